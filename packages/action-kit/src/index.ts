@@ -1,0 +1,5 @@
+export * from './inputs';
+export * from './log';
+export * from './run';
+export * from './secrets';
+export * from './summary';

@@ -1,0 +1,76 @@
+// The one entry wrapper every action uses: read inputs (masking secrets first), run, report.
+import { appendFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import { type InputReader, type InputSpec, type Inputs } from './inputs';
+import type { Log, SourceLocation } from './log';
+import { SecretRedactor } from './secrets';
+import { Summary } from './summary';
+
+export interface ActionContext {
+  log: Log;
+  summary: Summary;
+  /** Validates and returns typed inputs; secrets are masked before anything can print them. */
+  inputs<S extends InputSpec>(reader: InputReader<S>): Inputs<S>;
+  /** Strings, numbers and booleans as they are; anything else as JSON. Redacted. */
+  setOutput(name: string, value: unknown): void;
+  /** Mask a value learned at run time (a token from an API, say). */
+  addSecret(value: string | undefined): void;
+  redact(text: string): string;
+}
+
+const toOneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ').trim();
+
+function annotationProps(where?: SourceLocation): core.AnnotationProperties | undefined {
+  if (!where) return undefined;
+  return { file: where.file, startLine: where.line, endLine: where.endLine, startColumn: where.column, title: where.title };
+}
+
+export function createActionContext(redactor = new SecretRedactor(), summary = new Summary()): ActionContext {
+  const r = (t: string) => redactor.redact(t);
+  const log: Log = {
+    info: (m) => core.info(r(m)),
+    debug: (m) => core.debug(r(m)),
+    warning: (m, w) => core.warning(r(m), annotationProps(w)),
+    error: (m, w) => core.error(r(m), annotationProps(w)),
+    group: (name, fn) => core.group(r(name), fn),
+  };
+  return {
+    log,
+    summary,
+    inputs: (reader) =>
+      reader.read(process.env, (secret) => {
+        core.setSecret(secret);
+        redactor.add(secret);
+      }),
+    setOutput: (name, value) =>
+      core.setOutput(name, r(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))),
+    addSecret: (value) => {
+      if (!value) return;
+      core.setSecret(value);
+      redactor.add(value);
+    },
+    redact: r,
+  };
+}
+
+/**
+ * Runs an action's main. On failure the step fails with one redacted line (the stack only with
+ * step debug logging on); the job summary is written either way, and the exit code is set.
+ */
+export async function runAction(title: string, main: (ctx: ActionContext) => Promise<void>): Promise<void> {
+  const redactor = new SecretRedactor();
+  const ctx = createActionContext(redactor);
+  try {
+    await main(ctx);
+  } catch (err) {
+    const message = toOneLine(redactor.redact(err instanceof Error ? err.message : String(err)));
+    ctx.summary.text(`**${title} failed:** ${message}`);
+    if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) core.debug(redactor.redact(err.stack));
+    core.setFailed(message);
+  } finally {
+    const path = process.env.GITHUB_STEP_SUMMARY;
+    const text = redactor.redact(ctx.summary.toString());
+    if (path && text) appendFileSync(path, text);
+  }
+  process.exitCode = process.exitCode ?? 0;
+}

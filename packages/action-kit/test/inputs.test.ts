@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { defineInputs, envName, input, parseDuration } from '../src/inputs';
+
+const reader = defineInputs({
+  'database-url': input.url({ description: 'db', required: true, secret: true, protocols: ['postgres:', 'postgresql:'] }),
+  'lock-timeout': input.duration({ description: 'lock', default: '5s' }),
+  'lock-retries': input.integer({ description: 'retries', default: '3', min: 0, max: 20 }),
+  'dry-run': input.boolean({ description: 'dry', default: 'false' }),
+  direction: input.choice(['up', 'down'], { description: 'dir', default: 'up' }),
+  'target-version': input.string({ description: 'v', pattern: /^\d+$/, expected: 'a migration version (digits)' }),
+  'extra-files': input.list({ description: 'files' }),
+  payload: input.json({ description: 'json' }),
+  config: input.yaml({ description: 'yaml' }),
+});
+
+const env = (vars: Record<string, string>) =>
+  Object.fromEntries(Object.entries(vars).map(([k, v]) => [envName(k), v])) as NodeJS.ProcessEnv;
+const URL_ = 'postgres://app:s3cr%2Ft@db.example.test:5432/postgres';
+
+describe('defineInputs', () => {
+  it('reads INPUT_ names the way the runner writes them (upper-case, spaces to _, hyphens kept)', () => {
+    expect(envName('database-url')).toBe('INPUT_DATABASE-URL');
+    expect(envName('extra files')).toBe('INPUT_EXTRA_FILES');
+  });
+
+  it('applies defaults, trims, converts types and camel-cases the keys', () => {
+    const got = reader.read(env({ 'database-url': `  ${URL_}\n`, 'extra-files': 'a.sql, b.sql\nc.sql\n\n' }));
+    expect(got).toEqual({
+      databaseUrl: URL_,
+      lockTimeout: 5000,
+      lockRetries: 3,
+      dryRun: false,
+      direction: 'up',
+      targetVersion: undefined,
+      extraFiles: ['a.sql', 'b.sql', 'c.sql'],
+      payload: undefined,
+      config: undefined,
+    });
+  });
+
+  it('parses JSON and YAML values', () => {
+    const got = reader.read(env({ 'database-url': URL_, payload: '{"a":[1,2]}', config: 'a: 1\nb: [x, y]' }));
+    expect(got.payload).toEqual({ a: [1, 2] });
+    expect(got.config).toEqual({ a: 1, b: ['x', 'y'] });
+  });
+
+  it.each([
+    ['lock-timeout', 'ten', `input 'lock-timeout' must be a duration like 30s or 5m, got "ten"`],
+    ['lock-retries', '2.5', `input 'lock-retries' must be a whole number in 0..20, got "2.5"`],
+    ['lock-retries', '99', `input 'lock-retries' must be a whole number in 0..20, got "99"`],
+    ['dry-run', 'yes', `input 'dry-run' must be true or false, got "yes"`],
+    ['direction', 'sideways', `input 'direction' must be one of up, down, got "sideways"`],
+    ['target-version', 'v1', `input 'target-version' must be a migration version (digits), got "v1"`],
+    ['payload', '{nope', `input 'payload' must be valid JSON, got "{nope"`],
+  ])('a bad %s fails with one line naming the input', (name, value, message) => {
+    expect(() => reader.read(env({ 'database-url': URL_, [name]: value }))).toThrow(message);
+  });
+
+  it('names a missing required input and says where to set it', () => {
+    expect(() => reader.read(env({}))).toThrow(`input 'database-url' is required: set 'database-url' under the step's with:`);
+  });
+
+  it('masks a secret URL whole and its password alone, before validating, and never echoes it', () => {
+    const masked: string[] = [];
+    expect(() => reader.read(env({ 'database-url': 'mysql://u:hunter22@h/db' }), (s) => masked.push(s))).toThrow(
+      `input 'database-url' must be a URL starting with postgres:// or postgresql://, got a value that is not shown (secret input)`,
+    );
+    expect(masked).toEqual(['mysql://u:hunter22@h/db', 'hunter22']);
+    masked.length = 0;
+    reader.read(env({ 'database-url': URL_ }), (s) => masked.push(s));
+    expect(masked).toEqual([URL_, 's3cr%2Ft', 's3cr/t']);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['0', 0],
+    ['250ms', 250],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1m30s', 90_000],
+    ['1.5s', 1500],
+    ['2h', 7_200_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+  it.each(['', '5', 'ten', '5 m', '-1s', 's'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+});
