@@ -1,0 +1,55 @@
+import { defineInputs, input } from '@wingman/action-kit/inputs';
+
+export const runMigrationsInputs = defineInputs({
+  'database-url': input.url({
+    description:
+      "postgres:// URL of the database to migrate. Supabase's transaction pooler (port 6543) is refused: use the session pooler (5432) or a direct connection.",
+    required: true,
+    secret: true,
+    protocols: ['postgres:', 'postgresql:'],
+  }),
+  'migrations-dir': input.string({ description: 'Folder of <version>_<name>.sql migrations.', default: 'supabase/migrations' }),
+  'rollbacks-dir': input.string({
+    description: 'Folder of down scripts, one per migration with the same file name.',
+    default: 'supabase/rollbacks',
+  }),
+  direction: input.choice(['up', 'down'], {
+    description: "'up' applies pending migrations; 'down' reverts applied ones with their down scripts.",
+    default: 'up',
+  }),
+  'target-version': input.string({
+    description:
+      'up: apply up to and including this version. down: revert every applied version above it (empty: only the newest).',
+    pattern: /^\d+$/,
+    expected: 'a migration version (the digits before the first _ of its file name)',
+  }),
+  'dry-run': input.boolean({ description: 'Print the plan; change nothing, not even the history table.', default: 'false' }),
+  atomic: input.boolean({ description: 'Apply all pending files in one transaction instead of one per file.', default: 'false' }),
+  'allow-out-of-order': input.boolean({
+    description: 'Apply a pending file older than the newest applied one (the Supabase CLI’s --include-all).',
+    default: 'false',
+  }),
+  'lock-timeout': input.duration({
+    description: 'lock_timeout for each migration, so DDL that cannot get its lock quickly does not stall production.',
+    default: '5s',
+  }),
+  'lock-retries': input.integer({
+    description: 'Retries, with backoff, of a migration that failed on lock timeout.',
+    default: '3',
+    min: 0,
+    max: 20,
+  }),
+  'statement-timeout': input.duration({ description: 'statement_timeout for each statement; 0 for none.', default: '0' }),
+  'wait-for-lock': input.duration({
+    description: 'How long to wait for another run that holds the migration lock.',
+    default: '5m',
+  }),
+  'seed-file': input.string({
+    description: 'A seed SQL file applied after the migrations, once per content hash (the Supabase CLI’s seed_files table).',
+  }),
+  'verify-rollbacks': input.boolean({
+    description:
+      'For throwaway databases in PR checks: prove each pending migration’s down script restores the schema (up, down, compare, up).',
+    default: 'false',
+  }),
+});

@@ -1,0 +1,35 @@
+import type { ActionContext } from '@wingman/action-kit';
+import type { MigrateResult } from '@wingman/migrations';
+
+export function writeReport(ctx: ActionContext, result: MigrateResult, failure?: Error): void {
+  ctx.setOutput('applied', result.applied.length);
+  ctx.setOutput('applied-versions', result.applied);
+  ctx.setOutput('reverted-versions', result.reverted);
+  ctx.setOutput('pending', result.pending);
+  ctx.setOutput('current-version', result.currentVersion ?? '');
+  ctx.setOutput('duration-ms', result.durationMs);
+
+  const s = ctx.summary;
+  const verb = result.direction === 'up' ? 'applied' : 'reverted';
+  const count = result.direction === 'up' ? result.applied.length : result.reverted.length;
+  s.heading(`${failure ? '❌' : '✅'} run-migrations${result.dryRun ? ' (dry run: nothing changed)' : ''}`);
+  s.text(
+    result.dryRun
+      ? `Plan: ${result.files.length} migration(s) to ${result.direction === 'up' ? 'apply' : 'revert'}.`
+      : `${count} migration(s) ${verb} in ${result.durationMs} ms; ${result.pending} pending; database at version ${result.currentVersion ?? '(none)'}.`,
+  );
+  if (result.files.length)
+    s.table(
+      ['version', 'name', 'file', 'statements', 'duration', 'status'],
+      result.files.map((f) => [
+        f.version,
+        f.name,
+        f.file,
+        f.statements,
+        f.durationMs === undefined ? '' : `${f.durationMs} ms`,
+        f.note ? `${f.status} (${f.note})` : f.status,
+      ]),
+    );
+  if (result.seed) s.text(`Seed ${result.seed.file}: ${result.seed.status}.`);
+  if (result.warnings.length) s.heading('Warnings', 3).list(result.warnings);
+}

@@ -1,0 +1,53 @@
+// The migration history in the Supabase CLI's own table, read and written as the CLI does.
+import type pg from 'pg';
+import {
+  CREATE_MIGRATION_TABLE_BATCH,
+  CREATE_SEED_TABLE_BATCH,
+  DELETE_MIGRATION_VERSION,
+  INSERT_MIGRATION_VERSION,
+} from './cli-compat';
+
+export interface HistoryRow {
+  version: string;
+  name: string | null;
+  /** Null for rows written by `supabase migration repair` or by tools that keep no statements. */
+  statements: string[] | null;
+}
+
+export async function historyTableExists(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>(
+    `select to_regclass('supabase_migrations.schema_migrations') is not null as ok`,
+  );
+  return rows[0]!.ok;
+}
+
+/** Creates the table as the CLI does, or adds the columns an older CLI's table lacks. Idempotent. */
+export async function ensureHistoryTable(client: pg.Client): Promise<void> {
+  await client.query(`begin; ${CREATE_MIGRATION_TABLE_BATCH.join('; ')}; commit`);
+}
+
+export async function ensureSeedTable(client: pg.Client): Promise<void> {
+  await client.query(`begin; ${CREATE_SEED_TABLE_BATCH.join('; ')}; commit`);
+}
+
+/** Only the columns the CLI knows: hosted projects add created_by and idempotency_key. */
+export async function readHistory(client: pg.Client): Promise<HistoryRow[]> {
+  if (!(await historyTableExists(client))) return [];
+  const { rows } = await client.query<HistoryRow>(
+    'select version, name, statements from supabase_migrations.schema_migrations order by version',
+  );
+  return rows;
+}
+
+export async function insertHistory(
+  client: pg.Client,
+  version: string,
+  name: string,
+  statements: string[],
+): Promise<void> {
+  await client.query(INSERT_MIGRATION_VERSION, [version, name, statements]);
+}
+
+export async function deleteHistory(client: pg.Client, version: string): Promise<void> {
+  await client.query(DELETE_MIGRATION_VERSION, [[version]]);
+}

@@ -1,0 +1,3 @@
+export * from './postgres';
+export * from './run-action';
+export * from './simulator';

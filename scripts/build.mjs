@@ -1,0 +1,40 @@
+// pnpm build: type-check, bundle every actions/<name> with ncc (ESM, minified, no source maps) into
+// dist/<name>/, then run each bundle once with no inputs. ncc can exit 0 and still write a bundle that
+// fails to load, so a bundle only counts when it starts and fails cleanly on its missing inputs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const out = resolve(root, args.includes('--out') ? args[args.indexOf('--out') + 1] : 'dist');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+if (!args.includes('--no-typecheck')) {
+  console.log('typecheck');
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+}
+
+const actions = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml')));
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+for (const name of actions) {
+  const target = join(out, name);
+  // -t: tsc above already checked the types; ncc only transpiles.
+  execFileSync(bin('ncc'), ['build', `actions/${name}/src/main.ts`, '-o', target, '-m', '-t', '-q', '--no-source-map-register'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  for (const f of readdirSync(target)) if (f.endsWith('.map') || f.endsWith('.d.ts')) rmSync(join(target, f));
+
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_)/.test(k)));
+  const run = spawnSync(process.execPath, [join(target, 'index.js')], { env, encoding: 'utf8', timeout: 20_000 });
+  const loaded = run.status === 1 && /^::error::/m.test(run.stdout) && !/Error \[ERR_|SyntaxError|ReferenceError|Cannot find/.test(run.stderr + run.stdout);
+  if (!loaded) {
+    console.error(`bundle dist/${name}/index.js did not load and fail on its missing inputs (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    process.exit(1);
+  }
+  const files = readdirSync(target);
+  console.log(`bundled ${name}: ${files.join(', ')}`);
+}
