@@ -1,14 +1,19 @@
-// What the Supabase CLI (github.com/supabase/cli, Go code under apps/cli-go/, which the npm
-// `supabase` 2.x binary runs for `db push`) writes and expects, mirrored so that a database
-// migrated by either tool is up to date for the other.
+// What the Supabase CLI writes and expects, mirrored so that a database migrated by either
+// tool is up to date for the other. Two sources, which agree on everything stored:
+//  - the Go CLI, github.com/supabase/cli apps/cli-go/pkg/{migration,parser} (all 2.x up to the
+//    TypeScript port), quoted in .tmp/cli-notes.md;
+//  - npm supabase@2.117.0 (the pinned interop version): its `db push`, `migration up|repair`
+//    run a TypeScript port bundled in @supabase/cli-linux-x64/bin/supabase. Where the two
+//    differ, this file follows 2.117.0 and says so.
 
 import { createHash } from 'node:crypto';
-import { cliTrim, isGoSpace } from './splitter';
 
 // ---- pkg/migration/history.go -------------------------------------------------------------
 
-/** history.go SET_LOCK_TIMEOUT: sent before creating the history table (not before migrations). */
+/** history.go SET_LOCK_TIMEOUT (Go, inside the create batch's implicit transaction). */
 export const SET_LOCK_TIMEOUT = "SET lock_timeout = '4s'";
+/** 2.117.0: the same inside an explicit BEGIN ... COMMIT. */
+export const SET_LOCAL_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '4s'";
 /** history.go CREATE_VERSION_SCHEMA */
 export const CREATE_VERSION_SCHEMA = 'CREATE SCHEMA IF NOT EXISTS supabase_migrations';
 /** history.go CREATE_VERSION_TABLE */
@@ -41,27 +46,43 @@ export const UPSERT_SEED_FILE =
 export const SELECT_SEED_TABLE = 'SELECT path, hash FROM supabase_migrations.seed_files';
 
 /**
- * history.go CreateMigrationTable: one implicit transaction (a pgconn batch), in this order.
- * The CLI runs it once before the first pending migration.
+ * 2.117.0 creates the history table only when this returns provisioned = false, then runs
+ * BEGIN; SET LOCAL lock_timeout = '4s'; CREATE SCHEMA ...; CREATE TABLE ...; ALTER ... ADD
+ * statements; ALTER ... ADD name; COMMIT (the Go CLI: the same five statements, with
+ * SET lock_timeout, as one implicit-transaction batch, every time).
  */
-export const CREATE_MIGRATION_TABLE_BATCH: readonly string[] = [
-  SET_LOCK_TIMEOUT,
+export const SELECT_MIGRATION_TABLE_PROVISIONED =
+  "SELECT count(*) = 3 AS provisioned FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.attrelid = pg_catalog.to_regclass('supabase_migrations.schema_migrations') AND c.relkind IN ('r', 'p') AND NOT a.attisdropped AND a.attname IN ('version', 'name', 'statements')";
+export const CREATE_MIGRATION_TABLE_STATEMENTS: readonly string[] = [
+  SET_LOCAL_LOCK_TIMEOUT,
   CREATE_VERSION_SCHEMA,
   CREATE_VERSION_TABLE,
   ADD_STATEMENTS_COLUMN,
   ADD_NAME_COLUMN,
 ];
 
-/** history.go CreateSeedTable: one implicit transaction, in this order. */
-export const CREATE_SEED_TABLE_BATCH: readonly string[] = [SET_LOCK_TIMEOUT, CREATE_VERSION_SCHEMA, CREATE_SEED_TABLE];
+/** Seed table counterpart: provisioned check, then BEGIN; these; COMMIT. */
+export const SELECT_SEED_TABLE_PROVISIONED =
+  "SELECT count(*) = 2 AS provisioned FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.attrelid = pg_catalog.to_regclass('supabase_migrations.seed_files') AND c.relkind IN ('r', 'p') AND NOT a.attisdropped AND a.attname IN ('path', 'hash')";
+export const CREATE_SEED_TABLE_STATEMENTS: readonly string[] = [
+  SET_LOCAL_LOCK_TIMEOUT,
+  CREATE_VERSION_SCHEMA,
+  CREATE_SEED_TABLE,
+];
 
-/** apply.go ApplyMigrations: sent (own statement, outside the batch) before every file. */
+/** apply.go ApplyMigrations / 2.117.0: sent on its own before every migration file. */
 export const RESET_ALL = 'RESET ALL';
+
+/**
+ * 2.117.0 step-down: a remote login as supabase_admin or cli_login_* runs this right after
+ * connecting, and again after any statement matching `isRoleReset` (utils/connect.go in Go).
+ */
+export const SET_SESSION_ROLE = 'SET SESSION ROLE postgres';
 
 // ---- pkg/migration/file.go, list.go ------------------------------------------------------
 
-/** file.go migrateFilePattern `^([0-9]+)_(.*)\.sql$` (Go's `.` matches everything but \n). */
-export const MIGRATE_FILE_PATTERN = /^([0-9]+)_([^\n]*)\.sql$/;
+/** file.go migrateFilePattern; 2.117.0 uses this JS regex verbatim. */
+export const MIGRATE_FILE_PATTERN = /^([0-9]+)_(.*)\.sql$/u;
 
 /** list.go skip message for names that do not match MIGRATE_FILE_PATTERN. */
 export const SKIP_PATTERN_REASON = 'file name must match pattern "<timestamp>_name.sql"';
@@ -70,7 +91,7 @@ export const SKIP_INIT_REASON = 'replace "init" with a different file name to ap
 
 /**
  * list.go shouldSkip: a first directory entry `<14 digits>_init.sql` older than 20211209000000
- * is skipped (schema dumps of CLI versions before Dec 2021). Go's regexp here is unanchored.
+ * is skipped (schema dumps of CLI versions before Dec 2021). Unanchored, as in the CLI.
  */
 export function isLegacyInitFile(name: string): boolean {
   const m = /([0-9]{14})_init\.sql/.exec(name);
@@ -78,8 +99,8 @@ export function isLegacyInitFile(name: string): boolean {
 }
 
 /**
- * apply.go FindPendingMigrations compares versions as Go strings (byte order): "10" < "9".
- * Versions are ASCII digits, so JS string order is the same.
+ * The CLI compares versions as strings (Go byte order; 2.117.0 JS `<`): "10" < "9".
+ * Versions are ASCII digits, so both orders agree.
  */
 export function compareVersions(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -95,8 +116,8 @@ export interface PendingPlan {
 }
 
 /**
- * apply.go FindPendingMigrations + internal/migration/up GetPendingMigrations, on versions.
- * `local` in file-name order (listMigrations), `remote` as LIST_MIGRATION_VERSION returns them.
+ * apply.go FindPendingMigrations + up.go GetPendingMigrations (same algorithm in 2.117.0).
+ * `local` in listMigrations order, `remote` as LIST_MIGRATION_VERSION returns them.
  * When missingLocal or (outOfOrder and !includeAll) is non-empty the CLI fails and applies nothing.
  */
 export function findPendingMigrations(
@@ -146,209 +167,227 @@ export function seedFileHash(content: Uint8Array | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-// ---- pkg/parser (token.go, state.go): an exact port, bugs included -----------------------
+// ---- 2.117.0 splitter and apply rules: exact ports, limitations included ---------------
 
 /**
- * The CLI's `parser.SplitAndTrim`, byte for byte, including its limitations (see
- * .tmp/cli-notes.md): `splitStatements` is the splitter to use; this port exists to check
- * that both agree and to recognise history rows the CLI wrote for files it mis-splits.
+ * 2.117.0 `SplitAndTrim` (a line-by-line port of Go's pkg/parser state machine over code
+ * points). `splitStatements` is the splitter to use; this port exists to prove both agree on
+ * every file the CLI handles, and to recognise history rows the CLI wrote for files it
+ * mis-splits (see .tmp/cli-notes.md for its limitations).
  */
-export function cliSplitAndTrim(sql: string | Uint8Array): string[] {
-  const data = typeof sql === 'string' ? Buffer.from(sql, 'utf8') : Buffer.from(sql);
+export function cliSplitAndTrim(sql: string): string[] {
   const out: string[] = [];
-  let state: CliState = ready;
-  let tokenStart = 0;
-  const push = (end: number) => {
-    const { text } = cliTrim(data.subarray(tokenStart, end).toString('utf8'));
-    if (text.length > 0) out.push(text);
-    tokenStart = end;
-  };
-  // token.go ScanToken steps one byte at a time (the rune width is shadowed) and decodes a
-  // rune at every offset: continuation bytes read as U+FFFD.
-  for (let pos = 0; pos < data.length; pos++) {
-    const { rune, width } = decodeRune(data, pos);
-    const end = Math.min(pos + width, data.length);
-    const tok = { data, start: tokenStart, end };
-    const next = state.next(rune, tok);
+  let state: CliState = new Ready();
+  let token = '';
+  for (const ch of sql) {
+    token += ch;
+    const next = state.next(ch, token);
     if (next === null) {
-      push(end);
-      state = ready;
-      pos = end - 1;
+      pushTrimmed(out, token);
+      token = '';
+      state = new Ready();
     } else state = next;
   }
-  if (tokenStart < data.length) push(data.length);
+  if (token.length > 0) pushTrimmed(out, token);
   return out;
 }
 
-interface Tok {
-  data: Buffer;
-  start: number; // token start in data
-  end: number; // exclusive: the token so far, including the current rune
+function pushTrimmed(out: string[], token: string): void {
+  const text = token.replace(/;+$/u, '').trim();
+  if (text.length > 0) out.push(text);
 }
+
 interface CliState {
-  next(r: number, t: Tok): CliState | null;
+  next(ch: string, token: string): CliState | null;
 }
 
-const tokLen = (t: Tok) => t.end - t.start;
-const tail = (t: Tok, len: number) => (tokLen(t) >= len ? t.data.toString('latin1', t.end - len, t.end) : null);
-const isLetter = (r: number) => r >= 0 && /\p{L}/u.test(String.fromCodePoint(r));
-const isGoDigit = (r: number) => r >= 0 && /\p{Nd}/u.test(String.fromCodePoint(r));
-const isIdentifierRune = (r: number) => isLetter(r) || isGoDigit(r) || r === 95 || r === 36;
+const isIdentifierChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{Nd}_$]/u.test(ch);
 
-const ready: CliState = {
-  next(r, t) {
-    switch (r) {
-      case 36: // $
-        return tagState(t.end - 1);
-      case 39: // '
-      case 34: // "
-        return quoteState(r);
-      case 45: // -
-        return commentState;
-      case 47: // /
-        return blockState();
-      case 92: // \
-        return escapeState;
-      case 59: // ;
+function isBeginAtomic(t: string): boolean {
+  let n = t.length - 6;
+  if (n < 0 || t.slice(n).toUpperCase() !== 'ATOMIC') return false;
+  if (n > 0 && isIdentifierChar(t[n - 1])) return false;
+  const h = t.slice(0, n).replace(/\s+$/u, '');
+  n = h.length - 5;
+  if (n < 0 || h.slice(n).toUpperCase() !== 'BEGIN') return false;
+  if (n === 0) return true;
+  return !isIdentifierChar(h[n - 1]);
+}
+
+class Ready implements CliState {
+  next(ch: string, token: string): CliState | null {
+    switch (ch) {
+      case '$':
+        return new Tag(token.length - ch.length);
+      case "'":
+      case '"':
+        return new Quote(ch);
+      case '-':
+        return new Dash();
+      case '/':
+        return new Block();
+      case '\\':
+        return new Escape();
+      case ';':
         return null;
-      case 40: // (
-        return atomicState(ready, ')');
-      case 99: // c
-      case 67: // C
-        if (isBeginAtomic(t)) return atomicState(ready, 'END');
-    }
-    return ready;
-  },
-};
-
-// state.go isBeginAtomic: token ends with ATOMIC, preceded by whitespace and a BEGIN word.
-function isBeginAtomic(t: Tok): boolean {
-  const w = tail(t, 6);
-  if (w === null || w.toUpperCase() !== 'ATOMIC') return false;
-  let off = t.end - 6;
-  if (off > t.start && isIdentifierRune(decodeLastRune(t.data, t.start, off))) return false;
-  // bytes.TrimRightFunc(data[:offset], unicode.IsSpace)
-  while (off > t.start) {
-    const r = decodeLastRune(t.data, t.start, off);
-    if (!isGoSpace(r)) break;
-    off -= runeLen(t.data, t.start, off);
-  }
-  if (off - t.start < 5) return false;
-  if (t.data.toString('latin1', off - 5, off).toUpperCase() !== 'BEGIN') return false;
-  if (off - 5 === t.start) return true;
-  return !isIdentifierRune(decodeLastRune(t.data, t.start, off - 5));
-}
-
-const commentState: CliState = {
-  next(r, t) {
-    if (r === 45) return dollarState('\n');
-    return ready.next(r, t);
-  },
-};
-
-function blockState(): CliState {
-  let depth = 0;
-  const self: CliState = {
-    next(r, t) {
-      const w = tail(t, 2);
-      if (w === '/*') {
-        depth++;
-        return self;
-      }
-      if (depth === 0) return ready.next(r, t);
-      if (w === '*/') {
-        depth--;
-        if (depth === 0) return ready;
-      }
-      return self;
-    },
-  };
-  return self;
-}
-
-function quoteState(delimiter: number): CliState {
-  let closed = false;
-  const self: CliState = {
-    next(r, t) {
-      if (closed) {
-        if (r === delimiter) {
-          closed = false;
-          return self;
-        }
-        return ready.next(r, t);
-      }
-      if (r === delimiter) closed = true;
-      return self;
-    },
-  };
-  return self;
-}
-
-function dollarState(delimiter: string): CliState {
-  const self: CliState = {
-    next(_r, t) {
-      return tail(t, Buffer.byteLength(delimiter, 'latin1')) === delimiter ? ready : self;
-    },
-  };
-  return self;
-}
-
-function tagState(offset: number): CliState {
-  const self: CliState = {
-    next(r, t) {
-      if (r === 36) return dollarState(t.data.toString('latin1', offset, t.end));
-      if (isLetter(r) || isGoDigit(r) || r === 95) return self;
-      return ready.next(r, t);
-    },
-  };
-  return self;
-}
-
-const escapeState: CliState = { next: () => ready };
-
-function atomicState(prev0: CliState, delimiter: string): CliState {
-  let prev: CliState = prev0;
-  const self: CliState = {
-    next(r, t) {
-      const curr = prev.next(r, t);
-      if (curr !== null) prev = curr;
-      if (prev === ready) {
-        const w = tail(t, delimiter.length);
-        if (w !== null && w.toUpperCase() === delimiter.toUpperCase()) return ready;
-      }
-      return self;
-    },
-  };
-  return self;
-}
-
-// Go's utf8.DecodeRune: invalid or truncated sequences decode as U+FFFD with width 1.
-function decodeRune(b: Buffer, i: number): { rune: number; width: number } {
-  const c = b[i] as number;
-  if (c < 0x80) return { rune: c, width: 1 };
-  const need = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-  if (need === 0 || c > 0xf4 || i + need > b.length) return { rune: 0xfffd, width: 1 };
-  const s = b.toString('utf8', i, i + need);
-  const cp = s.codePointAt(0) as number;
-  const literalFffd = need === 3 && c === 0xef && b[i + 1] === 0xbf && b[i + 2] === 0xbd;
-  if ((cp === 0xfffd && !literalFffd) || String.fromCodePoint(cp).length !== s.length) {
-    return { rune: 0xfffd, width: 1 };
-  }
-  return { rune: cp, width: need };
-}
-
-function runeLen(b: Buffer, start: number, end: number): number {
-  for (let w = 1; w <= 4 && end - w >= start; w++) {
-    const c = b[end - w] as number;
-    if ((c & 0xc0) !== 0x80) {
-      return decodeRune(b, end - w).width === w ? w : 1;
+      case '(':
+        return new Atomic(new Ready(), ')');
+      case 'c':
+      case 'C':
+        return isBeginAtomic(token) ? new Atomic(new Ready(), 'END') : this;
+      default:
+        return this;
     }
   }
-  return 1;
 }
 
-function decodeLastRune(b: Buffer, start: number, end: number): number {
-  if (end <= start) return 0xfffd;
-  const w = runeLen(b, start, end);
-  return w === 1 ? decodeRune(b, end - 1).rune : decodeRune(b, end - w).rune;
+class Dash implements CliState {
+  next(ch: string, token: string): CliState | null {
+    return ch === '-' ? new Until('\n') : new Ready().next(ch, token);
+  }
+}
+
+class Block implements CliState {
+  private depth = 0;
+  next(ch: string, token: string): CliState | null {
+    const w = token.slice(-2);
+    if (w === '/*') {
+      this.depth += 1;
+      return this;
+    }
+    if (this.depth === 0) return new Ready().next(ch, token);
+    if (w === '*/') {
+      this.depth -= 1;
+      if (this.depth === 0) return new Ready();
+    }
+    return this;
+  }
+}
+
+class Quote implements CliState {
+  private closed = false;
+  constructor(private readonly delimiter: string) {}
+  next(ch: string, token: string): CliState | null {
+    if (this.closed) {
+      if (ch === this.delimiter) {
+        this.closed = false;
+        return this;
+      }
+      return new Ready().next(ch, token);
+    }
+    if (ch === this.delimiter) this.closed = true;
+    return this;
+  }
+}
+
+class Until implements CliState {
+  constructor(private readonly delimiter: string) {}
+  next(_ch: string, token: string): CliState | null {
+    return token.slice(-this.delimiter.length) === this.delimiter ? new Ready() : this;
+  }
+}
+
+class Tag implements CliState {
+  constructor(private readonly offset: number) {}
+  next(ch: string, token: string): CliState | null {
+    if (ch === '$') return new Until(token.slice(this.offset));
+    if (/[\p{L}\p{Nd}_]/u.test(ch)) return this;
+    return new Ready().next(ch, token);
+  }
+}
+
+class Escape implements CliState {
+  next(): CliState | null {
+    return new Ready();
+  }
+}
+
+class Atomic implements CliState {
+  constructor(
+    private prev: CliState,
+    private readonly delimiter: string,
+  ) {}
+  next(ch: string, token: string): CliState | null {
+    const h = this.prev.next(ch, token);
+    if (h !== null) this.prev = h;
+    if (this.prev instanceof Ready) {
+      if (token.slice(-this.delimiter.length).toUpperCase() === this.delimiter.toUpperCase()) return new Ready();
+    }
+    return this;
+  }
+}
+
+/** 2.117.0: a file whose first line (after a BOM, without \r) is exactly this runs outside any transaction. */
+export const NO_TRANSACTION_MARKER = '-- pg-delta: transaction=false';
+
+/**
+ * 2.117.0 how a file is applied:
+ *  - 'none': NO_TRANSACTION_MARKER first line: each statement on its own (autocommit), then
+ *    the history insert;
+ *  - 'sequential': a statement is transaction control (`isTransactionControl`): each
+ *    statement on its own, then the history insert; on error ROLLBACK;
+ *  - 'batched': statements in one implicit transaction (a pipeline with one Sync) ending with
+ *    the history insert; a statement matching `isNonTransactional` (CREATE INDEX
+ *    CONCURRENTLY ...) flushes the batch so far (without the insert) and runs alone.
+ */
+export function applyMode(sql: string): 'none' | 'sequential' | 'batched' {
+  const body = sql.charCodeAt(0) === 0xfeff ? sql.slice(1) : sql;
+  const nl = body.indexOf('\n');
+  const first = nl < 0 ? body : body.slice(0, nl);
+  if ((first.endsWith('\r') ? first.slice(0, -1) : first) === NO_TRANSACTION_MARKER) return 'none';
+  return cliSplitAndTrim(sql).some(isTransactionControl) ? 'sequential' : 'batched';
+}
+
+/** 2.117.0: the statement with leading whitespace, BOMs and comments removed (block comments not nested). */
+export function stripLeadingComments(statement: string): string {
+  const ws = /^[ \t\n\r]+/u;
+  let n = statement.replace(ws, '');
+  while (n.charCodeAt(0) === 0xfeff) n = n.slice(1).replace(ws, '');
+  for (;;) {
+    if (n.startsWith('--')) {
+      const i = n.indexOf('\n');
+      if (i < 0) return '';
+      n = n.slice(i + 1).replace(ws, '');
+    } else if (n.startsWith('/*')) {
+      const i = n.indexOf('*/');
+      if (i < 0) return n;
+      n = n.slice(i + 2).replace(ws, '');
+    } else return n.trim();
+  }
+}
+
+const NON_TRANSACTIONAL = [
+  /^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY(?:\s|$)/u,
+  /^DROP\s+INDEX\s+CONCURRENTLY(?:\s|$)/u,
+  /^REINDEX(?:\s|\().*\sCONCURRENTLY(?:\s|$)/u,
+  /^VACUUM(?:\s|\(|$)/u,
+  /^ALTER\s+SYSTEM(?:\s|$)/u,
+  /^CLUSTER(?:\s|$)/u,
+];
+
+/** 2.117.0: statements it runs outside the batch because they cannot run in a transaction block. */
+export function isNonTransactional(statement: string): boolean {
+  const n = stripLeadingComments(statement).toUpperCase();
+  return NON_TRANSACTIONAL.some((re) => re.test(n));
+}
+
+/** 2.117.0: BEGIN / START TRANSACTION / COMMIT / END / ABORT / PREPARE TRANSACTION / ROLLBACK (not ROLLBACK TO). */
+export function isTransactionControl(statement: string): boolean {
+  const n = stripLeadingComments(statement).toUpperCase();
+  const words = n.split(/\s+/u);
+  if (words[0] === 'ROLLBACK') {
+    const i = words[1] === 'WORK' || words[1] === 'TRANSACTION' ? 2 : 1;
+    return words[i] !== 'TO';
+  }
+  return /^(?:BEGIN|START\s+TRANSACTION|COMMIT|END|ABORT|PREPARE\s+TRANSACTION)(?:\s|$)/u.test(n);
+}
+
+/** 2.117.0: statements after which a stepped-down session runs SET_SESSION_ROLE again. */
+export function isRoleReset(statement: string): boolean {
+  const n = stripLeadingComments(statement);
+  return (
+    /^(?:RESET\s+ROLE|RESET\s+SESSION\s+AUTHORIZATION|SET\s+(?:SESSION\s+)?ROLE(?:\s+TO\s+|\s*=\s*|\s+)(?:NONE|DEFAULT)|SET\s+SESSION\s+AUTHORIZATION\s+DEFAULT|DISCARD\s+ALL)(?:\s|;|$)/u.test(
+      n.toUpperCase(),
+    ) || /^SET\s+(?:SESSION\s+)?ROLE(?:\s+TO\s+|\s*=\s*|\s+)(['"])(.*?)\1(?:\s|;|$)/iu.exec(n)?.[2] === 'none'
+  );
 }

@@ -52,12 +52,11 @@ export class MigrationFilesError extends Error {
 }
 
 /**
- * Reads `<dir>/<version>_<name>.sql` in the CLI's order: file name, byte order (Go's
- * fs.ReadDir). Sub-directories are ignored silently, other names are returned in `skipped`
- * with the CLI's reason. Throws MigrationFilesError when the directory is missing, when two
- * files share a version, when one version is a prefix of another (the CLI orders such files
- * one way and its history the other way, and refuses the next push), and (as SqlSplitError
- * with the file set) when a file cannot be split.
+ * Reads `<dir>/<version>_<name>.sql` in the order supabase@2.117.0 applies them: by version
+ * string, ties (impossible here) by file-name byte order. Sub-directories are ignored
+ * silently, other names are returned in `skipped` with the CLI's reason. Throws
+ * MigrationFilesError when the directory is missing or two files share a version, and
+ * SqlSplitError (message prefixed with the file) when a file cannot be split.
  */
 export async function listMigrations(
   dir: string,
@@ -69,6 +68,7 @@ export async function listMigrations(
   await assertDirectory(absDir, input, 'that holds <timestamp>_name.sql files (Supabase default: supabase/migrations)');
 
   const entries = await readdir(absDir, { withFileTypes: true });
+  // list.go / 2.117.0: file names in UTF-8 byte order
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
 
   const migrations: MigrationFile[] = [];
@@ -97,28 +97,21 @@ export async function listMigrations(
       statements: split(sql, file),
     });
   }
-  assertVersionsUsable(migrations, input);
-  return { migrations, skipped };
-}
-
-function assertVersionsUsable(migrations: MigrationFile[], input: string): void {
-  const sorted = [...migrations].sort((a, b) => compareVersions(a.version, b.version));
-  for (let k = 1; k < sorted.length; k++) {
-    const a = sorted[k - 1] as MigrationFile;
-    const b = sorted[k] as MigrationFile;
+  // 2.117.0 then sorts by version string, stably: "1_b.sql" before "10_a.sql" (Go kept
+  // file-name order there, and then failed its own history check on the next push)
+  migrations.sort((a, b) => compareVersions(a.version, b.version));
+  for (let k = 1; k < migrations.length; k++) {
+    const a = migrations[k - 1] as MigrationFile;
+    const b = migrations[k] as MigrationFile;
     if (a.version === b.version) {
+      // the CLI would apply the first and fail on the second's history insert
       throw new MigrationFilesError(
         `${input}: ${a.file} and ${b.file} share version ${a.version}; each migration needs its own version: rename one (supabase migration new gives a fresh timestamp)`,
         b.file,
       );
     }
-    if (b.version.startsWith(a.version)) {
-      throw new MigrationFilesError(
-        `${input}: versions ${a.version} (${a.file}) and ${b.version} (${b.file}) sort differently as file names and as versions, which breaks the Supabase CLI history check; give every file the same 14-digit YYYYMMDDHHMMSS timestamp width`,
-        a.file,
-      );
-    }
   }
+  return { migrations, skipped };
 }
 
 export interface DownScript {

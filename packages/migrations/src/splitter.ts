@@ -3,11 +3,12 @@
 // Boundaries come from a PostgreSQL-aware lexer (the rules psql's psqlscan.l uses): quotes,
 // E'' strings, quoted identifiers, dollar quotes, nested comments, parentheses and
 // BEGIN ... END bodies of CREATE FUNCTION/PROCEDURE. The stored text follows the Supabase CLI
-// (pkg/parser/token.go `SplitAndTrim`): a statement runs from just after the previous `;`
-// to its own `;`, so comments before it belong to it; trailing `;` are cut, then Go's
-// strings.TrimSpace; empty results are dropped, comment-only ones are kept. For every file
-// the CLI splits correctly the texts are byte-identical (checked against `cliSplitAndTrim`
-// in cli-compat.ts and against a real `supabase db push`).
+// (Go pkg/parser/token.go `SplitAndTrim`, ported as-is to TypeScript in supabase@2.117.0):
+// a statement runs from just after the previous `;` to its own `;`, so comments before it
+// belong to it; trailing `;` are cut, then the text is trimmed; empty results are dropped,
+// comment-only ones are kept. For every file the CLI splits correctly the texts are
+// byte-identical (tests compare with `cliSplitAndTrim` in cli-compat.ts and with what a
+// real `supabase db push` stored).
 
 export interface Statement {
   /** Exactly what the Supabase CLI stores in schema_migrations.statements. */
@@ -89,35 +90,21 @@ function lineCounter(sql: string) {
   };
 }
 
-/** Go's unicode.IsSpace, which strings.TrimSpace uses (unlike JS trim: no U+FEFF, has U+0085). */
-export function isGoSpace(c: number): boolean {
-  if (c <= 0xff) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0;
-  return (
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
-
-/** strings.TrimSpace(strings.TrimRight(token, ";")) — the CLI's SplitAndTrim transforms. */
+/**
+ * The CLI's per-statement transform: cut trailing `;`, then trim. 2.117.0 uses JS `trim()`
+ * (Go's strings.TrimSpace differs only on U+0085, kept, and U+FEFF, trimmed by JS).
+ */
 export function cliTrim(token: string): { text: string; lead: number } {
-  let end = token.length;
-  while (end > 0 && token.charCodeAt(end - 1) === 59 /* ; */) end--;
-  while (end > 0 && isGoSpace(token.charCodeAt(end - 1))) end--;
-  let lead = 0;
-  while (lead < end && isGoSpace(token.charCodeAt(lead))) lead++;
-  return { text: token.slice(lead, end), lead };
+  const cut = token.replace(/;+$/u, '');
+  const text = cut.trim();
+  return { text, lead: cut.length - cut.trimStart().length };
 }
 
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
 const isIdentCont = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36; /* $ */
 const isDigit = (c: number) => c >= 48 && c <= 57;
-// Whitespace the PostgreSQL lexer skips between tokens.
-const isSqlSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+// Whitespace the PostgreSQL lexer skips between tokens (plus BOM, see splitStatements).
+const isSqlSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xfeff;
 
 /**
  * Splits `sql` into statements. Throws MetaCommandError for a backslash outside strings
@@ -127,7 +114,7 @@ const isSqlSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 export function splitStatements(sql: string): Statement[] {
   const out: Statement[] = [];
   const n = sql.length;
-  // A leading BOM is not whitespace to Go or PostgreSQL (the CLI would send it and fail).
+  // BOMs: the CLI trims them off statements (JS trim); PostgreSQL would reject them.
   let i = sql.charCodeAt(0) === 0xfeff ? 1 : 0;
 
   const lines = lineCounter(sql);
