@@ -1,8 +1,8 @@
 // The migration history in the Supabase CLI's own table, read and written as the CLI does.
 import type pg from 'pg';
 import {
-  CREATE_MIGRATION_TABLE_BATCH,
-  CREATE_SEED_TABLE_BATCH,
+  CREATE_MIGRATION_TABLE_STATEMENTS,
+  CREATE_SEED_TABLE_STATEMENTS,
   DELETE_MIGRATION_VERSION,
   INSERT_MIGRATION_VERSION,
 } from './cli-compat';
@@ -23,11 +23,11 @@ export async function historyTableExists(client: pg.Client): Promise<boolean> {
 
 /** Creates the table as the CLI does, or adds the columns an older CLI's table lacks. Idempotent. */
 export async function ensureHistoryTable(client: pg.Client): Promise<void> {
-  await client.query(`begin; ${CREATE_MIGRATION_TABLE_BATCH.join('; ')}; commit`);
+  await client.query(`begin; ${CREATE_MIGRATION_TABLE_STATEMENTS.join('; ')}; commit`);
 }
 
 export async function ensureSeedTable(client: pg.Client): Promise<void> {
-  await client.query(`begin; ${CREATE_SEED_TABLE_BATCH.join('; ')}; commit`);
+  await client.query(`begin; ${CREATE_SEED_TABLE_STATEMENTS.join('; ')}; commit`);
 }
 
 /** Only the columns the CLI knows: hosted projects add created_by and idempotency_key. */

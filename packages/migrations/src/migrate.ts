@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { findPendingMigrations, seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
 import { connect } from './connection';
 import { isPgError, locationOf, MigrationsError } from './errors';
-import { needsNoTransaction, runStatement, type SqlSource } from './execute';
+import { codeOf, needsNoTransaction, runStatement, type SqlSource } from './execute';
 import { listMigrations, type MigrationFile, parseIrreversible, readDownScript } from './files';
 import { deleteHistory, ensureHistoryTable, ensureSeedTable, type HistoryRow, insertHistory, readHistory } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
@@ -288,7 +288,7 @@ async function applyWithoutTransaction(client: pg.Client, o: Opts, file: Migrati
   warn(
     o.log,
     result,
-    `${file.file} runs outside a transaction (line ${first.codeLine}: ${short(first.text, 60)}): if it fails part-way, ` +
+    `${file.file} runs outside a transaction (line ${first.codeLine}: ${short(codeOf(first), 60)}): if it fails part-way, ` +
       `the statements before the failure stay applied`,
     { file: file.file, line: first.codeLine },
   );
@@ -307,7 +307,7 @@ async function applyAtomically(client: pg.Client, o: Opts, todo: MigrationFile[]
     const s = file.statements.find(needsNoTransaction);
     if (s)
       throw new MigrationsError(
-        `${file.file}:${s.codeLine}: "${short(s.text, 60)}" cannot run inside a transaction, so 'atomic: true' cannot apply it: ` +
+        `${file.file}:${s.codeLine}: "${short(codeOf(s), 60)}" cannot run inside a transaction, so 'atomic: true' cannot apply it: ` +
           `set 'atomic: false' for this run`,
         { file: file.file, line: s.codeLine },
       );

@@ -1,0 +1,362 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { type TestDatabase, startPostgres } from '@wingman/testkit';
+import { MigrationRunError, splitStatements } from '../src/index';
+import { EXAMPLE, historyVersions, Project, query, run, tableExists } from './helpers';
+
+let db: TestDatabase;
+const projects: Project[] = [];
+const project = (m?: Record<string, string>, r?: Record<string, string>) => {
+  const p = new Project(m, r);
+  projects.push(p);
+  return p;
+};
+const example = { migrationsDir: `${EXAMPLE}/migrations`, rollbacksDir: `${EXAMPLE}/rollbacks` };
+
+beforeEach(async () => {
+  db = await startPostgres();
+});
+afterEach(async () => {
+  await db.stop();
+});
+afterAll(() => {
+  for (const p of projects) p.cleanup();
+});
+
+const failure = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (err) {
+    return err as MigrationRunError;
+  }
+  throw new Error('expected the run to fail');
+};
+
+describe('up', () => {
+  it('applies the example app and records history exactly as the CLI splits it', async () => {
+    const result = await run(db, example);
+    expect(result.applied).toHaveLength(8);
+    expect(result.pending).toBe(0);
+    expect(result.currentVersion).toBe('20250807090000');
+    expect(result.files.every((f) => f.status === 'applied')).toBe(true);
+    // The CREATE INDEX CONCURRENTLY file ran outside a transaction, with a warning saying so.
+    expect(result.warnings.join('\n')).toMatch(/chat_messages_created_at_index\.sql runs outside a transaction/);
+    const rows = await query<{ version: string; name: string; statements: string[] }>(
+      db,
+      'select version, name, statements from supabase_migrations.schema_migrations order by version',
+    );
+    expect(rows.map((r) => r.version)).toEqual(result.applied);
+    expect(rows[0]!.name).toBe('profiles');
+    const { readFileSync } = await import('node:fs');
+    const sql = readFileSync(`${EXAMPLE}/migrations/20250801120000_profiles.sql`, 'utf8');
+    expect(rows[0]!.statements).toEqual(splitStatements(sql).map((s) => s.text));
+    const rls = await query<{ relname: string }>(
+      db,
+      `select relname from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' and not relrowsecurity`,
+    );
+    expect(rls).toEqual([]);
+  });
+
+  it('does nothing on a second run', async () => {
+    await run(db, example);
+    const again = await run(db, example);
+    expect(again.applied).toEqual([]);
+    expect(again.files).toEqual([]);
+    expect(again.currentVersion).toBe('20250807090000');
+  });
+
+  it('dry-run plans without creating even the history table', async () => {
+    const result = await run(db, example, { dryRun: true });
+    expect(result.files.map((f) => f.status)).toEqual(Array(8).fill('pending'));
+    expect(result.pending).toBe(8);
+    expect(result.applied).toEqual([]);
+    expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
+    expect(await tableExists(db, 'public.profiles')).toBe(false);
+  });
+
+  it('stops at target-version, and refuses a version that has no file', async () => {
+    const result = await run(db, example, { targetVersion: '20250802090000' });
+    expect(result.applied).toEqual(['20250801120000', '20250801120100', '20250802090000']);
+    expect(result.pending).toBe(5);
+    const err = await failure(run(db, example, { targetVersion: '20990101000000' }));
+    expect(err.message).toMatch(/input 'target-version' is 20990101000000, which is not a migration in/);
+  });
+
+  it('applies all pending files in one transaction with atomic, and rolls all back on a failure', async () => {
+    const p = project({
+      '001_a.sql': 'create table a (id int);',
+      '002_b.sql': 'create table b (id int);',
+      '003_c.sql': 'create table c (id int);\nselect 1/0;',
+    });
+    const err = await failure(run(db, p, { atomic: true }));
+    expect(err.result.files.map((f) => f.status)).toEqual(['not run', 'not run', 'failed']);
+    expect(await tableExists(db, 'public.a')).toBe(false);
+    expect(await historyVersions(db)).toEqual([]);
+    p.write({ '003_c.sql': 'create table c (id int);' });
+    const ok = await run(db, p, { atomic: true });
+    expect(ok.applied).toEqual(['001', '002', '003']);
+  });
+
+  it('atomic refuses a file that cannot run in a transaction, before applying anything', async () => {
+    const p = project({
+      '001_a.sql': 'create table a (id int);',
+      '002_idx.sql': '-- concurrently, so outside a transaction\ncreate index concurrently a_id on a (id);',
+    });
+    const err = await failure(run(db, p, { atomic: true }));
+    expect(err.message).toMatch(/002_idx\.sql:2: "create index concurrently a_id on a \(id\)" cannot run inside a transaction/);
+    expect(err.where).toMatchObject({ line: 2 });
+    expect(await tableExists(db, 'public.a')).toBe(false);
+  });
+});
+
+describe('failures', () => {
+  it('rolls back the failing file, runs nothing after it, and points at the failing line below a dollar-quoted body', async () => {
+    const fn = [
+      '-- a function whose body holds semicolons and quotes',
+      'create function public.f() returns text language plpgsql as $body$',
+      'begin',
+      "  return 'x;y';",
+      'end;',
+      '$body$;',
+      '',
+      'create table public.ok (id int);',
+      'insert into public.ok',
+      '  values (1), (2),',
+      '  (no_such_column);',
+    ].join('\n');
+    const p = project({
+      '001_first.sql': 'create table public.first (id int);',
+      '002_fails.sql': fn,
+      '003_after.sql': 'create table public.after (id int);',
+    });
+    const r = run(db, p);
+    const err = await failure(r);
+    expect(err.where).toMatchObject({ line: 11, title: '42703' });
+    expect(err.message).toMatch(/002_fails\.sql:11: 42703 column "no_such_column" does not exist/);
+    expect(err.result.files.map((f) => [f.version, f.status])).toEqual([
+      ['001', 'applied'],
+      ['002', 'failed'],
+      ['003', 'not run'],
+    ]);
+    expect(r.log.entries.find((e) => e.level === 'error')?.where).toMatchObject({ line: 11 });
+    expect(await tableExists(db, 'public.first')).toBe(true);
+    expect(await tableExists(db, 'public.ok')).toBe(false);
+    expect(await tableExists(db, 'public.after')).toBe(false);
+    expect(await historyVersions(db)).toEqual(['001']);
+  });
+
+  it('uses the statement line, with detail and hint, when Postgres gives no position', async () => {
+    const p = project({
+      '001_t.sql': 'create table public.t (id int primary key);\ninsert into public.t values (1);',
+      '002_dup.sql': '\n\n/* again */\ninsert into public.t values (1);',
+    });
+    const err = await failure(run(db, p));
+    expect(err.where).toMatchObject({ line: 4 });
+    expect(err.message).toMatch(/002_dup\.sql:4: 23505 duplicate key value violates unique constraint "t_pkey" — detail: Key \(id\)=\(1\) already exists\./);
+  });
+
+  it('refuses psql meta-commands with the file and line', async () => {
+    const p = project({ '001_meta.sql': 'select 1;\n\\i other.sql\n' });
+    const err = await failure(run(db, p)).catch((e) => e);
+    expect(err.message).toMatch(/001_meta\.sql: psql meta-command \\i at line 2 is not SQL/);
+    expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
+  });
+
+  it('retries a migration that hit lock_timeout and succeeds once the lock is free', async () => {
+    const p = project({ '001_t.sql': 'create table public.t (id int);' });
+    await run(db, p);
+    p.write({ '002_alter.sql': 'alter table public.t add column note text;' });
+    const holder = await db.connect();
+    await holder.query('begin; lock table public.t in access share mode');
+    const r = run(db, p, { lockTimeoutMs: 100, lockRetries: 5, retryDelayMs: 100 });
+    setTimeout(() => void holder.query('commit'), 400);
+    const result = await r;
+    expect(result.applied).toEqual(['002']);
+    const retries = r.log.messages('info').filter((m) => /could not get a lock within lock-timeout; retry/.test(m));
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails after lock-retries with the lock timeout error', async () => {
+    const p = project({ '001_t.sql': 'create table public.t (id int);' });
+    await run(db, p);
+    p.write({ '002_alter.sql': 'alter table public.t add column note text;' });
+    const holder = await db.connect();
+    await holder.query('begin; lock table public.t in access share mode');
+    const r = run(db, p, { lockTimeoutMs: 50, lockRetries: 2, retryDelayMs: 20 });
+    const err = await failure(r);
+    await holder.query('rollback');
+    expect(err.message).toMatch(/002_alter\.sql:1: 55P03 canceling statement due to lock timeout/);
+    expect(r.log.messages('info').filter((m) => /retry \d of 2/.test(m))).toHaveLength(2);
+    expect(await historyVersions(db)).toEqual(['001']);
+  });
+
+  it('refuses the transaction pooler port before connecting', async () => {
+    const url = db.url.replace(/:\d+\//, ':6543/');
+    const err = await failure(run({ ...db, url } as TestDatabase, example));
+    expect(err.message).toMatch(/port 6543, Supabase's transaction pooler/);
+  });
+});
+
+describe('drift', () => {
+  it('fails before applying anything when an applied file was edited, naming the first differing statement', async () => {
+    const p = project({ '001_a.sql': 'create table a (id int);\ncreate table b (id int);' });
+    await run(db, p);
+    p.write({ '001_a.sql': 'create table a (id int);\ncreate table b (id bigint);', '002_c.sql': 'create table c (id int);' });
+    const err = await failure(run(db, p));
+    expect(err.message).toMatch(
+      /001_a\.sql:2: migration 001 was edited after it was applied: statement 2 was "create table b \(id int\)" and is now "create table b \(id bigint\)"/,
+    );
+    expect(await tableExists(db, 'public.c')).toBe(false);
+  });
+
+  it('lists applied versions that have no file', async () => {
+    const p = project({ '001_a.sql': 'select 1;', '002_b.sql': 'select 2;', '003_c.sql': 'select 3;' });
+    await run(db, p);
+    p.remove('001_a.sql');
+    p.remove('002_b.sql');
+    const err = await failure(run(db, p));
+    expect(err.message).toMatch(/applied migrations with no file in the migrations folder: 001, 002;.*migration repair --status reverted 001 002/);
+  });
+
+  it('refuses a pending file older than the newest applied one unless allow-out-of-order', async () => {
+    const p = project({ '001_a.sql': 'select 1;', '003_c.sql': 'create table c (id int);' });
+    await run(db, p);
+    p.write({ '002_b.sql': 'create table b (id int);' });
+    const err = await failure(run(db, p));
+    expect(err.message).toMatch(/pending migration .*002_b\.sql is older than the newest applied migration 003.*allow-out-of-order: true/);
+    expect(await tableExists(db, 'public.b')).toBe(false);
+    const ok = await run(db, p, { allowOutOfOrder: true });
+    expect(ok.applied).toEqual(['002']);
+    expect(await historyVersions(db)).toEqual(['001', '002', '003']);
+  });
+
+  it('skips comparing rows without statements (written by migration repair)', async () => {
+    const p = project({ '001_a.sql': 'select 1;' });
+    await run(db, p);
+    await query(db, `update supabase_migrations.schema_migrations set statements = null`);
+    p.write({ '001_a.sql': 'select 1; -- edited', '002_b.sql': 'select 2;' });
+    expect((await run(db, p)).applied).toEqual(['002']);
+  });
+});
+
+describe('concurrency', () => {
+  it.each([2, 5])('%i concurrent runs apply each migration exactly once', async (n) => {
+    const p = project({
+      '001_log.sql': 'create table public.applied_log (version text);',
+      '002_a.sql': "insert into public.applied_log values ('002'); select pg_sleep(0.2);",
+      '003_b.sql': "insert into public.applied_log values ('003');",
+    });
+    const results = await Promise.all(Array.from({ length: n }, () => run(db, p, { waitForLockMs: 30_000 })));
+    const applied = results.flatMap((r) => r.applied).sort();
+    expect(applied).toEqual(['001', '002', '003']);
+    const log = await query<{ version: string }>(db, 'select version from public.applied_log order by version');
+    expect(log.map((r) => r.version)).toEqual(['002', '003']);
+  });
+
+  it('gives up after wait-for-lock, naming the holder', async () => {
+    const p = project({ '001_a.sql': 'select 1;' });
+    const holder = await db.connect();
+    await holder.query(`set application_name = 'deploy of another pipeline'`);
+    const { MIGRATION_LOCK_KEY } = await import('../src/index');
+    await holder.query('select pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    const { rows } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const err = await failure(run(db, p, { waitForLockMs: 300 }));
+    expect(err.message).toMatch(
+      new RegExp(`held the migration lock for longer than wait-for-lock \\(0s\\): pid ${rows[0]!.pid}, application_name 'deploy of another pipeline', connected since \\d{4}-`),
+    );
+    expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
+  });
+
+  it('a connection killed mid-file leaves no partial file, and the next run completes', async () => {
+    const p = project({
+      '001_a.sql': 'create table public.a (id int);',
+      '002_slow.sql': 'create table public.slow (id int);\nselect pg_sleep(30);\ncreate table public.slow2 (id int);',
+    });
+    const r = run(db, p, { applicationName: 'victim-run' });
+    const killer = await db.connect();
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await killer.query(
+        `select pid from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> pg_backend_pid()`,
+      );
+      if (rows.length) {
+        await killer.query('select pg_terminate_backend($1)', [rows[0].pid]);
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const err = await failure(r);
+    expect(err.message).toMatch(/terminat|Connection terminated/i);
+    expect(await historyVersions(db)).toEqual(['001']);
+    expect(await tableExists(db, 'public.slow')).toBe(false);
+    p.write({ '002_slow.sql': 'create table public.slow (id int);\nselect pg_sleep(0);\ncreate table public.slow2 (id int);' });
+    // The file changed, but it was never applied: no drift, it just applies.
+    expect((await run(db, p)).applied).toEqual(['002']);
+    expect(await tableExists(db, 'public.slow2')).toBe(true);
+  });
+});
+
+describe('down and rollback plans', () => {
+  it('reverts every version above target-version, newest first, deleting history with each', async () => {
+    await run(db, example);
+    const result = await run(db, example, { direction: 'down', targetVersion: '20250804090000' });
+    expect(result.reverted).toEqual(['20250807090000', '20250806090000', '20250805090000']);
+    expect(result.currentVersion).toBe('20250804090000');
+    expect(await tableExists(db, 'public.feature_flags')).toBe(false);
+    expect(await tableExists(db, 'public.wingman_sessions')).toBe(true);
+    expect((await historyVersions(db)).at(-1)).toBe('20250804090000');
+  });
+
+  it('without a target reverts only the newest migration', async () => {
+    await run(db, example);
+    const result = await run(db, example, { direction: 'down' });
+    expect(result.reverted).toEqual(['20250807090000']);
+  });
+
+  it('stops before reverting anything when a down script is missing', async () => {
+    const p = project({ '001_a.sql': 'create table a (id int);', '002_b.sql': 'create table b (id int);' }, { '002_b.sql': 'drop table b;' });
+    await run(db, p);
+    const err = await failure(run(db, p, { direction: 'down', targetVersion: '000' }));
+    expect(err.message).toMatch(/no down script for 1 of the 2 migration\(s\) to revert: .*rollbacks\/001_a\.sql; nothing was reverted/);
+    expect(await historyVersions(db)).toEqual(['001', '002']);
+    expect(await tableExists(db, 'public.b')).toBe(true);
+  });
+
+  it('verify-rollbacks proves every example migration round-trips and ends migrated', async () => {
+    const result = await run(db, example, { verifyRollbacks: true });
+    expect(result.applied).toHaveLength(8);
+    expect(result.files.every((f) => f.note === 'rollback verified')).toBe(true);
+    expect(await historyVersions(db)).toHaveLength(8);
+    expect(await tableExists(db, 'public.feature_flags')).toBe(true);
+  });
+
+  it('verify-rollbacks fails with the differences when a down script leaves something behind', async () => {
+    const p = project(
+      { '001_a.sql': 'create table a (id int);\ncreate index a_id on a (id);\ncreate type mood as enum (\'ok\');' },
+      { '001_a.sql': 'drop table a;' },
+    );
+    const err = await failure(run(db, p, { verifyRollbacks: true }));
+    expect(err.message).toMatch(/rollbacks\/001_a\.sql does not undo .*001_a\.sql: after up and down the schema differs from before in \d+ place\(s\): .*mood/);
+  });
+
+  it('verify-rollbacks requires a down script unless the migration says why it is irreversible', async () => {
+    const p = project({ '001_a.sql': 'create table a (id int);' });
+    const err = await failure(run(db, p, { verifyRollbacks: true }));
+    expect(err.message).toMatch(/001_a\.sql has no down script .*rollbacks\/001_a\.sql: write one that reverses it, or start the migration with '-- irreversible: <reason>'/);
+    p.write({ '001_a.sql': '-- irreversible: drops user data\ncreate table a (id int);' });
+    const ok = await run(db, p, { verifyRollbacks: true });
+    expect(ok.files[0]!.note).toBe('irreversible: drops user data');
+  });
+});
+
+describe('seed', () => {
+  it('applies a seed once per content hash', async () => {
+    const seedFile = `${EXAMPLE}/seed.sql`;
+    const first = await run(db, example, { seedFile });
+    expect(first.seed).toEqual({ file: seedFile, status: 'applied' });
+    const flags = await query<{ n: number }>(db, 'select count(*)::int as n from public.feature_flags');
+    expect(flags[0]!.n).toBeGreaterThan(0);
+    const second = await run(db, example, { seedFile });
+    expect(second.seed).toEqual({ file: seedFile, status: 'unchanged' });
+    const rows = await query<{ path: string; hash: string }>(db, 'select path, hash from supabase_migrations.seed_files');
+    expect(rows).toEqual([{ path: seedFile, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+  });
+});
