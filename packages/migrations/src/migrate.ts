@@ -121,6 +121,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     result.durationMs = Date.now() - started;
     throw new MigrationRunError(err as Error, result);
   } finally {
+    // up() counted everything pending before it applied anything.
+    if (o.direction === 'up') result.pending -= result.applied.length;
     if (locked) await releaseMigrationLock(client).catch(() => {});
     await client.end().catch(() => {});
   }
@@ -180,7 +182,6 @@ async function up(client: pg.Client, o: Opts, files: MigrationFile[], history: H
       else await applyFile(client, o, file, result, last);
     }
   }
-  result.pending = all.length - result.applied.length;
 }
 
 function fileOf(byVersion: Map<string, MigrationFile>, version: string) {
