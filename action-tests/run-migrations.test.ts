@@ -9,7 +9,6 @@ const EXAMPLE = 'examples/wingmanmatch/supabase';
 const runtimes = nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24');
 const tmp: string[] = [];
 
-
 afterAll(() => {
   for (const d of tmp) rmSync(d, { recursive: true, force: true });
 });
@@ -51,11 +50,16 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     expect(first.outputs).toMatchObject({ applied: '8', pending: '0', 'current-version': '20250807090000' });
     expect(Number(first.outputs['duration-ms'])).toBeGreaterThan(0);
     expect(first.summary).toMatch(/✅ run-migrations/);
-    expect(first.summary).toMatch(/\| 20250801120000 \| profiles \| examples\/wingmanmatch\/supabase\/migrations\/20250801120000_profiles\.sql \| \d+ \| \d+ ms \| applied \|/);
+    expect(first.summary).toMatch(
+      /\| 20250801120000 \| profiles \| examples\/wingmanmatch\/supabase\/migrations\/20250801120000_profiles\.sql \| \d+ \| \d+ ms \| applied \|/,
+    );
     expect(first.summary).toMatch(/Seed examples\/wingmanmatch\/supabase\/seed\.sql: applied/);
     // The concurrent-index migration warns, with an annotation at its file.
     expect(first.annotations).toContainEqual(
-      expect.objectContaining({ level: 'warning', file: `${EXAMPLE}/migrations/20250806090000_chat_messages_created_at_index.sql` }),
+      expect.objectContaining({
+        level: 'warning',
+        file: `${EXAMPLE}/migrations/20250806090000_chat_messages_created_at_index.sql`,
+      }),
     );
     expect(first.masks).toEqual(expect.arrayContaining([db.url, PASSWORD]));
     expect(first.commands.filter((c) => c.command === 'group').map((c) => c.message)).toContain(
@@ -64,7 +68,12 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
 
     const again = await run({ 'seed-file': `${EXAMPLE}/seed.sql` });
     expect(again.exitCode).toBe(0);
-    expect(again.outputs).toMatchObject({ applied: '0', 'applied-versions': '[]', pending: '0', 'current-version': '20250807090000' });
+    expect(again.outputs).toMatchObject({
+      applied: '0',
+      'applied-versions': '[]',
+      pending: '0',
+      'current-version': '20250807090000',
+    });
     expect(again.summary).toMatch(/seed\.sql: unchanged/);
   });
 
@@ -80,7 +89,10 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
       `create function public.f() returns int language sql as $$ select 1; $$;\n\nselect '${PASSWORD}'::int;\n`,
     );
     writeFileSync(join(project, 'supabase/migrations/003_never.sql'), 'create table public.never (id int);\n');
-    const result = await run({ 'migrations-dir': 'supabase/migrations', 'rollbacks-dir': 'supabase/rollbacks' }, project);
+    const result = await run(
+      { 'migrations-dir': 'supabase/migrations', 'rollbacks-dir': 'supabase/rollbacks' },
+      project,
+    );
     expect(result.exitCode).toBe(1);
     const error = result.annotations.find((a) => a.level === 'error' && a.file);
     expect(error).toMatchObject({ file: 'supabase/migrations/002_bad.sql', line: 3, title: '22P02' });
@@ -89,8 +101,18 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     expect(result.summary).toMatch(/\| 001 \| ok \| .* \| applied \|/);
     expect(result.summary).toMatch(/\| 002 \| bad \| .* \| failed \|/);
     expect(result.summary).toMatch(/\| 003 \| never \| .* \| not run \|/);
-    expect(result.outputs).toMatchObject({ applied: '1', 'applied-versions': '["001"]', pending: '2', 'current-version': '001' });
-    for (const text of [result.stdout.replace(/^::add-mask::.*$/gm, ''), result.stderr, result.summary, JSON.stringify(result.outputs)])
+    expect(result.outputs).toMatchObject({
+      applied: '1',
+      'applied-versions': '["001"]',
+      pending: '2',
+      'current-version': '001',
+    });
+    for (const text of [
+      result.stdout.replace(/^::add-mask::.*$/gm, ''),
+      result.stderr,
+      result.summary,
+      JSON.stringify(result.outputs),
+    ])
       expect(text).not.toContain(PASSWORD);
     // One failure line, no stack trace.
     expect(result.stdout).not.toMatch(/\n\s+at /);
@@ -125,7 +147,10 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     expect((await run({})).exitCode).toBe(0);
     const down = await run({ direction: 'down', 'target-version': '20250805090000' });
     expect(down.exitCode).toBe(0);
-    expect(down.outputs).toMatchObject({ 'reverted-versions': '["20250807090000","20250806090000"]', 'current-version': '20250805090000' });
+    expect(down.outputs).toMatchObject({
+      'reverted-versions': '["20250807090000","20250806090000"]',
+      'current-version': '20250805090000',
+    });
     expect(down.summary).toMatch(/\| 20250807090000 \| .* \| reverted \|/);
   });
 });

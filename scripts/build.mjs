@@ -22,17 +22,26 @@ mkdirSync(out, { recursive: true });
 for (const name of actions) {
   const target = join(out, name);
   // -t: tsc above already checked the types; ncc only transpiles.
-  execFileSync(bin('ncc'), ['build', `actions/${name}/src/main.ts`, '-o', target, '-m', '-t', '-q', '--no-source-map-register'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    bin('ncc'),
+    ['build', `actions/${name}/src/main.ts`, '-o', target, '-m', '-t', '-q', '--no-source-map-register'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   for (const f of readdirSync(target)) if (f.endsWith('.map') || f.endsWith('.d.ts')) rmSync(join(target, f));
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_)/.test(k)));
   const run = spawnSync(process.execPath, [join(target, 'index.js')], { env, encoding: 'utf8', timeout: 20_000 });
-  const loaded = run.status === 1 && /^::error::/m.test(run.stdout) && !/Error \[ERR_|SyntaxError|ReferenceError|Cannot find/.test(run.stderr + run.stdout);
+  const loaded =
+    run.status === 1 &&
+    /^::error::/m.test(run.stdout) &&
+    !/Error \[ERR_|SyntaxError|ReferenceError|Cannot find/.test(run.stderr + run.stdout);
   if (!loaded) {
-    console.error(`bundle dist/${name}/index.js did not load and fail on its missing inputs (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    console.error(
+      `bundle dist/${name}/index.js did not load and fail on its missing inputs (exit ${run.status}):\n${run.stdout}${run.stderr}`,
+    );
     process.exit(1);
   }
   const files = readdirSync(target);

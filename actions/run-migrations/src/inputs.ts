@@ -8,7 +8,10 @@ export const runMigrationsInputs = defineInputs({
     secret: true,
     protocols: ['postgres:', 'postgresql:'],
   }),
-  'migrations-dir': input.string({ description: 'Folder of <version>_<name>.sql migrations.', default: 'supabase/migrations' }),
+  'migrations-dir': input.string({
+    description: 'Folder of <version>_<name>.sql migrations.',
+    default: 'supabase/migrations',
+  }),
   'rollbacks-dir': input.string({
     description: 'Folder of down scripts, one per migration with the same file name.',
     default: 'supabase/rollbacks',
@@ -23,8 +26,14 @@ export const runMigrationsInputs = defineInputs({
     pattern: /^\d+$/,
     expected: 'a migration version (the digits before the first _ of its file name)',
   }),
-  'dry-run': input.boolean({ description: 'Print the plan; change nothing, not even the history table.', default: 'false' }),
-  atomic: input.boolean({ description: 'Apply all pending files in one transaction instead of one per file.', default: 'false' }),
+  'dry-run': input.boolean({
+    description: 'Print the plan; change nothing, not even the history table.',
+    default: 'false',
+  }),
+  atomic: input.boolean({
+    description: 'Apply all pending files in one transaction instead of one per file.',
+    default: 'false',
+  }),
   'allow-out-of-order': input.boolean({
     description: 'Apply a pending file older than the newest applied one (the Supabase CLI’s --include-all).',
     default: 'false',
@@ -39,13 +48,17 @@ export const runMigrationsInputs = defineInputs({
     min: 0,
     max: 20,
   }),
-  'statement-timeout': input.duration({ description: 'statement_timeout for each statement; 0 for none.', default: '0' }),
+  'statement-timeout': input.duration({
+    description: 'statement_timeout for each statement; 0 for none.',
+    default: '0',
+  }),
   'wait-for-lock': input.duration({
     description: 'How long to wait for another run that holds the migration lock.',
     default: '5m',
   }),
   'seed-file': input.string({
-    description: 'A seed SQL file applied after the migrations, once per content hash (the Supabase CLI’s seed_files table).',
+    description:
+      'A seed SQL file applied after the migrations, once per content hash (the Supabase CLI’s seed_files table).',
   }),
   'verify-rollbacks': input.boolean({
     description:

@@ -1,7 +1,7 @@
 // The one entry wrapper every action uses: read inputs (masking secrets first), run, report.
 import { appendFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { type InputReader, type InputSpec, type Inputs } from './inputs';
+import type { InputReader, InputSpec, Inputs } from './inputs';
 import type { Log, SourceLocation } from './log';
 import { SecretRedactor } from './secrets';
 import { Summary } from './summary';
@@ -22,7 +22,13 @@ const toOneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ').trim();
 
 function annotationProps(where?: SourceLocation): core.AnnotationProperties | undefined {
   if (!where) return undefined;
-  return { file: where.file, startLine: where.line, endLine: where.endLine, startColumn: where.column, title: where.title };
+  return {
+    file: where.file,
+    startLine: where.line,
+    endLine: where.endLine,
+    startColumn: where.column,
+    title: where.title,
+  };
 }
 
 export function createActionContext(redactor = new SecretRedactor(), summary = new Summary()): ActionContext {

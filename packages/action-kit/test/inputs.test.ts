@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { defineInputs, envName, input, parseDuration } from '../src/inputs';
 
 const reader = defineInputs({
-  'database-url': input.url({ description: 'db', required: true, secret: true, protocols: ['postgres:', 'postgresql:'] }),
+  'database-url': input.url({
+    description: 'db',
+    required: true,
+    secret: true,
+    protocols: ['postgres:', 'postgresql:'],
+  }),
   'lock-timeout': input.duration({ description: 'lock', default: '5s' }),
   'lock-retries': input.integer({ description: 'retries', default: '3', min: 0, max: 20 }),
   'dry-run': input.boolean({ description: 'dry', default: 'false' }),
@@ -57,7 +62,9 @@ describe('defineInputs', () => {
   });
 
   it('names a missing required input and says where to set it', () => {
-    expect(() => reader.read(env({}))).toThrow(`input 'database-url' is required: set 'database-url' under the step's with:`);
+    expect(() => reader.read(env({}))).toThrow(
+      `input 'database-url' is required: set 'database-url' under the step's with:`,
+    );
   });
 
   it('masks a secret URL whole and its password alone, before validating, and never echoes it', () => {
@@ -82,5 +89,7 @@ describe('parseDuration', () => {
     ['1.5s', 1500],
     ['2h', 7_200_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(['', '5', 'ten', '5 m', '-1s', 's'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '5', 'ten', '5 m', '-1s', 's'])('%j is not a duration', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });

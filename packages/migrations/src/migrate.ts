@@ -8,10 +8,17 @@ import { connect } from './connection';
 import { isPgError, locationOf, MigrationsError } from './errors';
 import { codeOf, needsNoTransaction, runStatement, type SqlSource } from './execute';
 import { listMigrations, type MigrationFile, parseIrreversible, readDownScript } from './files';
-import { deleteHistory, ensureHistoryTable, ensureSeedTable, type HistoryRow, insertHistory, readHistory } from './history';
+import {
+  deleteHistory,
+  ensureHistoryTable,
+  ensureSeedTable,
+  type HistoryRow,
+  insertHistory,
+  readHistory,
+} from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
 import { diffSnapshots, takeSnapshot } from './snapshot';
-import { SqlSplitError, splitStatements, type Statement } from './splitter';
+import { SqlSplitError, type Statement, splitStatements } from './splitter';
 
 export interface MigrateOptions {
   databaseUrl: string;
@@ -135,6 +142,8 @@ function stripUndefined<T extends object>(o: T): T {
 }
 
 function warn(log: Log, result: MigrateResult, message: string, where?: { file: string; line?: number }) {
+  // verify-rollbacks applies a file twice; say it once.
+  if (result.warnings.includes(message)) return;
   result.warnings.push(message);
   log.warning(message, where);
 }
@@ -277,7 +286,9 @@ async function withLockRetries(o: Opts, file: string, attempt: () => Promise<voi
       const code = (err as { sqlstate?: string; code?: string }).sqlstate ?? (err as { code?: string }).code;
       if (code !== LOCK_NOT_AVAILABLE || i >= o.lockRetries) throw err;
       const delay = o.retryDelayMs * 2 ** i;
-      o.log.info(`${file}: could not get a lock within lock-timeout; retry ${i + 1} of ${o.lockRetries} in ${delay} ms`);
+      o.log.info(
+        `${file}: could not get a lock within lock-timeout; retry ${i + 1} of ${o.lockRetries} in ${delay} ms`,
+      );
       await sleep(delay);
     }
   }
@@ -376,7 +387,13 @@ async function verifyRoundTrip(client: pg.Client, o: Opts, file: MigrationFile, 
   }
   const before = await takeSnapshot(client);
   await applyFile(client, o, file, result, true);
-  await revert(client, o, { version: file.version, name: file.name, file: down.file, sql: down.sql, statements: down.statements });
+  await revert(client, o, {
+    version: file.version,
+    name: file.name,
+    file: down.file,
+    sql: down.sql,
+    statements: down.statements,
+  });
   const after = await takeSnapshot(client);
   const differences = diffSnapshots(before, after);
   if (differences.length) {
@@ -477,7 +494,9 @@ async function seed(client: pg.Client, o: Opts, result: MigrateResult) {
   try {
     content = await readFile(file);
   } catch {
-    throw new MigrationsError(`input 'seed-file' is ${file}, which cannot be read: check the path (relative to the repository root)`);
+    throw new MigrationsError(
+      `input 'seed-file' is ${file}, which cannot be read: check the path (relative to the repository root)`,
+    );
   }
   const hash = seedFileHash(content);
   const { rows } = await client

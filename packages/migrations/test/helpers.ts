@@ -30,7 +30,11 @@ export class Project {
   }
 }
 
-export function run(db: TestDatabase, project: { migrationsDir: string; rollbacksDir: string }, extra: Partial<MigrateOptions> = {}) {
+export function run(
+  db: TestDatabase,
+  project: { migrationsDir: string; rollbacksDir: string },
+  extra: Partial<MigrateOptions> = {},
+) {
   const log = new RecordingLog();
   const promise = migrate({
     databaseUrl: db.url,
@@ -44,7 +48,11 @@ export function run(db: TestDatabase, project: { migrationsDir: string; rollback
   return Object.assign(promise, { log });
 }
 
-export async function query<T = Record<string, unknown>>(db: TestDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T = Record<string, unknown>>(
+  db: TestDatabase,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = await db.connect();
   try {
     return (await client.query(sql, params)).rows as T[];
@@ -54,9 +62,9 @@ export async function query<T = Record<string, unknown>>(db: TestDatabase, sql: 
 }
 
 export const historyVersions = async (db: TestDatabase) =>
-  (await query<{ version: string }>(db, 'select version from supabase_migrations.schema_migrations order by version')).map(
-    (r) => r.version,
-  );
+  (
+    await query<{ version: string }>(db, 'select version from supabase_migrations.schema_migrations order by version')
+  ).map((r) => r.version);
 
 export const tableExists = async (db: TestDatabase, name: string) =>
   (await query<{ ok: boolean }>(db, 'select to_regclass($1) is not null as ok', [name]))[0]!.ok;

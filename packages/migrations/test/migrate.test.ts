@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { type TestDatabase, startPostgres } from '@wingman/testkit';
-import { MigrationRunError, splitStatements } from '../src/index';
+import { startPostgres, type TestDatabase } from '@wingman/testkit';
+import { type MigrationRunError, splitStatements } from '../src/index';
 import { EXAMPLE, historyVersions, Project, query, run, tableExists } from './helpers';
 
 let db: TestDatabase;
@@ -102,7 +102,9 @@ describe('up', () => {
       '002_idx.sql': '-- concurrently, so outside a transaction\ncreate index concurrently a_id on a (id);',
     });
     const err = await failure(run(db, p, { atomic: true }));
-    expect(err.message).toMatch(/002_idx\.sql:2: "create index concurrently a_id on a \(id\)" cannot run inside a transaction/);
+    expect(err.message).toMatch(
+      /002_idx\.sql:2: "create index concurrently a_id on a \(id\)" cannot run inside a transaction/,
+    );
     expect(err.where).toMatchObject({ line: 2 });
     expect(await tableExists(db, 'public.a')).toBe(false);
   });
@@ -151,7 +153,9 @@ describe('failures', () => {
     });
     const err = await failure(run(db, p));
     expect(err.where).toMatchObject({ line: 4 });
-    expect(err.message).toMatch(/002_dup\.sql:4: 23505 duplicate key value violates unique constraint "t_pkey" — detail: Key \(id\)=\(1\) already exists\./);
+    expect(err.message).toMatch(
+      /002_dup\.sql:4: 23505 duplicate key value violates unique constraint "t_pkey" — detail: Key \(id\)=\(1\) already exists\./,
+    );
   });
 
   it('refuses psql meta-commands with the file and line', async () => {
@@ -200,7 +204,10 @@ describe('drift', () => {
   it('fails before applying anything when an applied file was edited, naming the first differing statement', async () => {
     const p = project({ '001_a.sql': 'create table a (id int);\ncreate table b (id int);' });
     await run(db, p);
-    p.write({ '001_a.sql': 'create table a (id int);\ncreate table b (id bigint);', '002_c.sql': 'create table c (id int);' });
+    p.write({
+      '001_a.sql': 'create table a (id int);\ncreate table b (id bigint);',
+      '002_c.sql': 'create table c (id int);',
+    });
     const err = await failure(run(db, p));
     expect(err.message).toMatch(
       /001_a\.sql:2: migration 001 was edited after it was applied: statement 2 was "create table b \(id int\)" and is now "create table b \(id bigint\)"/,
@@ -214,7 +221,9 @@ describe('drift', () => {
     p.remove('001_a.sql');
     p.remove('002_b.sql');
     const err = await failure(run(db, p));
-    expect(err.message).toMatch(/applied migrations with no file in the migrations folder: 001, 002;.*migration repair --status reverted 001 002/);
+    expect(err.message).toMatch(
+      /applied migrations with no file in the migrations folder: 001, 002;.*migration repair --status reverted 001 002/,
+    );
   });
 
   it('refuses a pending file older than the newest applied one unless allow-out-of-order', async () => {
@@ -222,7 +231,9 @@ describe('drift', () => {
     await run(db, p);
     p.write({ '002_b.sql': 'create table b (id int);' });
     const err = await failure(run(db, p));
-    expect(err.message).toMatch(/pending migration .*002_b\.sql is older than the newest applied migration 003.*allow-out-of-order: true/);
+    expect(err.message).toMatch(
+      /pending migration .*002_b\.sql is older than the newest applied migration 003.*allow-out-of-order: true/,
+    );
     expect(await tableExists(db, 'public.b')).toBe(false);
     const ok = await run(db, p, { allowOutOfOrder: true });
     expect(ok.applied).toEqual(['002']);
@@ -261,7 +272,9 @@ describe('concurrency', () => {
     const { rows } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
     const err = await failure(run(db, p, { waitForLockMs: 300 }));
     expect(err.message).toMatch(
-      new RegExp(`held the migration lock for longer than wait-for-lock \\(0s\\): pid ${rows[0]!.pid}, application_name 'deploy of another pipeline', connected since \\d{4}-`),
+      new RegExp(
+        `held the migration lock for longer than wait-for-lock \\(0s\\): pid ${rows[0]!.pid}, application_name 'deploy of another pipeline', connected since \\d{4}-`,
+      ),
     );
     expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
   });
@@ -287,7 +300,9 @@ describe('concurrency', () => {
     expect(err.message).toMatch(/terminat|Connection terminated/i);
     expect(await historyVersions(db)).toEqual(['001']);
     expect(await tableExists(db, 'public.slow')).toBe(false);
-    p.write({ '002_slow.sql': 'create table public.slow (id int);\nselect pg_sleep(0);\ncreate table public.slow2 (id int);' });
+    p.write({
+      '002_slow.sql': 'create table public.slow (id int);\nselect pg_sleep(0);\ncreate table public.slow2 (id int);',
+    });
     // The file changed, but it was never applied: no drift, it just applies.
     expect((await run(db, p)).applied).toEqual(['002']);
     expect(await tableExists(db, 'public.slow2')).toBe(true);
@@ -312,10 +327,15 @@ describe('down and rollback plans', () => {
   });
 
   it('stops before reverting anything when a down script is missing', async () => {
-    const p = project({ '001_a.sql': 'create table a (id int);', '002_b.sql': 'create table b (id int);' }, { '002_b.sql': 'drop table b;' });
+    const p = project(
+      { '001_a.sql': 'create table a (id int);', '002_b.sql': 'create table b (id int);' },
+      { '002_b.sql': 'drop table b;' },
+    );
     await run(db, p);
     const err = await failure(run(db, p, { direction: 'down', targetVersion: '000' }));
-    expect(err.message).toMatch(/no down script for 1 of the 2 migration\(s\) to revert: .*rollbacks\/001_a\.sql; nothing was reverted/);
+    expect(err.message).toMatch(
+      /no down script for 1 of the 2 migration\(s\) to revert: .*rollbacks\/001_a\.sql; nothing was reverted/,
+    );
     expect(await historyVersions(db)).toEqual(['001', '002']);
     expect(await tableExists(db, 'public.b')).toBe(true);
   });
@@ -330,17 +350,21 @@ describe('down and rollback plans', () => {
 
   it('verify-rollbacks fails with the differences when a down script leaves something behind', async () => {
     const p = project(
-      { '001_a.sql': 'create table a (id int);\ncreate index a_id on a (id);\ncreate type mood as enum (\'ok\');' },
+      { '001_a.sql': "create table a (id int);\ncreate index a_id on a (id);\ncreate type mood as enum ('ok');" },
       { '001_a.sql': 'drop table a;' },
     );
     const err = await failure(run(db, p, { verifyRollbacks: true }));
-    expect(err.message).toMatch(/rollbacks\/001_a\.sql does not undo .*001_a\.sql: after up and down the schema differs from before in \d+ place\(s\): .*mood/);
+    expect(err.message).toMatch(
+      /rollbacks\/001_a\.sql does not undo .*001_a\.sql: after up and down the schema differs from before in \d+ place\(s\): .*mood/,
+    );
   });
 
   it('verify-rollbacks requires a down script unless the migration says why it is irreversible', async () => {
     const p = project({ '001_a.sql': 'create table a (id int);' });
     const err = await failure(run(db, p, { verifyRollbacks: true }));
-    expect(err.message).toMatch(/001_a\.sql has no down script .*rollbacks\/001_a\.sql: write one that reverses it, or start the migration with '-- irreversible: <reason>'/);
+    expect(err.message).toMatch(
+      /001_a\.sql has no down script .*rollbacks\/001_a\.sql: write one that reverses it, or start the migration with '-- irreversible: <reason>'/,
+    );
     p.write({ '001_a.sql': '-- irreversible: drops user data\ncreate table a (id int);' });
     const ok = await run(db, p, { verifyRollbacks: true });
     expect(ok.files[0]!.note).toBe('irreversible: drops user data');
@@ -356,7 +380,10 @@ describe('seed', () => {
     expect(flags[0]!.n).toBeGreaterThan(0);
     const second = await run(db, example, { seedFile });
     expect(second.seed).toEqual({ file: seedFile, status: 'unchanged' });
-    const rows = await query<{ path: string; hash: string }>(db, 'select path, hash from supabase_migrations.seed_files');
+    const rows = await query<{ path: string; hash: string }>(
+      db,
+      'select path, hash from supabase_migrations.seed_files',
+    );
     expect(rows).toEqual([{ path: seedFile, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
   });
 });

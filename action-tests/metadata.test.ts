@@ -1,0 +1,37 @@
+// action.yml, the zod input spec and the README say the same thing, for every action.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import type { InputSpec } from '@wingman/action-kit/inputs';
+import { parse } from 'yaml';
+import { actionNames, expectedReadme, ROOT } from '../scripts/action-docs';
+
+describe.each(actionNames())('actions/%s', (name) => {
+  const yml = parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8'));
+
+  it('declares every input exactly as its zod spec does (description, default, required)', async () => {
+    const mod = (await import(`../actions/${name}/src/inputs`)) as Record<string, { spec?: InputSpec }>;
+    const spec = Object.values(mod).find((v) => v?.spec)!.spec!;
+    const fromSpec = Object.fromEntries(
+      Object.entries(spec).map(([input, f]) => [
+        input,
+        {
+          description: f.inputMeta.description,
+          required: !!f.inputMeta.required,
+          ...(f.inputMeta.default !== undefined ? { default: f.inputMeta.default } : {}),
+        },
+      ]),
+    );
+    expect(yml.inputs).toEqual(fromSpec);
+  });
+
+  it('runs on node24 from its committed bundle', () => {
+    expect(yml.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.js` });
+    expect(existsSync(join(ROOT, 'dist', name, 'index.js'))).toBe(true);
+  });
+
+  it("has a README whose inputs and outputs tables match action.yml (run 'pnpm docs' to refresh)", () => {
+    const { current, expected } = expectedReadme(name);
+    expect(current).toBe(expected);
+  });
+});

@@ -1,0 +1,63 @@
+// pnpm docs: writes each action README's inputs and outputs tables from its action.yml.
+// `--check` fails when a README is out of date (the metadata test runs the same check).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+const START = '<!-- action-docs:start (generated from action.yml by `pnpm docs`) -->';
+const END = '<!-- action-docs:end -->';
+
+interface ActionYml {
+  inputs?: Record<string, { description: string; required?: boolean; default?: string }>;
+  outputs?: Record<string, { description: string }>;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderTables(yml: ActionYml): string {
+  const lines = ['### Inputs', '', '| input | required | default | description |', '| --- | --- | --- | --- |'];
+  for (const [name, i] of Object.entries(yml.inputs ?? {}))
+    lines.push(
+      `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${i.default !== undefined ? `\`${i.default}\`` : ''} | ${cell(i.description)} |`,
+    );
+  lines.push('', '### Outputs', '', '| output | description |', '| --- | --- |');
+  for (const [name, o] of Object.entries(yml.outputs ?? {})) lines.push(`| \`${name}\` | ${cell(o.description)} |`);
+  return `${START}\n${lines.join('\n')}\n${END}`;
+}
+
+export function actionNames(): string[] {
+  return readdirSync(join(ROOT, 'actions')).filter((n) => {
+    try {
+      readFileSync(join(ROOT, 'actions', n, 'action.yml'));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The README with its generated block replaced by what action.yml says now. */
+export function expectedReadme(name: string): { current: string; expected: string; path: string } {
+  const path = join(ROOT, 'actions', name, 'README.md');
+  const yml = parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
+  const current = readFileSync(path, 'utf8');
+  const at = current.indexOf(START);
+  const end = current.indexOf(END);
+  if (at < 0 || end < 0) throw new Error(`actions/${name}/README.md has no ${START} … ${END} block: add one`);
+  const expected = current.slice(0, at) + renderTables(yml) + current.slice(end + END.length);
+  return { current, expected, path };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const name of actionNames()) {
+    const { current, expected, path } = expectedReadme(name);
+    if (current === expected) continue;
+    stale++;
+    if (check) console.error(`actions/${name}/README.md is out of date with its action.yml: run 'pnpm docs'`);
+    else writeFileSync(path, expected);
+  }
+  if (check && stale) process.exit(1);
+}
