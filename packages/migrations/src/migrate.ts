@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Log } from '@wingman/action-kit/log';
 import type pg from 'pg';
-import { findPendingMigrations, seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
+import { findPendingMigrations, isTransactionControl, seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
 import { connect } from './connection';
 import { isPgError, locationOf, MigrationsError } from './errors';
-import { codeOf, needsNoTransaction, runStatement, type SqlSource } from './execute';
+import { codeOf, managesOwnTransaction, needsNoTransaction, runScript, runStatement, type SqlSource } from './execute';
 import { listMigrations, type MigrationFile, parseIrreversible, readDownScript } from './files';
 import {
   deleteHistory,
@@ -227,15 +227,35 @@ function checkDrift(files: MigrationFile[], history: HistoryRow[]) {
   }
 }
 
-const transactionSettings = (o: Opts, synchronous: boolean) =>
-  [
-    `set local lock_timeout = ${o.lockTimeoutMs}`,
-    `set local statement_timeout = ${o.statementTimeoutMs}`,
-    // Every commit but the run's last is asynchronous: the last synchronous commit flushes the WAL
-    // through all earlier ones. A crash before then loses a migration together with its history row,
-    // so the next run applies it again; nothing is ever half-applied.
-    ...(synchronous ? [] : ['set local synchronous_commit = off']),
-  ].join('; ');
+/** Opens a migration transaction: the statements that start every transactional script. */
+const beginTransaction = (o: Opts, synchronous: boolean) => [
+  'begin',
+  `set local lock_timeout = ${o.lockTimeoutMs}`,
+  `set local statement_timeout = ${o.statementTimeoutMs}`,
+  // Every commit but the run's last is asynchronous: the last synchronous commit flushes the WAL
+  // through all earlier ones. A crash before then loses a migration together with its history row,
+  // so the next run applies it again; nothing is ever half-applied.
+  ...(synchronous ? [] : ['set local synchronous_commit = off']),
+];
+
+/** Runs a script and `finish` (its history change) in one transaction, rolled back on any error. */
+async function inTransaction(
+  client: pg.Client,
+  o: Opts,
+  source: SqlSource,
+  statements: Statement[],
+  synchronous: boolean,
+  finish: () => Promise<void>,
+) {
+  try {
+    await runScript(client, source, statements, beginTransaction(o, synchronous));
+    await finish();
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  }
+}
 
 /** One file and its history row in one transaction, retried when it could not get a lock in time. */
 async function applyFile(client: pg.Client, o: Opts, file: MigrationFile, result: MigrateResult, last: boolean) {
@@ -243,20 +263,14 @@ async function applyFile(client: pg.Client, o: Opts, file: MigrationFile, result
   const t0 = Date.now();
   await o.log.group(`Applying ${file.file}`, async () => {
     try {
-      if (file.statements.some(needsNoTransaction)) {
-        await applyWithoutTransaction(client, o, file, result);
+      if (file.statements.some(needsNoTransaction) || managesOwnTransaction(file.statements)) {
+        await applyStatementByStatement(client, o, file, result);
       } else {
-        await withLockRetries(o, file.file, async () => {
-          await client.query(`begin; ${transactionSettings(o, last)}`);
-          try {
-            for (const s of file.statements) await runStatement(client, file, s);
-            await insertHistory(client, file.version, file.name, texts(file.statements));
-            await client.query('commit');
-          } catch (err) {
-            await client.query('rollback').catch(() => {});
-            throw err;
-          }
-        });
+        await withLockRetries(o, file.file, () =>
+          inTransaction(client, o, file, file.statements, last, () =>
+            insertHistory(client, file.version, file.name, texts(file.statements)),
+          ),
+        );
       }
     } catch (err) {
       entry.status = 'failed';
@@ -294,20 +308,25 @@ async function withLockRetries(o: Opts, file: string, attempt: () => Promise<voi
   }
 }
 
-/** CREATE INDEX CONCURRENTLY and friends: statement by statement, history after the last one. */
-async function applyWithoutTransaction(client: pg.Client, o: Opts, file: MigrationFile, result: MigrateResult) {
-  const first = file.statements.find(needsNoTransaction)!;
-  warn(
-    o.log,
-    result,
-    `${file.file} runs outside a transaction (line ${first.codeLine}: ${short(codeOf(first), 60)}): if it fails part-way, ` +
-      `the statements before the failure stay applied`,
-    { file: file.file, line: first.codeLine },
-  );
+/**
+ * CREATE INDEX CONCURRENTLY and friends, or a file with its own BEGIN/COMMIT: statement by statement,
+ * the history row after the last one, as the Supabase CLI runs such files.
+ */
+async function applyStatementByStatement(client: pg.Client, o: Opts, file: MigrationFile, result: MigrateResult) {
+  const first = file.statements.find(needsNoTransaction);
+  const message = first
+    ? `${file.file} runs outside a transaction (line ${first.codeLine}: ${short(codeOf(first), 60)}): if it fails part-way, ` +
+      `the statements before the failure stay applied; keep such a statement in a file of its own`
+    : `${file.file} opens or ends transactions itself, so it runs statement by statement as written, with its history row after its last statement`;
+  warn(o.log, result, message, { file: file.file, line: (first ?? file.statements[0])?.codeLine ?? 1 });
   await client.query(`set lock_timeout = ${o.lockTimeoutMs}; set statement_timeout = ${o.statementTimeoutMs}`);
   try {
     for (const s of file.statements) await runStatement(client, file, s);
     await insertHistory(client, file.version, file.name, texts(file.statements));
+  } catch (err) {
+    // A file that opened its own transaction and failed inside it leaves that transaction aborted.
+    await client.query('rollback').catch(() => {});
+    throw err;
   } finally {
     await client.query('reset lock_timeout; reset statement_timeout').catch(() => {});
   }
@@ -316,7 +335,7 @@ async function applyWithoutTransaction(client: pg.Client, o: Opts, file: Migrati
 /** atomic: every pending file in one transaction. */
 async function applyAtomically(client: pg.Client, o: Opts, todo: MigrationFile[], result: MigrateResult) {
   for (const file of todo) {
-    const s = file.statements.find(needsNoTransaction);
+    const s = file.statements.find((st) => needsNoTransaction(st) || isTransactionControl(st.text));
     if (s)
       throw new MigrationsError(
         `${file.file}:${s.codeLine}: "${short(codeOf(s), 60)}" cannot run inside a transaction, so 'atomic: true' cannot apply it: ` +
@@ -327,12 +346,12 @@ async function applyAtomically(client: pg.Client, o: Opts, todo: MigrationFile[]
   const t0 = Date.now();
   await o.log.group(`Applying ${todo.length} migrations in one transaction`, () =>
     withLockRetries(o, 'atomic run', async () => {
-      await client.query(`begin; ${transactionSettings(o, true)}`);
+      await client.query(beginTransaction(o, true).join('; '));
       let current: MigrationFile | undefined;
       try {
         for (const file of todo) {
           current = file;
-          for (const s of file.statements) await runStatement(client, file, s);
+          await runScript(client, file, file.statements, []);
           await insertHistory(client, file.version, file.name, texts(file.statements));
         }
         await client.query('commit');
@@ -427,15 +446,7 @@ async function revert(
         await client.query('reset lock_timeout; reset statement_timeout');
         return;
       }
-      await client.query(`begin; ${transactionSettings(o, true)}`);
-      try {
-        for (const s of down.statements) await runStatement(client, source, s);
-        await deleteHistory(client, down.version);
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      }
+      await inTransaction(client, o, source, down.statements, true, () => deleteHistory(client, down.version));
     }),
   );
 }
@@ -518,13 +529,11 @@ async function seed(client: pg.Client, o: Opts, result: MigrateResult) {
   const statements = splitWithFile(sql, file);
   await ensureSeedTable(client);
   await o.log.group(`Seeding with ${file}`, async () => {
-    await client.query(`begin; ${transactionSettings(o, true)}`);
     try {
-      for (const s of statements) await runStatement(client, { file, sql }, s);
-      await client.query(UPSERT_SEED_FILE, [file, hash]);
-      await client.query('commit');
+      await inTransaction(client, o, { file, sql }, statements, true, async () => {
+        await client.query(UPSERT_SEED_FILE, [file, hash]);
+      });
     } catch (err) {
-      await client.query('rollback').catch(() => {});
       annotate(o.log, err);
       throw err;
     }

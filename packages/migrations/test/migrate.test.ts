@@ -158,6 +158,38 @@ describe('failures', () => {
     );
   });
 
+  it('names the failing statement by count when a later statement in a multi-statement file fails without a position', async () => {
+    const p = project({
+      '001_t.sql': [
+        '-- one round trip sends all of these',
+        'create table public.t (id int primary key);',
+        "comment on table public.t is 'a; b';",
+        'insert into public.t values (1);',
+        'insert into public.t values (2);',
+        '/* the duplicate: */ insert into public.t',
+        '  values (1);',
+        'create table public.never (id int);',
+      ].join('\n'),
+    });
+    const err = await failure(run(db, p));
+    expect(err.where).toMatchObject({ line: 6, title: '23505' });
+    expect(await tableExists(db, 'public.t')).toBe(false);
+  });
+
+  it('runs a file that manages its own transaction statement by statement, as the CLI does', async () => {
+    const p = project({ '001_own.sql': 'begin;\ncreate table public.own (id int);\ncommit;\n' });
+    const r = run(db, p);
+    const result = await r;
+    expect(result.applied).toEqual(['001']);
+    expect(result.warnings.join()).toMatch(/001_own\.sql opens or ends transactions itself/);
+    expect(await tableExists(db, 'public.own')).toBe(true);
+    const atomic = project({ '001_own.sql': 'begin;\ncreate table public.own2 (id int);\ncommit;\n' });
+    await db.stop();
+    db = await startPostgres();
+    const err = await failure(run(db, atomic, { atomic: true }));
+    expect(err.message).toMatch(/001_own\.sql:1: "begin" cannot run inside a transaction/);
+  });
+
   it('refuses psql meta-commands with the file and line', async () => {
     const p = project({ '001_meta.sql': 'select 1;\n\\i other.sql\n' });
     const err = await failure(run(db, p)).catch((e) => e);
@@ -385,5 +417,23 @@ describe('seed', () => {
       'select path, hash from supabase_migrations.seed_files',
     );
     expect(rows).toEqual([{ path: seedFile, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+  });
+  it('applies a changed seed again, and rolls a failing seed back with its line', async () => {
+    const p = project({ '001_t.sql': 'create table public.flags (name text primary key);' });
+    const seedFile = `${p.root}/seed.sql`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(seedFile, "insert into public.flags values ('a') on conflict do nothing;");
+    expect((await run(db, p, { seedFile })).seed?.status).toBe('applied');
+    writeFileSync(
+      seedFile,
+      "insert into public.flags values ('b') on conflict do nothing;\ninsert into public.nope values (1);",
+    );
+    const err = await failure(run(db, p, { seedFile }));
+    expect(err.where).toMatchObject({ file: seedFile, line: 2 });
+    expect(await query(db, "select 1 from public.flags where name = 'b'")).toEqual([]);
+    writeFileSync(seedFile, "insert into public.flags values ('b') on conflict do nothing;");
+    expect((await run(db, p, { seedFile })).seed?.status).toBe('applied');
+    const flags = await query<{ name: string }>(db, 'select name from public.flags order by name');
+    expect(flags.map((f) => f.name)).toEqual(['a', 'b']);
   });
 });
