@@ -68,3 +68,34 @@ export const historyVersions = async (db: TestDatabase) =>
 
 export const tableExists = async (db: TestDatabase, name: string) =>
   (await query<{ ok: boolean }>(db, 'select to_regclass($1) is not null as ok', [name]))[0]!.ok;
+
+/** The Supabase CLI the interop tests pin (supabase@2.117.0 from npm). */
+export const SUPABASE_CLI = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'supabase');
+
+/**
+ * `supabase db push --db-url … --yes` in `cwd` (a folder holding supabase/migrations). HOME is a
+ * throwaway folder: the CLI writes telemetry state there.
+ */
+export async function supabaseDbPush(databaseUrl: string, cwd: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const url = new URL(databaseUrl);
+  url.searchParams.set('sslmode', 'disable');
+  const home = mkdtempSync(join(tmpdir(), 'wm-cli-home-'));
+  try {
+    return await new Promise<string>((resolve, reject) =>
+      execFile(
+        SUPABASE_CLI,
+        ['db', 'push', '--db-url', url.toString(), '--yes'],
+        {
+          cwd,
+          timeout: 120_000,
+          env: { ...process.env, HOME: home, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+        },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`supabase db push failed: ${stderr || err.message}`)) : resolve(`${stdout}${stderr}`),
+      ),
+    );
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { applyMode, cliSplitAndTrim, isNonTransactional, isRoleReset, isTransactionControl } from '../src/cli-compat';
 import { listMigrations } from '../src/files';
 import { lineAt, MetaCommandError, SqlSplitError, splitStatements, UnterminatedError } from '../src/splitter';
+import { SUPABASE_CLI, supabaseDbPush } from './helpers';
 
 const texts = (sql: string) => splitStatements(sql).map((s) => s.text);
 
@@ -303,7 +302,6 @@ describe('splitStatements and the CLI port agree on generated files', () => {
 });
 
 describe('byte-identical with what supabase@2.117.0 stores', () => {
-  const cli = fileURLToPath(new URL('../../../node_modules/.bin/supabase', import.meta.url));
   const files: Record<string, string> = {
     '20240101000001_empty.sql': '',
     '20240101000002_comment_only.sql': '-- nothing to do here; really\n',
@@ -341,7 +339,7 @@ describe('byte-identical with what supabase@2.117.0 stores', () => {
   };
 
   it('db push stores the statements splitStatements returns', async () => {
-    expect(existsSync(cli)).toBe(true);
+    expect(existsSync(SUPABASE_CLI)).toBe(true);
     const serverUrl = process.env.TEST_DATABASE_URL;
     if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set: the jest globalSetup could not start PostgreSQL');
     const database = `wm_cli_${Date.now().toString(36)}`;
@@ -351,25 +349,12 @@ describe('byte-identical with what supabase@2.117.0 stores', () => {
     try {
       await admin.query(`create database ${database}`);
       await mkdir(path.join(work, 'supabase/migrations'), { recursive: true });
-      await mkdir(path.join(work, 'home'));
       for (const [name, sql] of Object.entries(files))
         await writeFile(path.join(work, 'supabase/migrations', name), sql);
       const url = new URL(serverUrl);
       url.pathname = `/${database}`;
-      url.searchParams.set('sslmode', 'disable');
-      await new Promise<void>((resolve, reject) => {
-        execFile(
-          cli,
-          ['db', 'push', '--db-url', url.toString(), '--yes'],
-          {
-            cwd: work,
-            timeout: 120_000,
-            env: { ...process.env, HOME: path.join(work, 'home'), SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
-          },
-          (err, _stdout, stderr) => (err ? reject(new Error(`supabase db push failed: ${stderr}`)) : resolve()),
-        );
-      });
-      const db = new pg.Client({ connectionString: url.toString().replace('?sslmode=disable', '') });
+      await supabaseDbPush(url.toString(), work);
+      const db = new pg.Client({ connectionString: url.toString() });
       await db.connect();
       const { rows } = await db.query<{ version: string; name: string; statements: string[] }>(
         'select version, name, statements from supabase_migrations.schema_migrations order by version',
