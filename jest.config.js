@@ -8,4 +8,7 @@ export default {
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/action-tests/**/*.test.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
+  // One embedded PostgreSQL per run, shared through TEST_DATABASE_URL (see packages/testkit).
+  globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.mjs',
+  globalTeardown: '<rootDir>/packages/testkit/src/jest-global-teardown.mjs',
 };
