@@ -94,7 +94,10 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
       project,
     );
     expect(result.exitCode).toBe(1);
-    const error = result.annotations.find((a) => a.level === 'error' && a.file);
+    // Exactly one error line: the failure itself, annotated at the failing statement.
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    const error = errors[0];
     expect(error).toMatchObject({ file: 'supabase/migrations/002_bad.sql', line: 3, title: '22P02' });
     expect(error!.message).toMatch(/invalid input syntax for type integer: "\*\*\*"/);
     expect(result.summary).toMatch(/❌ run-migrations/);
@@ -135,6 +138,19 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     const client = await db.connect();
     const { rows } = await client.query(`select to_regclass('supabase_migrations.schema_migrations') as t`);
     expect(rows[0].t).toBeNull();
+  });
+
+  it('refuses a psql meta-command with an annotation at its file and line, before touching the database', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'wm-action-'));
+    tmp.push(project);
+    mkdirSync(join(project, 'supabase/migrations'), { recursive: true });
+    writeFileSync(join(project, 'supabase/migrations/001_meta.sql'), 'select 1;\n\\set ON_ERROR_STOP on\nselect 2;\n');
+    const result = await run({ 'migrations-dir': 'supabase/migrations' }, project);
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations).toEqual([
+      expect.objectContaining({ level: 'error', file: 'supabase/migrations/001_meta.sql', line: 2 }),
+    ]);
+    expect(result.annotations[0]!.message).toMatch(/psql meta-command \\set at line 2 is not SQL/);
   });
 
   it('refuses the transaction pooler with an explanation', async () => {

@@ -72,7 +72,12 @@ export async function runAction(title: string, main: (ctx: ActionContext) => Pro
     const message = toOneLine(redactor.redact(err instanceof Error ? err.message : String(err)));
     ctx.summary.text(`**${title} failed:** ${message}`);
     if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) core.debug(redactor.redact(err.stack));
-    core.setFailed(message);
+    // An error that knows the file and line to change fails the step with an annotation there.
+    const where = (err as { where?: SourceLocation }).where;
+    if (where?.file) {
+      core.error(message, annotationProps(where));
+      process.exitCode = 1;
+    } else core.setFailed(message);
   } finally {
     const path = process.env.GITHUB_STEP_SUMMARY;
     const text = redactor.redact(ctx.summary.toString());

@@ -45,28 +45,32 @@ class CountingQuery extends pg.Query {
   }
 }
 
+/** What surrounds a script in its one round trip: statements before it and after it, each completing once. */
+export interface ScriptFrame {
+  prefix: string[];
+  suffix: string[];
+  /** What the suffix does, for an error in it: "record 001 in the migration history". */
+  suffixPurpose?: string;
+}
+
 /**
- * Runs `prefix` (control statements, each completing once) and then every statement of `source` in
- * one round trip, as one simple query: the file's own text from its first statement on, so an error
- * position maps straight back to the file. Without a position, the count of completed statements
- * names the failing one.
+ * Runs `prefix`, every statement of `source`, then `suffix`, in one round trip as one simple query:
+ * the file's own text from its first statement on, so an error position maps straight back to the
+ * file. Without a position, the count of completed statements names the failing one.
  */
 export async function runScript(
   client: pg.Client,
   source: SqlSource,
   statements: Statement[],
-  prefix: string[],
+  frame: ScriptFrame,
 ): Promise<void> {
   const executable = statements.filter((s) => !s.commentOnly);
-  if (executable.length === 0) {
-    if (prefix.length) await client.query(prefix.join('; '));
-    return;
-  }
-  const from = statements[0]!.start;
-  const head = prefix.length ? `${prefix.join('; ')};\n` : '';
-  // A newline first: the file may end inside a line comment.
-  const text = `${head}${source.sql.slice(from)}\n;`;
-  const query = new CountingQuery(text);
+  const from = statements[0]?.start ?? 0;
+  const head = frame.prefix.length ? `${frame.prefix.join('; ')};\n` : '';
+  // The file's text ends on a new line: it may end inside a line comment.
+  const body = executable.length ? `${source.sql.slice(from)}\n;` : '';
+  const tail = frame.suffix.length ? `\n${frame.suffix.join('; ')}` : '';
+  const query = new CountingQuery(`${head}${body}${tail}`);
   try {
     await new Promise<void>((resolve, reject) => {
       query.on('end', () => resolve());
@@ -74,9 +78,24 @@ export async function runScript(
       client.query(query);
     });
   } catch (err) {
-    const failing = executable[Math.min(Math.max(query.completed - prefix.length, 0), executable.length - 1)]!;
-    throw locateError(err, source, failing, from - head.length);
+    const index = query.completed - frame.prefix.length;
+    if (index >= executable.length && isPgError(err))
+      throw new StatementError(
+        `${source.file}: could not ${frame.suffixPurpose ?? 'finish'}: ${describePgError(err)}`,
+        { file: source.file, line: executable.at(-1)?.codeLine ?? 1, title: err.code },
+        err.code,
+      );
+    throw locateError(err, source, executable[Math.max(index, 0)] ?? statements[0]!, from - head.length);
   }
+}
+
+/** The CLI's parameterised SQL with its $n parameters written as literals, to travel in a simple query. */
+export function inlineParams(client: pg.Client, sql: string, params: (string | string[])[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = params[Number(n) - 1]!;
+    if (!Array.isArray(value)) return client.escapeLiteral(value);
+    return value.length ? `ARRAY[${value.map((v) => client.escapeLiteral(v)).join(', ')}]::text[]` : `'{}'::text[]`;
+  });
 }
 
 /** `base` is the file offset of the sent text's first character (negative when a prefix came first). */

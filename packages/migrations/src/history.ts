@@ -6,6 +6,7 @@ import {
   DELETE_MIGRATION_VERSION,
   INSERT_MIGRATION_VERSION,
 } from './cli-compat';
+import { inlineParams } from './execute';
 
 export interface HistoryRow {
   version: string;
@@ -47,6 +48,13 @@ export async function insertHistory(
 ): Promise<void> {
   await client.query(INSERT_MIGRATION_VERSION, [version, name, statements]);
 }
+
+/** The CLI's insert as literal SQL, to travel in the same round trip as the migration itself. */
+export const insertHistorySql = (client: pg.Client, version: string, name: string, statements: string[]) =>
+  inlineParams(client, INSERT_MIGRATION_VERSION, [version, name, statements]);
+
+export const deleteHistorySql = (client: pg.Client, version: string) =>
+  inlineParams(client, DELETE_MIGRATION_VERSION, [[version]]);
 
 export async function deleteHistory(client: pg.Client, version: string): Promise<void> {
   await client.query(DELETE_MIGRATION_VERSION, [[version]]);

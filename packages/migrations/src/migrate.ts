@@ -6,14 +6,24 @@ import type pg from 'pg';
 import { findPendingMigrations, isTransactionControl, seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
 import { connect } from './connection';
 import { isPgError, locationOf, MigrationsError } from './errors';
-import { codeOf, managesOwnTransaction, needsNoTransaction, runScript, runStatement, type SqlSource } from './execute';
+import {
+  codeOf,
+  inlineParams,
+  managesOwnTransaction,
+  needsNoTransaction,
+  runScript,
+  runStatement,
+  type SqlSource,
+} from './execute';
 import { listMigrations, type MigrationFile, parseIrreversible, readDownScript } from './files';
 import {
   deleteHistory,
+  deleteHistorySql,
   ensureHistoryTable,
   ensureSeedTable,
   type HistoryRow,
   insertHistory,
+  insertHistorySql,
   readHistory,
 } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
@@ -108,12 +118,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     warnings: [],
     durationMs: 0,
   };
-  const { migrations, skipped } = await listMigrations(o.migrationsDir);
-  for (const s of skipped) warn(o.log, result, `skipped ${s.file}: ${s.reason}`);
-
-  const client = await connect(o.databaseUrl, o.applicationName ?? 'wingman-deploy run-migrations');
+  // Read and split the files while the connection is being set up; a problem in the files wins.
+  const listing = listMigrations(o.migrationsDir);
+  listing.catch(() => {});
+  const client = await connect(o.databaseUrl, o.applicationName ?? 'wingman-deploy run-migrations').catch(
+    async (err) => {
+      await listing;
+      throw err;
+    },
+  );
   let locked = false;
   try {
+    const { migrations, skipped } = await listing;
+    for (const s of skipped) warn(o.log, result, `skipped ${s.file}: ${s.reason}`);
     if (!o.dryRun) {
       await o.log.group('Taking the migration lock', () =>
         acquireMigrationLock(client, { waitMs: o.waitForLockMs, label: o.applicationName ?? 'run-migrations' }),
@@ -238,24 +255,31 @@ const beginTransaction = (o: Opts, synchronous: boolean) => [
   ...(synchronous ? [] : ['set local synchronous_commit = off']),
 ];
 
-/** Runs a script and `finish` (its history change) in one transaction, rolled back on any error. */
+/** Runs a script and the history change that records it in one transaction and one round trip. */
 async function inTransaction(
   client: pg.Client,
   o: Opts,
   source: SqlSource,
   statements: Statement[],
   synchronous: boolean,
-  finish: () => Promise<void>,
+  record: { sql: string; purpose: string },
 ) {
   try {
-    await runScript(client, source, statements, beginTransaction(o, synchronous));
-    await finish();
-    await client.query('commit');
+    await runScript(client, source, statements, {
+      prefix: beginTransaction(o, synchronous),
+      suffix: [record.sql, 'commit'],
+      suffixPurpose: record.purpose,
+    });
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
   }
 }
+
+const recordApplied = (client: pg.Client, file: MigrationFile) => ({
+  sql: insertHistorySql(client, file.version, file.name, texts(file.statements)),
+  purpose: `record ${file.version} in supabase_migrations.schema_migrations`,
+});
 
 /** One file and its history row in one transaction, retried when it could not get a lock in time. */
 async function applyFile(client: pg.Client, o: Opts, file: MigrationFile, result: MigrateResult, last: boolean) {
@@ -267,15 +291,12 @@ async function applyFile(client: pg.Client, o: Opts, file: MigrationFile, result
         await applyStatementByStatement(client, o, file, result);
       } else {
         await withLockRetries(o, file.file, () =>
-          inTransaction(client, o, file, file.statements, last, () =>
-            insertHistory(client, file.version, file.name, texts(file.statements)),
-          ),
+          inTransaction(client, o, file, file.statements, last, recordApplied(client, file)),
         );
       }
     } catch (err) {
       entry.status = 'failed';
       entry.durationMs = Date.now() - t0;
-      annotate(o.log, err);
       throw err;
     }
   });
@@ -286,11 +307,6 @@ async function applyFile(client: pg.Client, o: Opts, file: MigrationFile, result
 }
 
 const texts = (statements: Statement[]) => statements.map((s) => s.text);
-
-function annotate(log: Log, err: unknown) {
-  const where = locationOf(err);
-  if (where?.file) log.error(err instanceof Error ? err.message : String(err), where);
-}
 
 async function withLockRetries(o: Opts, file: string, attempt: () => Promise<void>) {
   for (let i = 0; ; i++) {
@@ -351,8 +367,12 @@ async function applyAtomically(client: pg.Client, o: Opts, todo: MigrationFile[]
       try {
         for (const file of todo) {
           current = file;
-          await runScript(client, file, file.statements, []);
-          await insertHistory(client, file.version, file.name, texts(file.statements));
+          const record = recordApplied(client, file);
+          await runScript(client, file, file.statements, {
+            prefix: [],
+            suffix: [record.sql],
+            suffixPurpose: record.purpose,
+          });
         }
         await client.query('commit');
       } catch (err) {
@@ -360,7 +380,6 @@ async function applyAtomically(client: pg.Client, o: Opts, todo: MigrationFile[]
         const entry = result.files.find((f) => f.version === current?.version);
         if (entry && (err as { code?: string; sqlstate?: string }).sqlstate !== LOCK_NOT_AVAILABLE) {
           entry.status = 'failed';
-          annotate(o.log, err);
         }
         throw err;
       }
@@ -446,7 +465,10 @@ async function revert(
         await client.query('reset lock_timeout; reset statement_timeout');
         return;
       }
-      await inTransaction(client, o, source, down.statements, true, () => deleteHistory(client, down.version));
+      await inTransaction(client, o, source, down.statements, true, {
+        sql: deleteHistorySql(client, down.version),
+        purpose: `remove ${down.version} from supabase_migrations.schema_migrations`,
+      });
     }),
   );
 }
@@ -486,7 +508,6 @@ async function down(client: pg.Client, o: Opts, files: MigrationFile[], history:
       await revert(client, o, plan);
     } catch (err) {
       entry.status = 'failed';
-      annotate(o.log, err);
       throw err;
     }
     entry.status = 'reverted';
@@ -530,11 +551,11 @@ async function seed(client: pg.Client, o: Opts, result: MigrateResult) {
   await ensureSeedTable(client);
   await o.log.group(`Seeding with ${file}`, async () => {
     try {
-      await inTransaction(client, o, { file, sql }, statements, true, async () => {
-        await client.query(UPSERT_SEED_FILE, [file, hash]);
+      await inTransaction(client, o, { file, sql }, statements, true, {
+        sql: inlineParams(client, UPSERT_SEED_FILE, [file, hash]),
+        purpose: 'record the seed in supabase_migrations.seed_files',
       });
     } catch (err) {
-      annotate(o.log, err);
       throw err;
     }
   });
