@@ -549,15 +549,11 @@ async function seed(client: pg.Client, o: Opts, result: MigrateResult) {
   const sql = content.toString('utf8');
   const statements = splitWithFile(sql, file);
   await ensureSeedTable(client);
-  await o.log.group(`Seeding with ${file}`, async () => {
-    try {
-      await inTransaction(client, o, { file, sql }, statements, true, {
-        sql: inlineParams(client, UPSERT_SEED_FILE, [file, hash]),
-        purpose: 'record the seed in supabase_migrations.seed_files',
-      });
-    } catch (err) {
-      throw err;
-    }
-  });
+  await o.log.group(`Seeding with ${file}`, () =>
+    inTransaction(client, o, { file, sql }, statements, true, {
+      sql: inlineParams(client, UPSERT_SEED_FILE, [file, hash]),
+      purpose: 'record the seed in supabase_migrations.seed_files',
+    }),
+  );
   result.seed = { file, status: 'applied' };
 }
