@@ -2,8 +2,9 @@
 // dist/<name>/, then run each bundle once with no inputs. ncc can exit 0 and still write a bundle that
 // fails to load, so a bundle only counts when it starts and fails cleanly on its missing inputs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { minify } from 'terser';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -31,6 +32,12 @@ for (const name of actions) {
     },
   );
   for (const f of readdirSync(target)) if (f.endsWith('.map') || f.endsWith('.d.ts')) rmSync(join(target, f));
+  // ncc -m minifies only the entry chunk; the chunks of dynamic imports come out readable.
+  for (const f of readdirSync(target).filter((f) => f.endsWith('.js') && f !== 'index.js')) {
+    const path = join(target, f);
+    const { code } = await minify(readFileSync(path, 'utf8'), { module: true, compress: true, mangle: true });
+    writeFileSync(path, code);
+  }
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_)/.test(k)));
   const run = spawnSync(process.execPath, [join(target, 'index.js')], { env, encoding: 'utf8', timeout: 20_000 });
