@@ -31,11 +31,18 @@ export async function ensureSeedTable(client: pg.Client): Promise<void> {
   await client.query(`begin; ${CREATE_SEED_TABLE_STATEMENTS.join('; ')}; commit`);
 }
 
-/** Only the columns the CLI knows: hosted projects add created_by and idempotency_key. */
+/**
+ * Only the columns the CLI knows (hosted projects add created_by, idempotency_key, rollback), read
+ * through to_jsonb so that a table from a CLI older than the name and statements columns reads too,
+ * even in a dry run, which must not add them.
+ */
 export async function readHistory(client: pg.Client): Promise<HistoryRow[]> {
   if (!(await historyTableExists(client))) return [];
   const { rows } = await client.query<HistoryRow>(
-    'select version, name, statements from supabase_migrations.schema_migrations order by version',
+    `select m.version, to_jsonb(m) ->> 'name' as name,
+            case when jsonb_typeof(to_jsonb(m) -> 'statements') = 'array'
+                 then array(select jsonb_array_elements_text(to_jsonb(m) -> 'statements')) end as statements
+       from supabase_migrations.schema_migrations m order by m.version`,
   );
   return rows;
 }

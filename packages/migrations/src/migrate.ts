@@ -330,9 +330,12 @@ async function withLockRetries(o: Opts, file: string, attempt: () => Promise<voi
  */
 async function applyStatementByStatement(client: pg.Client, o: Opts, file: MigrationFile, result: MigrateResult) {
   const first = file.statements.find(needsNoTransaction);
+  const alone = file.statements.filter((s) => !s.commentOnly).length === 1;
   const message = first
-    ? `${file.file} runs outside a transaction (line ${first.codeLine}: ${short(codeOf(first), 60)}): if it fails part-way, ` +
-      `the statements before the failure stay applied; keep such a statement in a file of its own`
+    ? `${file.file} runs outside a transaction (line ${first.codeLine}: ${short(codeOf(first), 60)} cannot run inside one)` +
+      (alone
+        ? `: if it fails, check for an INVALID index or other leftovers before re-running`
+        : `: if it fails part-way, the statements before the failure stay applied; keep such a statement in a file of its own`)
     : `${file.file} opens or ends transactions itself, so it runs statement by statement as written, with its history row after its last statement`;
   warn(o.log, result, message, { file: file.file, line: (first ?? file.statements[0])?.codeLine ?? 1 });
   await client.query(`set lock_timeout = ${o.lockTimeoutMs}; set statement_timeout = ${o.statementTimeoutMs}`);

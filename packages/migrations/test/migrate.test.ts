@@ -110,6 +110,41 @@ describe('up', () => {
   });
 });
 
+describe('history table', () => {
+  it("writes history into a hosted project's table with its extra columns", async () => {
+    await query(
+      db,
+      `create schema supabase_migrations;
+       create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text,
+         created_by text, idempotency_key text unique, rollback text[])`,
+    );
+    const p = project({ '001_a.sql': 'create table public.a (id int);' });
+    expect((await run(db, p)).applied).toEqual(['001']);
+    const rows = await query(
+      db,
+      'select version, name, statements, created_by from supabase_migrations.schema_migrations',
+    );
+    expect(rows).toEqual([
+      { version: '001', name: 'a', statements: ['create table public.a (id int)'], created_by: null },
+    ]);
+  });
+
+  it("adds the columns an older CLI's history table lacks", async () => {
+    await query(
+      db,
+      'create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key)',
+    );
+    await query(db, "insert into supabase_migrations.schema_migrations values ('001')");
+    const p = project({ '001_a.sql': 'select 1;', '002_b.sql': 'create table public.b (id int);' });
+    expect((await run(db, p)).applied).toEqual(['002']);
+    const rows = await query<{ statements: string[] | null }>(
+      db,
+      'select statements from supabase_migrations.schema_migrations order by version',
+    );
+    expect(rows.map((r) => r.statements)).toEqual([null, ['create table public.b (id int)']]);
+  });
+});
+
 describe('failures', () => {
   it('rolls back the failing file, runs nothing after it, and points at the failing line below a dollar-quoted body', async () => {
     const fn = [
@@ -223,6 +258,13 @@ describe('failures', () => {
     expect(err.message).toMatch(/002_alter\.sql:1: 55P03 canceling statement due to lock timeout/);
     expect(r.log.messages('info').filter((m) => /retry \d of 2/.test(m))).toHaveLength(2);
     expect(await historyVersions(db)).toEqual(['001']);
+  });
+
+  it('cancels a statement that runs past statement-timeout and rolls its file back', async () => {
+    const p = project({ '001_slow.sql': 'create table public.s (id int);\nselect pg_sleep(2);' });
+    const err = await failure(run(db, p, { statementTimeoutMs: 100 }));
+    expect(err.message).toMatch(/001_slow\.sql:2: 57014 canceling statement due to statement timeout/);
+    expect(await tableExists(db, 'public.s')).toBe(false);
   });
 
   it('refuses the transaction pooler port before connecting', async () => {
