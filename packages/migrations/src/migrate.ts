@@ -27,7 +27,7 @@ import {
   readHistory,
 } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
-import { diffSnapshots, takeSnapshot } from './snapshot';
+import { describeDifference, diffSnapshots, takeSnapshot } from './snapshot';
 import { SqlSplitError, type Statement, splitStatements } from './splitter';
 
 export interface MigrateOptions {
@@ -441,7 +441,7 @@ async function verifyRoundTrip(client: pg.Client, o: Opts, file: MigrationFile, 
     entry.status = 'failed';
     throw new MigrationsError(
       `${down.file} does not undo ${file.file}: after up and down the schema differs from before in ${differences.length} place(s): ` +
-        `${differences.slice(0, 5).join('; ')}${differences.length > 5 ? '; …' : ''}; make the down script reverse every change`,
+        `${differences.slice(0, 5).map(describeDifference).join('; ')}${differences.length > 5 ? '; …' : ''}; make the down script reverse every change`,
       { file: down.file, line: 1 },
     );
   }

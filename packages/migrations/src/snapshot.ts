@@ -1,65 +1,109 @@
-// A schema snapshot for proving that a down script undoes its migration: every object a migration
-// can create or change, by name and definition (never by OID or column number, which a round trip
-// changes: a dropped column leaves a hidden slot behind and shifts attnum).
+// A catalog snapshot, keyed by object: what verify-rollbacks compares before and after a round trip,
+// and what verify-schema compares between production and a database built from the migrations.
+// Objects are identified by name and definition, never by OID or column number, which a round trip
+// changes (a dropped column leaves a hidden slot behind and shifts attnum).
 import type pg from 'pg';
 
-const USER_SCHEMAS = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'supabase_migrations')
-  and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast_temp%'`;
+/** Schemas no migration owns: Postgres' own, and the history table's. */
+const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast', 'supabase_migrations'];
+
+/** kind → key → definition. The key names the object ("public.profiles"); the definition is JSON. */
+export type SchemaSnapshot = Record<string, Record<string, string>>;
+
+export interface SnapshotOptions {
+  /** More schemas to leave out (the platform's own: auth, storage …). */
+  excludeSchemas?: string[];
+}
+
+// Each query returns (key, def). $1 = schemas to leave out.
+const IN_SCOPE = `n.nspname <> all($1::text[]) and n.nspname not like 'pg\\_temp%' and n.nspname not like 'pg\\_toast\\_temp%'`;
 
 const PARTS: Record<string, string> = {
-  schemas: `select n.nspname, n.nspacl::text from pg_namespace n where ${USER_SCHEMAS}`,
-  relations: `select n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text, c.reloptions,
-      obj_description(c.oid, 'pg_class') as comment
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${USER_SCHEMAS}`,
-  columns: `select c.oid::regclass::text as rel, a.attname, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull,
-      a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) as default, a.attacl::text, col_description(c.oid, a.attnum) as comment
+  schemas: `select n.nspname as key, jsonb_build_object('acl', n.nspacl::text) as def from pg_namespace n where ${IN_SCOPE}`,
+  relations: `select format('%I.%I', n.nspname, c.relname) as key,
+      jsonb_build_object('kind', c.relkind, 'rls', c.relrowsecurity, 'force_rls', c.relforcerowsecurity, 'acl', c.relacl::text,
+        'options', c.reloptions, 'comment', obj_description(c.oid, 'pg_class')) as def
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where ${IN_SCOPE} and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')`,
+  columns: `select format('%I.%I.%I', n.nspname, c.relname, a.attname) as key,
+      jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull, 'identity', a.attidentity,
+        'generated', a.attgenerated, 'default', pg_get_expr(d.adbin, d.adrelid), 'acl', a.attacl::text,
+        'comment', col_description(c.oid, a.attnum)) as def
     from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-    where ${USER_SCHEMAS} and a.attnum > 0 and not a.attisdropped`,
-  constraints: `select n.nspname, co.conrelid::regclass::text as rel, co.contypid::regtype::text as domain, co.conname,
-      pg_get_constraintdef(co.oid) as def
-    from pg_constraint co join pg_namespace n on n.oid = co.connamespace where ${USER_SCHEMAS}`,
-  indexes: `select pg_get_indexdef(i.indexrelid) as def, i.indisvalid
-    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where ${USER_SCHEMAS}`,
-  policies: `select p.polrelid::regclass::text as rel, p.polname, p.polcmd, p.polpermissive,
-      array(select case r when 0 then 'public' else r::regrole::text end from unnest(p.polroles) r order by 1) as roles,
-      pg_get_expr(p.polqual, p.polrelid) as using, pg_get_expr(p.polwithcheck, p.polrelid) as check
-    from pg_policy p`,
-  functions: `select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) as args, pg_get_function_result(p.oid) as result,
-      p.prokind, p.prosecdef, p.provolatile, p.proconfig, p.proacl::text, md5(p.prosrc) as body, obj_description(p.oid, 'pg_proc') as comment
-    from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${USER_SCHEMAS}`,
-  triggers: `select t.tgrelid::regclass::text as rel, t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) as def
-    from pg_trigger t where not t.tgisinternal`,
-  types: `select n.nspname, t.typname, t.typtype, t.typacl::text,
-      array(select e.enumlabel::text from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder) as labels
-    from pg_type t join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMAS}`,
-  views: `select c.oid::regclass::text as rel, pg_get_viewdef(c.oid) as def
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${USER_SCHEMAS} and c.relkind in ('v', 'm')`,
-  defaultPrivileges: `select defaclrole::regrole::text, defaclnamespace::regnamespace::text, defaclobjtype, defaclacl::text from pg_default_acl`,
-  extensions: `select extname, extversion, extnamespace::regnamespace::text from pg_extension`,
-  publications: `select pubname, puballtables from pg_publication`,
+    where ${IN_SCOPE} and c.relkind in ('r', 'p', 'v', 'm', 'f') and a.attnum > 0 and not a.attisdropped`,
+  constraints: `select format('%I.%s.%I', n.nspname, coalesce(co.conrelid::regclass::text, co.contypid::regtype::text), co.conname) as key,
+      jsonb_build_object('def', pg_get_constraintdef(co.oid)) as def
+    from pg_constraint co join pg_namespace n on n.oid = co.connamespace where ${IN_SCOPE}`,
+  indexes: `select format('%I.%I', n.nspname, c.relname) as key,
+      jsonb_build_object('def', pg_get_indexdef(i.indexrelid), 'valid', i.indisvalid) as def
+    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where ${IN_SCOPE}`,
+  policies: `select format('%s.%I', p.polrelid::regclass::text, p.polname) as key,
+      jsonb_build_object('command', p.polcmd, 'permissive', p.polpermissive,
+        'roles', array(select case r when 0 then 'public' else r::regrole::text end from unnest(p.polroles) r order by 1),
+        'using', pg_get_expr(p.polqual, p.polrelid), 'with_check', pg_get_expr(p.polwithcheck, p.polrelid)) as def
+    from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace where ${IN_SCOPE}`,
+  functions: `select format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as key,
+      jsonb_build_object('result', pg_get_function_result(p.oid), 'kind', p.prokind, 'security_definer', p.prosecdef,
+        'volatility', p.provolatile, 'config', p.proconfig, 'acl', p.proacl::text, 'body', md5(p.prosrc),
+        'comment', obj_description(p.oid, 'pg_proc')) as def
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where ${IN_SCOPE} and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')`,
+  triggers: `select format('%s.%I', t.tgrelid::regclass::text, t.tgname) as key,
+      jsonb_build_object('def', pg_get_triggerdef(t.oid), 'enabled', t.tgenabled) as def
+    from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+    where not t.tgisinternal and ${IN_SCOPE}`,
+  types: `select format('%I.%I', n.nspname, t.typname) as key,
+      jsonb_build_object('kind', t.typtype, 'acl', t.typacl::text,
+        'labels', array(select e.enumlabel::text from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder)) as def
+    from pg_type t join pg_namespace n on n.oid = t.typnamespace
+    where ${IN_SCOPE} and t.typtype in ('e', 'd', 'c', 'r', 'm')
+      and not exists (select 1 from pg_class c where c.oid = t.typrelid and c.relkind <> 'c')`,
+  views: `select format('%I.%I', n.nspname, c.relname) as key, jsonb_build_object('def', pg_get_viewdef(c.oid)) as def
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${IN_SCOPE} and c.relkind in ('v', 'm')`,
+  defaultPrivileges: `select format('%s in %s on %s', d.defaclrole::regrole::text, coalesce(d.defaclnamespace::regnamespace::text, '(all)'), d.defaclobjtype) as key,
+      jsonb_build_object('acl', d.defaclacl::text) as def
+    from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace where d.defaclnamespace = 0 or ${IN_SCOPE}`,
+  extensions: `select e.extname as key, jsonb_build_object('version', e.extversion, 'schema', e.extnamespace::regnamespace::text) as def
+    from pg_extension e`,
 };
 
-/** kind → sorted lines, one per object. */
-export type SchemaSnapshot = Record<string, string[]>;
-
-export async function takeSnapshot(client: pg.Client): Promise<SchemaSnapshot> {
+export async function takeSnapshot(client: pg.Client, options: SnapshotOptions = {}): Promise<SchemaSnapshot> {
+  const exclude = [...SYSTEM_SCHEMAS, ...(options.excludeSchemas ?? [])];
   const snapshot: SchemaSnapshot = {};
   for (const [kind, sql] of Object.entries(PARTS)) {
-    const { rows } = await client.query(sql);
-    snapshot[kind] = rows.map((r) => JSON.stringify(Object.values(r))).sort();
+    const { rows } = await client.query<{ key: string; def: unknown }>(sql, sql.includes('$1') ? [exclude] : []);
+    snapshot[kind] = Object.fromEntries(rows.map((r) => [r.key, JSON.stringify(r.def)]));
   }
   return snapshot;
 }
 
-/** "relations: + [...]" / "- [...]" lines: what `after` has that `before` lacks, and the reverse. */
-export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): string[] {
-  const out: string[] = [];
+export interface SnapshotDifference {
+  kind: string;
+  key: string;
+  /** added: only in `after`; removed: only in `before`; changed: in both, defined differently. */
+  change: 'added' | 'removed' | 'changed';
+  before?: string;
+  after?: string;
+}
+
+export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): SnapshotDifference[] {
+  const out: SnapshotDifference[] = [];
   for (const kind of Object.keys(before)) {
-    const a = new Set(before[kind]);
-    const b = new Set(after[kind]);
-    for (const line of a) if (!b.has(line)) out.push(`${kind} - ${line}`);
-    for (const line of b) if (!a.has(line)) out.push(`${kind} + ${line}`);
+    const a = before[kind] ?? {};
+    const b = after[kind] ?? {};
+    for (const key of Object.keys(a).sort()) {
+      if (!(key in b)) out.push({ kind, key, change: 'removed', before: a[key] });
+      else if (a[key] !== b[key]) out.push({ kind, key, change: 'changed', before: a[key], after: b[key] });
+    }
+    for (const key of Object.keys(b).sort()) if (!(key in a)) out.push({ kind, key, change: 'added', after: b[key] });
   }
   return out;
+}
+
+/** "relations public.t added", "policies public.t.p changed: {…} → {…}" */
+export function describeDifference(d: SnapshotDifference): string {
+  const kind = d.kind.replace(/s$/, '');
+  if (d.change === 'changed') return `${kind} ${d.key} changed: ${d.before} → ${d.after}`;
+  return `${kind} ${d.key} ${d.change}`;
 }
