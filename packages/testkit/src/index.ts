@@ -1,3 +1,4 @@
 export * from './postgres';
 export * from './run-action';
 export * from './simulator';
+export * from './stub-extension';
