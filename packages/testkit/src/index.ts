@@ -1,3 +1,4 @@
+export * from './data-api';
 export * from './postgres';
 export * from './run-action';
 export * from './simulator';
