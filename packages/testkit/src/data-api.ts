@@ -91,17 +91,20 @@ function verifyHs256(token: string, secret: string): Record<string, unknown> {
       body: { code, details: null, hint: null, message },
     });
   const parts = token.split('.');
-  if (parts.length !== 3) throw invalid('PGRST301', `Expected 3 parts in JWT; got ${parts.length}`);
+  const [head, body, sig] = parts;
+  if (parts.length !== 3 || head === undefined || body === undefined || sig === undefined) {
+    throw invalid('PGRST301', `Expected 3 parts in JWT; got ${parts.length}`);
+  }
   let header: { alg?: string };
   let claims: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
     throw invalid('PGRST301', 'JWT cryptographic operation failed');
   }
-  const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
-  const given = Buffer.from(parts[2], 'base64url');
+  const expected = createHmac('sha256', secret).update(`${head}.${body}`).digest();
+  const given = Buffer.from(sig, 'base64url');
   if (header.alg !== 'HS256' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw invalid('PGRST301', 'No suitable key or wrong key type');
   }
@@ -129,7 +132,7 @@ function selectList(select: string | null): string {
           details: `unexpected "${item}" (the testkit Data API models plain columns only)`,
         });
       }
-      const [, alias, column, cast] = m;
+      const [, alias, column = '*', cast] = m;
       if (column === '*') return '*';
       const expr = cast ? `${ident(column)}::${cast}` : ident(column);
       return alias || cast ? `${expr} as ${ident(alias ?? column)}` : expr;
@@ -172,7 +175,8 @@ function filterSql(column: string, expr: string, params: unknown[]): string {
   } else if (op === 'in') {
     const m = /^\((.*)\)$/.exec(value);
     if (!m) throw fail();
-    const items = m[1] === '' ? [] : m[1].split(',').map((s) => s.replace(/^"(.*)"$/, '$1'));
+    const list = m[1] ?? '';
+    const items = list === '' ? [] : list.split(',').map((s) => s.replace(/^"(.*)"$/, '$1'));
     params.push(items);
     sql = `${ident(column)} = any($${params.length})`;
   } else {
@@ -185,7 +189,7 @@ function orderSql(order: string): string {
   return order
     .split(',')
     .map((term) => {
-      const [column, ...mods] = term.split('.');
+      const [column = '', ...mods] = term.split('.');
       let sql = ident(column);
       for (const mod of mods) {
         if (mod === 'asc' || mod === 'desc') sql += ` ${mod}`;
@@ -236,7 +240,8 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
   const jwtSecret = options.jwtSecret ?? randomBytes(32).toString('base64url');
   const exposedSchemas = options.exposedSchemas ?? ['public', 'graphql_public'];
   const maxRows = options.maxRows ?? 1000;
-  if (exposedSchemas.length === 0) throw new Error('startDataApi: exposedSchemas must name at least one schema');
+  const defaultSchema: string = exposedSchemas[0] ?? '';
+  if (defaultSchema === '') throw new Error('startDataApi: exposedSchemas must name at least one schema');
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + 10 * 365 * 24 * 3600;
   const anonKey = signHs256({ iss: 'supabase', ref: 'testkit', role: 'anon', iat, exp }, jwtSecret);
@@ -271,13 +276,13 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     if (!auth) return { role: 'anon' };
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     if (!m) throw pgrstError(401, 'PGRST301', 'Expected Bearer token in the Authorization header');
-    return verifyHs256(m[1].trim(), jwtSecret);
+    return verifyHs256((m[1] ?? '').trim(), jwtSecret);
   }
 
   function negotiateSchema(req: IncomingMessage): string {
     const read = req.method === 'GET' || req.method === 'HEAD';
     const header = req.headers[read ? 'accept-profile' : 'content-profile'];
-    const schema = (Array.isArray(header) ? header[0] : header) ?? exposedSchemas[0];
+    const schema = (Array.isArray(header) ? header[0] : header) ?? defaultSchema;
     if (!exposedSchemas.includes(schema)) {
       throw new HttpError({
         status: 406,
@@ -342,11 +347,10 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     return rows.length > 0;
   }
 
-  async function read(req: IncomingMessage, url: URL, table: string): Promise<Reply> {
+  async function read(req: IncomingMessage, url: URL, table: string, record: DataApiRequest): Promise<Reply> {
     const claims = authenticate(req);
     const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : 'anon';
     const schema = negotiateSchema(req);
-    const record = requests[requests.length - 1];
     record.role = role;
     record.schema = schema;
     if (!(await relationExists(schema, table))) {
@@ -373,7 +377,7 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     if (!Number.isInteger(offset) || offset < 0 || (limit !== undefined && (!Number.isInteger(limit) || limit < 0))) {
       throw pgrstError(400, 'PGRST103', 'Requested range not satisfiable');
     }
-    const page = `${limit !== undefined ? ` limit ${limit}` : ''}${offset ? ` offset ${offset}` : ''}`;
+    const pageSql = `${limit !== undefined ? ` limit ${limit}` : ''}${offset ? ` offset ${offset}` : ''}`;
     const prefer = String(req.headers.prefer ?? '');
     const countMode = /count=(exact|planned|estimated)/.exec(prefer)?.[1];
     const single = String(req.headers.accept ?? '').includes('application/vnd.pgrst.object+json');
@@ -381,17 +385,19 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     return asRole(role, claims, schema, req, `/${table}`, async (client) => {
       const { rows } = await client.query<{ body: string; page_total: string }>(
         `select coalesce(json_agg(_t), '[]')::text as body, count(_t) as page_total
-         from (select ${selectList(url.searchParams.get('select'))} from ${from}${whereSql}${orderBy}${page}) _t`,
+         from (select ${selectList(url.searchParams.get('select'))} from ${from}${whereSql}${orderBy}${pageSql}) _t`,
         params,
       );
-      const pageTotal = Number(rows[0].page_total);
+      // An aggregate without group by always yields one row.
+      const page = rows[0]!;
+      const pageTotal = Number(page.page_total);
       let total: number | undefined;
       if (countMode) {
         const exact = async () =>
-          Number((await client.query(`select count(*) as n from ${from}${whereSql}`, params)).rows[0].n);
+          Number((await client.query(`select count(*) as n from ${from}${whereSql}`, params)).rows[0]!.n);
         const planned = async () => {
           const plan = await client.query(`explain (format json) select 1 from ${from}${whereSql}`, params);
-          const json = plan.rows[0]['QUERY PLAN'];
+          const json = plan.rows[0]!['QUERY PLAN'];
           return Number((typeof json === 'string' ? JSON.parse(json) : json)[0].Plan['Plan Rows']);
         };
         if (countMode === 'exact') total = await exact();
@@ -427,18 +433,17 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
             details: `The result contains ${pageTotal} rows`,
           });
         }
-        return { status, headers, body: JSON.stringify(JSON.parse(rows[0].body)[0]) };
+        return { status, headers, body: JSON.stringify(JSON.parse(page.body)[0]) };
       }
-      return { status, headers, body: rows[0].body };
+      return { status, headers, body: page.body };
     });
   }
 
   /** The OpenAPI root, following privileges as PostgREST's default openapi-mode does. */
-  async function openApi(req: IncomingMessage, host: string): Promise<Reply> {
+  async function openApi(req: IncomingMessage, host: string, record: DataApiRequest): Promise<Reply> {
     const claims = authenticate(req);
     const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : 'anon';
     const schema = negotiateSchema(req);
-    const record = requests[requests.length - 1];
     record.role = role;
     record.schema = schema;
     return asRole(role, claims, schema, req, '/', async (client) => {
@@ -481,7 +486,7 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     });
   }
 
-  async function route(req: IncomingMessage, url: URL): Promise<Reply> {
+  async function route(req: IncomingMessage, url: URL, record: DataApiRequest): Promise<Reply> {
     if (!url.pathname.startsWith('/rest/v1')) {
       throw new HttpError({ status: 404, body: { message: 'no Route matched with those values' } });
     }
@@ -490,11 +495,11 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw pgrstError(405, 'PGRST117', `Unsupported HTTP method: ${req.method} (the testkit Data API models reads)`);
     }
-    if (rest === '') return openApi(req, url.host);
+    if (rest === '') return openApi(req, url.host, record);
     if (rest.includes('/')) {
       throw pgrstError(404, 'PGRST125', `Invalid path specified in request URL: /${rest} (rpc is not modelled)`);
     }
-    return read(req, url, decodeURIComponent(rest));
+    return read(req, url, decodeURIComponent(rest), record);
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -514,7 +519,7 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     };
     // Reads carry no body; drain whatever came so the socket can be reused.
     req.resume();
-    route(req, url)
+    route(req, url, record)
       .then(send)
       .catch((error: unknown) => {
         if (error instanceof HttpError) send(error.reply);
