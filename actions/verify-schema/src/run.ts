@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ActionContext, Inputs } from '@wingman/action-kit';
+import {
+  type Finding,
+  type Level,
+  loadConfig,
+  objectKey,
+  renderCoverageMarkdown,
+  ruleCatalog,
+  toSarif,
+  verifySchema,
+} from '@wingman/schema';
+import type { verifySchemaInputs } from './inputs';
+
+const DEFAULT_CONFIG = '.github/verify-schema.yml';
+const THRESHOLD: Record<string, Level[]> = {
+  error: ['error'],
+  warn: ['error', 'warning'],
+  info: ['error', 'warning', 'info'],
+  none: [],
+};
+
+export async function run(ctx: ActionContext, inputs: Inputs<(typeof verifySchemaInputs)['spec']>): Promise<void> {
+  const config = await loadConfig(inputs.configFile ?? DEFAULT_CONFIG, inputs.configFile !== undefined);
+  const haveMigrations = existsSync(inputs.migrationsDir);
+  if (!haveMigrations)
+    ctx.log.warning(
+      `migrations-dir ${inputs.migrationsDir} does not exist: findings will not point at the migration that created each object`,
+    );
+  if ((inputs.supabaseUrl === undefined) !== (inputs.anonKey === undefined))
+    throw new Error(`inputs 'supabase-url' and 'anon-key' go together: set both for the Data API probe, or neither`);
+
+  const result = await verifySchema({
+    databaseUrl: inputs.databaseUrl,
+    exposedSchemas: inputs.exposedSchemas,
+    migrationsDir: haveMigrations ? inputs.migrationsDir : undefined,
+    shadowDatabaseUrl: inputs.shadowDatabaseUrl,
+    supabaseUrl: inputs.supabaseUrl,
+    anonKey: inputs.anonKey,
+    config,
+    workload: inputs.workloadLints,
+    log: ctx.log,
+  });
+
+  for (const f of result.findings) {
+    const text = `${f.rule}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`;
+    const where = f.location ? { file: f.location.file, line: f.location.line, title: f.rule } : { title: f.rule };
+    if (f.level === 'error') ctx.log.error(text, where);
+    else if (f.level === 'warning') ctx.log.warning(text, where);
+    else ctx.log.info(`info ${text}`);
+  }
+
+  if (inputs.sarifFile) {
+    const sarif = toSarif(result.findings, ruleCatalog(), {
+      version: '1',
+      informationUri: 'https://github.com/wingman-deploy/wingman-deploy/tree/main/actions/verify-schema',
+    });
+    await mkdir(dirname(inputs.sarifFile), { recursive: true });
+    await writeFile(inputs.sarifFile, `${JSON.stringify(sarif, null, 2)}\n`);
+  }
+
+  ctx.setOutput('errors', result.counts.error);
+  ctx.setOutput('warnings', result.counts.warning);
+  ctx.setOutput('findings', result.findings);
+  ctx.setOutput('sarif-file', inputs.sarifFile ?? '');
+  report(ctx, result, inputs.failOn);
+
+  const failing = result.findings.filter((f) => THRESHOLD[inputs.failOn]!.includes(f.level));
+  if (failing.length)
+    throw new Error(
+      `verify-schema found ${failing.length} finding(s) at '${inputs.failOn}' or above (${result.counts.error} error(s), ${result.counts.warning} warning(s)): see the annotations and the job summary`,
+    );
+}
+
+function where(f: Finding): string {
+  return f.location ? `${f.location.file}:${f.location.line}` : '';
+}
+
+function report(ctx: ActionContext, result: Awaited<ReturnType<typeof verifySchema>>, failOn: string) {
+  const s = ctx.summary;
+  const { error, warning, info } = result.counts;
+  s.heading(`${error ? '❌' : warning ? '⚠️' : '✅'} verify-schema`);
+  s.text(
+    `${error} error(s), ${warning} warning(s), ${info} info in ${result.durationMs} ms (fail-on: ${failOn}); ` +
+      `${result.outcomes.filter((o) => o.status === 'ran').length} lints ran, ${result.probe.length} table(s) probed live` +
+      `${result.dataApi ? `, ${result.dataApi.length} read through the Data API` : ''}` +
+      `${result.drift ? `, ${result.drift.length} drift difference(s)` : ''}.`,
+  );
+  if (result.findings.length)
+    s.table(
+      ['level', 'rule', 'object', 'finding', 'fix', 'created at'],
+      result.findings.map((f) => [
+        f.level,
+        f.rule,
+        `${f.object.type} ${objectKey(f.object)}`,
+        f.message,
+        f.fix ?? '',
+        where(f),
+      ]),
+    );
+  if (result.coverage.length)
+    s.details('Policy coverage (anon and authenticated)', renderCoverageMarkdown(result.coverage));
+  const skipped = result.outcomes.filter((o) => o.status !== 'ran');
+  if (skipped.length)
+    s.details(
+      'Lints not run',
+      skipped.map((o) => `- ${o.rule}: ${o.status} (${'reason' in o ? o.reason : ''})`).join('\n'),
+    );
+  if (result.ignored.length)
+    s.details(
+      'Ignored by the config file',
+      result.ignored.map((i) => `- ${i.finding.rule} on ${objectKey(i.finding.object)}: ${i.reason}`).join('\n'),
+    );
+}
