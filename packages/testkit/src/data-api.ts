@@ -403,9 +403,13 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
         if (countMode === 'exact') total = await exact();
         else if (countMode === 'planned') total = await planned();
         else {
-          // PostgREST's estimated count: exact while the plan says it is small, the estimate beyond db-max-rows.
-          const estimate = await planned();
-          total = estimate > maxRows ? estimate : await exact();
+          // PostgREST's estimated count: exact up to db-max-rows, the planner's estimate beyond it.
+          const bounded = await client.query(
+            `select count(*) as n from (select 1 from ${from}${whereSql} limit ${maxRows + 1}) _c`,
+            params,
+          );
+          const n = Number(bounded.rows[0]!.n);
+          total = n > maxRows ? await planned() : n;
         }
       }
       const lower = offset;
