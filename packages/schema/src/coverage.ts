@@ -254,7 +254,7 @@ export function coverageFindings(rows: CoverageRow[]): Finding[] {
         object,
         message: `anon can ${listOf(cmds)} every row of ${table} without any policy: ${detail}`,
         why: COVERAGE_WHY,
-        fix: fixForBare(first, table, cmds),
+        fix: coverageFix(first, cmds),
       });
     }
 
@@ -274,12 +274,14 @@ export function coverageFindings(rows: CoverageRow[]): Finding[] {
   return findings;
 }
 
-function fixForBare(row: CoverageRow, table: string, cmds: Command[]): string {
-  if (row.kind === 'foreign table') return `revoke ${cmds.join(', ')} on ${table} from anon;`;
-  if (!row.rlsEnabled) return `alter table ${table} enable row level security;`;
-  if (/owns the table/.test(row.detail)) return `alter table ${table} force row level security;`;
-  if (/BYPASSRLS/.test(row.detail)) return 'alter role anon nobypassrls;';
-  return `revoke ${cmds.join(', ')} on ${table} from anon;`;
+/** The one statement that closes a cell that is open without a policy. */
+export function coverageFix(row: CoverageRow, commands: Command[] = [row.command]): string {
+  const table = qualified({ schema: row.schema, name: row.name });
+  if (row.kind === 'table' && !row.rlsEnabled) return `alter table ${table} enable row level security;`;
+  if (row.kind === 'table' && /owns the table/.test(row.detail))
+    return `alter table ${table} force row level security;`;
+  if (/BYPASSRLS/.test(row.detail)) return `alter role ${row.role} nobypassrls;`;
+  return `revoke ${commands.join(', ')} on ${table} from ${row.role};`;
 }
 
 function listOf(items: string[]): string {
