@@ -12,7 +12,12 @@ export function contextFor(client: pg.Client, exposedSchemas = ['public']): Lint
 }
 
 /** Applies `fixture` (SQL) to the database and returns what `rule` finds. */
-export async function findingsOf(db: TestDatabase, rule: Rule, fixture: string, exposedSchemas?: string[]): Promise<Finding[]> {
+export async function findingsOf(
+  db: TestDatabase,
+  rule: Rule,
+  fixture: string,
+  exposedSchemas?: string[],
+): Promise<Finding[]> {
   const client = await db.connect();
   try {
     if (fixture) await client.query(fixture);
