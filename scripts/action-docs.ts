@@ -2,7 +2,7 @@
 // `--check` fails when a README is out of date (the metadata test runs the same check).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 const START = '<!-- action-docs:start (generated from action.yml by `pnpm docs`) -->';
@@ -49,7 +49,32 @@ export function expectedReadme(name: string): { current: string; expected: strin
   return { current, expected, path };
 }
 
+/** The `inputs:` block of action.yml, written from the action's zod spec (src/inputs.ts). */
+export async function inputsYaml(name: string): Promise<string> {
+  const mod = (await import(join(ROOT, 'actions', name, 'src', 'inputs.ts'))) as Record<
+    string,
+    { spec?: Record<string, { inputMeta: { description: string; required?: boolean; default?: string } }> }
+  >;
+  const spec = Object.values(mod).find((v) => v?.spec)!.spec!;
+  const inputs = Object.fromEntries(
+    Object.entries(spec).map(([input, f]) => [
+      input,
+      {
+        description: f.inputMeta.description,
+        required: !!f.inputMeta.required,
+        ...(f.inputMeta.default !== undefined ? { default: f.inputMeta.default } : {}),
+      },
+    ]),
+  );
+  return stringify({ inputs }, { lineWidth: 0 });
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  if (process.argv[2] === '--inputs') {
+    // pnpm docs --inputs <action>: print the inputs block to paste into action.yml.
+    process.stdout.write(await inputsYaml(process.argv[3]!));
+    process.exit(0);
+  }
   const check = process.argv.includes('--check');
   let stale = 0;
   for (const name of actionNames()) {

@@ -16,8 +16,13 @@ if (!args.includes('--no-typecheck')) {
   execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
 }
 
-const actions = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml')));
-rmSync(out, { recursive: true, force: true });
+// --only <name>: bundle one action and leave the other bundles alone (for work on one action).
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const actions = readdirSync(join(root, 'actions')).filter(
+  (n) => existsSync(join(root, 'actions', n, 'action.yml')) && (!only || n === only),
+);
+if (only) rmSync(join(out, only), { recursive: true, force: true });
+else rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 for (const name of actions) {
