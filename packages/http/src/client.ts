@@ -7,6 +7,7 @@
 //  - its throwOnError:true mode throws RequestRetryError on the final 5xx and drops the body, so the
 //    provider's error message is lost: we run with throwOnError:false and read the final answer ourselves;
 //  - after a body error it resumes with a Range request, which JSON APIs do not support: we stop instead.
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, interceptors } from 'undici';
 import { HttpError, NetworkError, RateLimitError, type RequestError, TimeoutError } from './errors';
 import { authorizationSecrets, createRedactor, type Redactor, redactValue } from './redact';
@@ -81,10 +82,22 @@ export interface RequestOptions {
   body?: unknown;
   /** Sent as is (e.g. a file upload); set Content-Type in headers. Takes precedence over body. */
   rawBody?: string | Uint8Array;
+  /**
+   * A body streamed from disk or a pipe, never held in memory: called once per attempt, so a retry sends a
+   * fresh stream. Set Content-Length in headers when the server needs it (S3 refuses chunked uploads).
+   * Takes precedence over rawBody and body.
+   */
+  bodyStream?: () => Readable;
   headers?: Record<string, string>;
   timeoutMs?: number;
-  /** Statuses that count as success. Default: any 2xx. */
-  expectedStatus?: number | readonly number[];
+  /** Statuses that count as success. Default: any 2xx. 'any' returns every status (a caller that judges it, like a health probe). */
+  expectedStatus?: number | readonly number[] | 'any';
+  /**
+   * Limit for the whole request, retries included, up to the last body byte; timeoutMs only bounds the wait
+   * for the headers and between body chunks, so a slowly trickled body could otherwise run on. Throws
+   * TimeoutError with code 'DEADLINE'. Default: none.
+   */
+  deadlineMs?: number;
   /** Allow retries of a non-idempotent method (POST/PATCH), or forbid them for any method. */
   idempotent?: boolean;
   retries?: number;
@@ -100,9 +113,23 @@ export interface HttpResponse<T> {
   attempts: number;
 }
 
+/** A response whose body is read by the caller as it arrives (log streams, large downloads). */
+export interface HttpStreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Destroy it to stop reading early; errors after the headers (a dropped connection) surface on it. */
+  body: Readable;
+  attempts: number;
+}
+
 export interface HttpClient {
   readonly baseUrl: string;
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  /**
+   * Like request, but resolves at the response headers with the body as a stream. Retries happen only
+   * before the headers; an unexpected status is read and thrown as HttpError as usual.
+   */
+  stream(method: string, path: string, options?: Omit<RequestOptions, 'responseType'>): Promise<HttpStreamResponse>;
   get<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
   delete<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
   post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
@@ -188,7 +215,8 @@ function buildQuery(query: Record<string, QueryValue> | undefined): string {
   return s ? `?${s}` : '';
 }
 
-function isExpected(status: number, expected: number | readonly number[] | undefined): boolean {
+function isExpected(status: number, expected: RequestOptions['expectedStatus']): boolean {
+  if (expected === 'any') return true;
   if (expected === undefined) return status >= 200 && status < 300;
   return typeof expected === 'number' ? status === expected : expected.includes(status);
 }
@@ -261,6 +289,52 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse<T>> {
+    return (await withStreamRetries(method, path, opts, (o) => send(method, path, o, false))) as HttpResponse<T>;
+  }
+
+  async function stream(method: string, path: string, opts: RequestOptions = {}): Promise<HttpStreamResponse> {
+    return (await withStreamRetries(method, path, opts, (o) => send(method, path, o, true))) as HttpStreamResponse;
+  }
+
+  /**
+   * undici cannot replay a stream body it has started sending, so its retry interceptor passes such failures
+   * on: for a bodyStream request the retries happen here, each with a fresh stream, under the same policy.
+   */
+  async function withStreamRetries<R>(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    once: (o: RequestOptions) => Promise<R>,
+  ): Promise<R> {
+    if (!opts.bodyStream) return once(opts);
+    const m = method.toUpperCase();
+    const maxRetries = opts.retries ?? retries;
+    const idempotent = opts.idempotent ?? IDEMPOTENT_METHODS.includes(m);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once({ ...opts, retries: 0 });
+      } catch (err) {
+        const retryable =
+          err instanceof HttpError
+            ? isRetryableStatus(err.status, { 'retry-after': undefined }) && (idempotent || err.status === 429)
+            : err instanceof NetworkError || err instanceof TimeoutError
+              ? isRetryableError(err.code, idempotent)
+              : false;
+        if (!retryable || attempt > maxRetries) throw err;
+        const delayMs = backoffDelayMs(attempt, minDelayMs, maxDelayMs, random);
+        const reason = err instanceof HttpError ? String(err.status) : (err as NetworkError).code;
+        options.onRetry?.({ method: m, path: (err as RequestError).path, retry: attempt, delayMs, reason });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  async function send(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    streaming: boolean,
+  ): Promise<HttpResponse<unknown> | HttpStreamResponse> {
     const m = method.toUpperCase();
     const target = resolvePath(path);
     const fullPath = `${target.path}${buildQuery(opts.query)}`;
@@ -274,8 +348,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const maxRetries = opts.retries ?? retries;
     const idempotent = opts.idempotent ?? (IDEMPOTENT_METHODS.includes(m) || headers['idempotency-key'] !== undefined);
 
-    let body: string | Uint8Array | undefined;
-    if (opts.rawBody !== undefined) body = opts.rawBody;
+    let body: string | Uint8Array | Readable | undefined;
+    if (opts.bodyStream) body = opts.bodyStream();
+    else if (opts.rawBody !== undefined) body = opts.rawBody;
     else if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
@@ -328,7 +403,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       );
     };
 
+    const deadline = opts.deadlineMs !== undefined ? AbortSignal.timeout(opts.deadlineMs) : undefined;
     const dispatchOptions = {
+      signal: deadline,
       origin: target.origin,
       path: fullPath,
       method: m as Dispatcher.HttpMethod,
@@ -350,8 +427,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           resolve(data);
         });
       });
+      if (streaming && isExpected(res.statusCode, opts.expectedStatus)) {
+        const flatStream = flatHeaders(res.headers as HeaderMap);
+        return { status: res.statusCode, headers: flatStream, body: res.body, attempts: state.attempts };
+      }
       raw = Buffer.from(await res.body.arrayBuffer());
     } catch (err) {
+      if (body && typeof body === 'object' && 'destroy' in body) body.destroy();
+      if (deadline?.aborted) {
+        throw new TimeoutError({
+          provider,
+          method: m,
+          path: shownPath,
+          attempts: state.attempts,
+          timeoutMs: opts.deadlineMs!,
+          code: 'DEADLINE',
+          origin: redact(origin),
+        });
+      }
       throw transportError(err, m, shownPath, perTimeout, state.attempts, redact);
     }
 
@@ -374,7 +467,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         hint: 'the API answered with an unexpected body; check baseUrl',
       });
     }
-    return { status: res.statusCode, headers: flat, body: parsed.value as T, attempts: state.attempts };
+    return { status: res.statusCode, headers: flat, body: parsed.value, attempts: state.attempts };
   }
 
   function requestIdOf(headers: HeaderMap, redact: Redactor): string | undefined {
@@ -469,6 +562,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     baseUrl: `${origin}${basePath}`,
     request,
+    stream,
     get: async <T>(path: string, opts?: RequestOptions) => (await request<T>('GET', path, opts)).body,
     delete: async <T>(path: string, opts?: RequestOptions) => (await request<T>('DELETE', path, opts)).body,
     post: withBody('POST'),
