@@ -289,11 +289,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse<T>> {
-    return (await withStreamRetries(method, path, opts, (o) => send(method, path, o, false))) as HttpResponse<T>;
+    return (await withStreamRetries(method, opts, (o) => send(method, path, o, false))) as HttpResponse<T>;
   }
 
   async function stream(method: string, path: string, opts: RequestOptions = {}): Promise<HttpStreamResponse> {
-    return (await withStreamRetries(method, path, opts, (o) => send(method, path, o, true))) as HttpStreamResponse;
+    return (await withStreamRetries(method, opts, (o) => send(method, path, o, true))) as HttpStreamResponse;
   }
 
   /**
@@ -302,7 +302,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
    */
   async function withStreamRetries<R>(
     method: string,
-    path: string,
     opts: RequestOptions,
     once: (o: RequestOptions) => Promise<R>,
   ): Promise<R> {
