@@ -8,8 +8,8 @@ export type Value = string | number | boolean | null | Value[] | { [key: string]
 
 export interface ExpressionContext {
   contexts: Record<string, Value>;
-  /** The job's status so far, for success() / failure() / cancelled(). */
-  status: 'success' | 'failure' | 'cancelled';
+  /** The status so far, for success() / failure() / cancelled(); 'skipped': a needed job was skipped (neither success nor failure). */
+  status: 'success' | 'failure' | 'cancelled' | 'skipped';
 }
 
 export class ExpressionError extends Error {

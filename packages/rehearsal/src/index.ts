@@ -1,0 +1,3 @@
+export * from './expressions';
+export * from './runner';
+export * from './workflow-lint';
