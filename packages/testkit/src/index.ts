@@ -1,4 +1,5 @@
 export * from './data-api';
+export * from './http-target';
 export * from './postgres';
 export * from './run-action';
 export * from './simulator';
