@@ -1,1 +1,3 @@
-export {};
+export * from './client';
+export * from './context';
+export * from './errors';

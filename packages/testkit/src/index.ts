@@ -1,4 +1,5 @@
 export * from './data-api';
+export * from './github-sim';
 export * from './http-target';
 export * from './postgres';
 export * from './run-action';

@@ -1,0 +1,235 @@
+// A small GitHub REST client on @wingman/http: issue comments (found again by a hidden marker),
+// deployments and deployment statuses, with Link-header pagination.
+import { createHttpClient, type HttpClient, type HttpClientOptions, type QueryValue } from '@wingman/http';
+import { explainPermission, githubErrorParser } from './errors';
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface GitHubUser {
+  login: string;
+  id?: number;
+  type?: string;
+}
+
+export interface IssueComment {
+  id: number;
+  node_id?: string;
+  body: string;
+  html_url: string;
+  user?: GitHubUser | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+
+export interface GitHubDeployment {
+  id: number;
+  node_id?: string;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  description?: string | null;
+  transient_environment?: boolean;
+  production_environment?: boolean;
+  payload?: unknown;
+  statuses_url?: string;
+}
+
+export interface GitHubDeploymentStatus {
+  id: number;
+  state: DeploymentState;
+  description?: string;
+  environment?: string;
+  environment_url?: string;
+  log_url?: string;
+}
+
+export interface CreateDeploymentParams {
+  ref: string;
+  environment: string;
+  task?: string;
+  description?: string;
+  payload?: Record<string, unknown>;
+  transientEnvironment?: boolean;
+  productionEnvironment?: boolean;
+  autoMerge?: boolean;
+  /** Status contexts that must pass first; [] deploys whatever the checks say. */
+  requiredContexts?: string[];
+}
+
+export interface CreateDeploymentStatusParams {
+  state: DeploymentState;
+  description?: string;
+  environment?: string;
+  environmentUrl?: string;
+  logUrl?: string;
+  /** Marks earlier non-transient, non-production deployments of the environment inactive. GitHub's default: true. */
+  autoInactive?: boolean;
+}
+
+export interface GitHubClientOptions
+  extends Pick<
+    HttpClientOptions,
+    'retries' | 'minDelayMs' | 'maxDelayMs' | 'sleep' | 'onRetry' | 'dispatcher' | 'timeoutMs'
+  > {
+  token: string;
+  /** Default: GITHUB_API_URL, else https://api.github.com (GitHub Enterprise sets GITHUB_API_URL). */
+  apiUrl?: string;
+  userAgent?: string;
+}
+
+export interface GitHubClient {
+  readonly http: HttpClient;
+  /** Every page of a list endpoint, following `Link: <…>; rel="next"`. */
+  paginate<T>(path: string, query?: Record<string, QueryValue>): Promise<T[]>;
+  listIssueComments(repo: RepoRef, issue: number): Promise<IssueComment[]>;
+  createIssueComment(repo: RepoRef, issue: number, body: string): Promise<IssueComment>;
+  updateIssueComment(repo: RepoRef, commentId: number, body: string): Promise<IssueComment>;
+  /**
+   * Updates the comment whose body contains `marker` (an HTML comment, invisible when rendered),
+   * or creates one: re-runs edit the same comment instead of piling up new ones.
+   */
+  upsertIssueComment(
+    repo: RepoRef,
+    issue: number,
+    marker: string,
+    body: string,
+  ): Promise<{ comment: IssueComment; created: boolean }>;
+  createDeployment(repo: RepoRef, params: CreateDeploymentParams): Promise<GitHubDeployment>;
+  createDeploymentStatus(
+    repo: RepoRef,
+    deploymentId: number,
+    params: CreateDeploymentStatusParams,
+  ): Promise<GitHubDeploymentStatus>;
+  close(): Promise<void>;
+}
+
+const API_VERSION = '2022-11-28';
+
+/** The URL of rel="next" in a Link header, if any. */
+export function nextLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
+    if (m && m[2]!.split(/\s+/).includes('next')) return m[1];
+  }
+  return undefined;
+}
+
+const seg = (s: string | number) => encodeURIComponent(String(s));
+const repoPath = (r: RepoRef) => `/repos/${seg(r.owner)}/${seg(r.repo)}`;
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const http = createHttpClient({
+    baseUrl: options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    token: options.token,
+    provider: 'GitHub',
+    userAgent: options.userAgent ?? 'wingman-deploy',
+    headers: { accept: 'application/vnd.github+json', 'x-github-api-version': API_VERSION },
+    errorParser: githubErrorParser,
+    retries: options.retries,
+    minDelayMs: options.minDelayMs,
+    maxDelayMs: options.maxDelayMs,
+    sleep: options.sleep,
+    onRetry: options.onRetry,
+    dispatcher: options.dispatcher,
+    timeoutMs: options.timeoutMs,
+  });
+
+  async function paginate<T>(path: string, query?: Record<string, QueryValue>): Promise<T[]> {
+    const out: T[] = [];
+    let next: string | undefined = path;
+    let q: Record<string, QueryValue> | undefined = { per_page: 100, ...query };
+    // A bound against a server that links a page to itself.
+    for (let page = 0; next && page < 1000; page++) {
+      const res: { body: T[]; headers: Record<string, string> } = await http.request<T[]>('GET', next, { query: q });
+      if (!Array.isArray(res.body)) throw new Error(`GitHub API GET ${path} answered with a non-list body`);
+      out.push(...res.body);
+      next = nextLink(res.headers.link);
+      q = undefined; // the next link carries the query
+    }
+    return out;
+  }
+
+  const client: GitHubClient = {
+    http,
+    paginate,
+    listIssueComments: (repo, issue) => paginate<IssueComment>(`${repoPath(repo)}/issues/${seg(issue)}/comments`),
+    async createIssueComment(repo, issue, body) {
+      try {
+        return await http.post<IssueComment>(`${repoPath(repo)}/issues/${seg(issue)}/comments`, { body });
+      } catch (err) {
+        return explainPermission(err, `comment on #${issue}`, 'pull-requests: write');
+      }
+    },
+    async updateIssueComment(repo, commentId, body) {
+      try {
+        // PATCH with the full body is safe to repeat.
+        return await http.patch<IssueComment>(
+          `${repoPath(repo)}/issues/comments/${seg(commentId)}`,
+          { body },
+          { idempotent: true },
+        );
+      } catch (err) {
+        return explainPermission(err, `update comment ${commentId}`, 'pull-requests: write');
+      }
+    },
+    async upsertIssueComment(repo, issue, marker, body) {
+      const text = body.includes(marker) ? body : `${marker}\n${body}`;
+      let existing: IssueComment | undefined;
+      try {
+        existing = (await client.listIssueComments(repo, issue)).find((c) => c.body?.includes(marker));
+      } catch (err) {
+        return explainPermission(err, `read the comments of #${issue}`, 'pull-requests: write');
+      }
+      if (existing) return { comment: await client.updateIssueComment(repo, existing.id, text), created: false };
+      return { comment: await client.createIssueComment(repo, issue, text), created: true };
+    },
+    async createDeployment(repo, p) {
+      try {
+        return await http.post<GitHubDeployment>(
+          `${repoPath(repo)}/deployments`,
+          {
+            ref: p.ref,
+            task: p.task ?? 'deploy',
+            environment: p.environment,
+            description: p.description,
+            payload: p.payload ?? {},
+            transient_environment: p.transientEnvironment ?? false,
+            production_environment: p.productionEnvironment ?? false,
+            auto_merge: p.autoMerge ?? false,
+            required_contexts: p.requiredContexts ?? [],
+          },
+          { expectedStatus: 201 },
+        );
+      } catch (err) {
+        return explainPermission(err, `create a deployment for ${p.environment}`, 'deployments: write');
+      }
+    },
+    async createDeploymentStatus(repo, deploymentId, p) {
+      try {
+        return await http.post<GitHubDeploymentStatus>(
+          `${repoPath(repo)}/deployments/${seg(deploymentId)}/statuses`,
+          {
+            state: p.state,
+            description: p.description?.slice(0, 140), // GitHub rejects longer descriptions
+            environment: p.environment,
+            environment_url: p.environmentUrl,
+            log_url: p.logUrl,
+            auto_inactive: p.autoInactive,
+          },
+          { expectedStatus: 201 },
+        );
+      } catch (err) {
+        return explainPermission(err, `set the status of deployment ${deploymentId}`, 'deployments: write');
+      }
+    },
+    close: () => http.close(),
+  };
+  return client;
+}

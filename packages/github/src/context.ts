@@ -1,0 +1,85 @@
+// What the runner tells an action about the event (env + GITHUB_EVENT_PATH), in one typed object.
+import { readFileSync } from 'node:fs';
+
+export interface PullRequestInfo {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseRef?: string;
+  /** A pull request from a fork gets a read-only token: comments and deployments will be refused. */
+  fromFork: boolean;
+}
+
+export interface GitHubContext {
+  owner: string;
+  repo: string;
+  eventName: string;
+  /** The commit being deployed: the PR head on pull_request events (GITHUB_SHA is the merge commit there). */
+  sha: string;
+  /** Branch name: the PR head branch on pull_request events, GITHUB_REF_NAME otherwise. */
+  branch: string;
+  pullRequest?: PullRequestInfo;
+  commitMessage?: string;
+  actor?: string;
+  serverUrl: string;
+  apiUrl: string;
+  /** Link to this workflow run, when the run id is known. */
+  runUrl?: string;
+  repositoryVisibility?: string;
+}
+
+function readEvent(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
+  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const pr = event.pull_request as
+    | {
+        number?: number;
+        head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
+        base?: { ref?: string; repo?: { full_name?: string } };
+      }
+    | undefined;
+  const pullRequest: PullRequestInfo | undefined =
+    pr && typeof pr.number === 'number'
+      ? {
+          number: pr.number,
+          headSha: pr.head?.sha ?? env.GITHUB_SHA ?? '',
+          headRef: pr.head?.ref ?? env.GITHUB_HEAD_REF ?? '',
+          baseRef: pr.base?.ref,
+          fromFork:
+            !!pr.head?.repo?.full_name &&
+            pr.head.repo.full_name !== (pr.base?.repo?.full_name ?? env.GITHUB_REPOSITORY),
+        }
+      : undefined;
+  const head = event.head_commit as { message?: string } | undefined;
+  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const repository = event.repository as { visibility?: string; private?: boolean } | undefined;
+  return {
+    owner,
+    repo,
+    eventName,
+    sha: pullRequest?.headSha || env.GITHUB_SHA || '',
+    branch: pullRequest?.headRef || env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || '',
+    pullRequest,
+    commitMessage: head?.message,
+    actor: env.GITHUB_ACTOR,
+    serverUrl,
+    apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    runUrl:
+      env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+        ? `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined,
+    repositoryVisibility:
+      repository?.visibility ??
+      (repository?.private === undefined ? undefined : repository.private ? 'private' : 'public'),
+  };
+}

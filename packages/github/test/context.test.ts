@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { readGitHubContext } from '../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'gh-ctx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function eventFile(event: unknown): string {
+  const p = join(dir, `${Math.random()}.json`);
+  writeFileSync(p, JSON.stringify(event));
+  return p;
+}
+
+describe('readGitHubContext', () => {
+  it('uses the PR head commit and branch on pull_request (GITHUB_SHA is the merge commit there)', () => {
+    const ctx = readGitHubContext({
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_SHA: 'merge0000000000000000000000000000000000',
+      GITHUB_REF_NAME: '12/merge',
+      GITHUB_RUN_ID: '99',
+      GITHUB_EVENT_PATH: eventFile({
+        number: 12,
+        pull_request: {
+          number: 12,
+          head: { sha: 'head1111111111111111111111111111111111111', ref: 'feat/x', repo: { full_name: 'fork/r' } },
+          base: { ref: 'main', repo: { full_name: 'o/r' } },
+        },
+      }),
+    });
+    expect(ctx).toMatchObject({
+      owner: 'o',
+      repo: 'r',
+      sha: 'head1111111111111111111111111111111111111',
+      branch: 'feat/x',
+      pullRequest: { number: 12, fromFork: true, baseRef: 'main' },
+      runUrl: 'https://github.com/o/r/actions/runs/99',
+    });
+  });
+
+  it('reads push events from GITHUB_SHA and GITHUB_REF_NAME', () => {
+    const ctx = readGitHubContext({
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_SHA: 'abc',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_EVENT_PATH: eventFile({ head_commit: { message: 'Fix it' }, repository: { private: true } }),
+    });
+    expect(ctx).toMatchObject({ sha: 'abc', branch: 'main', commitMessage: 'Fix it', repositoryVisibility: 'private' });
+    expect(ctx.pullRequest).toBeUndefined();
+  });
+});

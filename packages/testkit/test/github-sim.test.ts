@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { GitHubSimulator } from '../src/github-sim';
+
+const FULL = 'o/r';
+const SHA = 'a'.repeat(40);
+
+describe('GitHubSimulator', () => {
+  let sim: GitHubSimulator;
+  const call = (method: string, path: string, body?: unknown, token = 'tok-123456') =>
+    fetch(`${sim.url}${path}`, {
+      method,
+      headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  beforeEach(async () => {
+    sim = new GitHubSimulator({ token: 'tok-123456' });
+    await sim.start();
+    sim.addPullRequest(FULL, 3, { sha: SHA, ref: 'feat' });
+  });
+  afterEach(() => sim.stop());
+
+  it('pages comments with per_page and a Link header (next, last, first, prev)', async () => {
+    for (let i = 0; i < 5; i++) sim.addComment(FULL, 3, `c${i}`);
+    const p1 = await call('GET', '/repos/o/r/issues/3/comments?per_page=2');
+    expect(((await p1.json()) as { body: string }[]).map((c) => c.body)).toEqual(['c0', 'c1']);
+    expect(p1.headers.get('link')).toBe(
+      `<${sim.url}/repos/o/r/issues/3/comments?per_page=2&page=2>; rel="next", <${sim.url}/repos/o/r/issues/3/comments?per_page=2&page=3>; rel="last"`,
+    );
+    const p3 = await call('GET', '/repos/o/r/issues/3/comments?per_page=2&page=3');
+    expect(((await p3.json()) as unknown[]).length).toBe(1);
+    expect(p3.headers.get('link')).toContain('rel="prev"');
+    expect(p3.headers.get('link')).not.toContain('rel="next"');
+  });
+
+  it('answers 404 for an unknown issue, 401 for a bad token, 422 for an empty body', async () => {
+    expect((await call('GET', '/repos/o/r/issues/4/comments')).status).toBe(404);
+    const bad = await call('GET', '/repos/o/r/issues/3/comments', undefined, 'nope');
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ message: 'Bad credentials' });
+    const empty = await call('POST', '/repos/o/r/issues/3/comments', { body: '' });
+    expect(empty.status).toBe(422);
+    expect(await empty.json()).toMatchObject({ message: 'Validation Failed' });
+  });
+
+  it('refuses writes without the permission, as GITHUB_TOKEN does', async () => {
+    sim.permissions = { issues: 'read', pullRequests: 'read', deployments: 'read' };
+    const res = await call('POST', '/repos/o/r/issues/3/comments', { body: 'hi' });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ message: 'Resource not accessible by integration' });
+    expect((await call('GET', '/repos/o/r/issues/3/comments')).status).toBe(200);
+    expect(
+      (await call('POST', '/repos/o/r/deployments', { ref: 'feat', auto_merge: false, required_contexts: [] })).status,
+    ).toBe(403);
+    sim.permissions.issues = 'write'; // issues: write is enough to comment on a PR
+    expect((await call('POST', '/repos/o/r/issues/3/comments', { body: 'hi' })).status).toBe(201);
+  });
+
+  it('models auto_merge (202) and pending required contexts (409) before creating a deployment', async () => {
+    expect((await call('POST', '/repos/o/r/deployments', { ref: 'feat' })).status).toBe(202);
+    expect((await call('POST', '/repos/o/r/deployments', { ref: 'feat', auto_merge: false })).status).toBe(409);
+    expect(
+      (await call('POST', '/repos/o/r/deployments', { ref: 'nope', auto_merge: false, required_contexts: [] })).status,
+    ).toBe(422);
+    const ok = await call('POST', '/repos/o/r/deployments', {
+      ref: 'feat',
+      auto_merge: false,
+      required_contexts: [],
+      environment: 'Preview',
+      transient_environment: true,
+    });
+    expect(ok.status).toBe(201);
+    const d = (await ok.json()) as { id: number; sha: string; transient_environment: boolean; request?: unknown };
+    expect(d).toMatchObject({ sha: SHA, transient_environment: true });
+    expect(d.request).toBeUndefined();
+    expect((await call('POST', `/repos/o/r/deployments/${d.id}/statuses`, { state: 'nope' })).status).toBe(422);
+    expect((await call('POST', `/repos/o/r/deployments/${d.id}/statuses`, { state: 'success' })).status).toBe(201);
+    const list = (await (await call('GET', `/repos/o/r/deployments/${d.id}/statuses`)).json()) as { state: string }[];
+    expect(list.map((s) => s.state)).toEqual(['success']);
+    expect((await call('POST', '/repos/o/r/deployments/1/statuses', { state: 'success' })).status).toBe(404);
+  });
+
+  it('updates a comment in place', async () => {
+    const c = (await (await call('POST', '/repos/o/r/issues/3/comments', { body: 'one' })).json()) as { id: number };
+    const res = await call('PATCH', `/repos/o/r/issues/comments/${c.id}`, { body: 'two' });
+    expect(res.status).toBe(200);
+    expect(sim.comments(FULL, 3).map((x) => x.body)).toEqual(['two']);
+    expect((await call('PATCH', '/repos/o/r/issues/comments/1', { body: 'x' })).status).toBe(404);
+  });
+});
