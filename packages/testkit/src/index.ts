@@ -4,4 +4,5 @@ export * from './http-target';
 export * from './postgres';
 export * from './run-action';
 export * from './simulator';
+export * from './slack-sim';
 export * from './stub-extension';
