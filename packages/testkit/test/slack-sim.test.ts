@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { SlackSimulator, validateBlocks } from '../src/slack-sim';
 
+interface ApiBody {
+  ok: boolean;
+  error?: string;
+  ts: string;
+  message: { thread_ts?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
 const json = (body: unknown, token?: string) => ({
   method: 'POST',
   headers: {
@@ -165,7 +173,7 @@ describe('SlackSimulator', () => {
     const api = (method: string, body: unknown, token?: string) =>
       fetch(`${sim.apiUrl}/${method}`, json(body, token)).then(async (r) => ({
         status: r.status,
-        body: await r.json(),
+        body: (await r.json()) as ApiBody,
         headers: r.headers,
       }));
 
@@ -200,7 +208,7 @@ describe('SlackSimulator', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token: sim.botToken, channel: 'deploys', text: 'form' }).toString(),
       });
-      expect(await form.json()).toMatchObject({ ok: true });
+      expect((await form.json()) as ApiBody).toMatchObject({ ok: true });
       sim.scopes = ['channels:read'];
       expect((await api('chat.postMessage', { channel: 'deploys', text: 'x' }, sim.botToken)).body).toEqual({
         ok: false,
