@@ -34,6 +34,8 @@ type Step = Doc & { id?: string; uses?: string; run?: string; with?: Record<stri
 
 const SHA_PIN = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
 const DEPLOYING_ACTIONS = ['deploy-heroku', 'deploy-vercel', 'sentry-release'];
+/** Credentials that only post notifications: they need no approval gate (the fork guard still applies). */
+const NOTIFICATION_SECRETS = ['GITHUB_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_WEBHOOK_URL'];
 const FORK_GUARD =
   /github\.event\.pull_request\.head\.repo\.full_name\s*==\s*github\.repository|!\s*github\.event\.pull_request\.head\.repo\.fork/;
 
@@ -170,10 +172,10 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
     const secrets = [...expressions(job, at)].flatMap(([e]) =>
       [...e.matchAll(/\bsecrets\.([\w-]+)/g)].map((m) => m[1]!),
     );
-    const usesSecrets =
-      secrets.some((s) => s !== 'GITHUB_TOKEN') || (job.secrets !== undefined && !job.uses?.startsWith('./'));
+    const usesSecrets = secrets.some((s) => s !== 'GITHUB_TOKEN');
+    const usesDeploySecrets = secrets.some((s) => !NOTIFICATION_SECRETS.includes(s));
     const deploys = (job.steps ?? []).some((s) => DEPLOYING_ACTIONS.some((a) => s.uses === `./actions/${a}`));
-    if ((usesSecrets || deploys) && !job.uses && !job.environment)
+    if ((usesDeploySecrets || deploys) && !job.uses && !job.environment)
       p(
         `${at}.environment`,
         `job '${jobId}' ${deploys ? 'deploys' : 'reads secrets'} but runs under no environment: add 'environment:' so approvals and environment secrets apply`,
