@@ -3,6 +3,7 @@ export * from './github-sim';
 export * from './http-target';
 export * from './postgres';
 export * from './run-action';
+export * from './sentry-sim';
 export * from './simulator';
 export * from './slack-sim';
 export * from './stub-extension';
