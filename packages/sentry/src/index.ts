@@ -1,1 +1,7 @@
-export {};
+export * from './api';
+export * from './cli';
+export * from './errors';
+export * from './git';
+export * from './github-compare';
+export * from './release';
+export * from './sourcemaps';
