@@ -402,7 +402,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       );
     };
 
-    const deadline = opts.deadlineMs !== undefined ? AbortSignal.timeout(opts.deadlineMs) : undefined;
+    // AbortSignal.timeout takes whole milliseconds only.
+    const deadline =
+      opts.deadlineMs !== undefined ? AbortSignal.timeout(Math.max(1, Math.ceil(opts.deadlineMs))) : undefined;
     const dispatchOptions = {
       signal: deadline,
       origin: target.origin,
