@@ -1,1 +1,10 @@
-export {};
+export * from './blocks';
+export * from './client';
+export * from './context';
+export * from './details';
+export * from './errors';
+export * from './limits';
+export * from './message';
+export * from './notify';
+export * from './payload';
+export * from './text';

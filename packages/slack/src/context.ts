@@ -1,0 +1,117 @@
+// What the message says about the run: repository, commit, actor, links. Read from the runner's
+// environment and the event payload (GITHUB_EVENT_PATH), so no GitHub API call is needed.
+import { readFileSync } from 'node:fs';
+
+export interface RunContext {
+  /** owner/name */
+  repository?: string;
+  /** The repository's name (for the default title). */
+  repositoryName?: string;
+  serverUrl: string;
+  runId?: string;
+  runNumber?: string;
+  runAttempt?: string;
+  workflow?: string;
+  runUrl?: string;
+  sha?: string;
+  commitUrl?: string;
+  /** First line of the commit message (push) or the pull request title. */
+  commitTitle?: string;
+  commitAuthor?: string;
+  actor?: string;
+  /** Who re-ran the workflow, when not the actor. */
+  triggeringActor?: string;
+  eventName?: string;
+  pullRequest?: { number: number; url?: string };
+  /** Git ref name (branch or tag). */
+  refName?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function firstLine(text: string | undefined): string | undefined {
+  return text?.split(/\r?\n/)[0]?.trim() || undefined;
+}
+
+/** Reads the event payload; a missing or broken file gives an empty payload (the env still has the basics). */
+export function readEvent(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  try {
+    return obj(JSON.parse(readFileSync(path, 'utf8'))) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export function runContextFrom(env: Env, event: Record<string, unknown>): RunContext {
+  const serverUrl = (str(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, '');
+  const repository = str(env.GITHUB_REPOSITORY) ?? str(obj(event.repository)?.full_name);
+  const repoBase = repository ? `${serverUrl}/${repository}` : undefined;
+  const runId = str(env.GITHUB_RUN_ID);
+  const attempt = str(env.GITHUB_RUN_ATTEMPT);
+  const pr = obj(event.pull_request);
+  const headCommit = obj(event.head_commit);
+
+  let sha = str(env.GITHUB_SHA);
+  let commitTitle: string | undefined;
+  let commitAuthor: string | undefined;
+  let pullRequest: RunContext['pullRequest'];
+  if (pr) {
+    // A PR run's GITHUB_SHA is the merge commit; the head is what the author pushed.
+    sha = str(obj(pr.head)?.sha) ?? sha;
+    commitTitle = firstLine(str(pr.title));
+    commitAuthor = str(obj(pr.user)?.login);
+    const number = typeof pr.number === 'number' ? pr.number : typeof event.number === 'number' ? event.number : 0;
+    pullRequest = { number, url: str(pr.html_url) };
+  } else if (headCommit) {
+    const author = obj(headCommit.author);
+    sha = sha ?? str(headCommit.id);
+    commitTitle = firstLine(str(headCommit.message));
+    commitAuthor = str(author?.name) ?? str(author?.username);
+  } else {
+    // workflow_run carries the triggering run's head commit.
+    const wrCommit = obj(obj(event.workflow_run)?.head_commit);
+    if (wrCommit) {
+      commitTitle = firstLine(str(wrCommit.message));
+      commitAuthor = str(obj(wrCommit.author)?.name);
+    }
+  }
+
+  const actor = str(env.GITHUB_ACTOR);
+  const triggering = str(env.GITHUB_TRIGGERING_ACTOR);
+  return {
+    repository,
+    repositoryName: repository?.split('/')[1] ?? str(obj(event.repository)?.name),
+    serverUrl,
+    runId,
+    runNumber: str(env.GITHUB_RUN_NUMBER),
+    runAttempt: attempt,
+    workflow: str(env.GITHUB_WORKFLOW),
+    runUrl:
+      repoBase && runId
+        ? `${repoBase}/actions/runs/${runId}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`
+        : undefined,
+    sha,
+    commitUrl: repoBase && sha ? `${repoBase}/commit/${sha}` : undefined,
+    commitTitle,
+    commitAuthor,
+    actor,
+    triggeringActor: triggering && triggering !== actor ? triggering : undefined,
+    eventName: str(env.GITHUB_EVENT_NAME),
+    pullRequest,
+    refName: str(env.GITHUB_REF_NAME),
+  };
+}
+
+/** The context of the current step: process.env and its event payload. */
+export function currentRunContext(env: Env = process.env): RunContext {
+  return runContextFrom(env, readEvent(env.GITHUB_EVENT_PATH));
+}
