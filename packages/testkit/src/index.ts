@@ -7,3 +7,4 @@ export * from './sentry-sim';
 export * from './simulator';
 export * from './slack-sim';
 export * from './stub-extension';
+export * from './vercel-sim';

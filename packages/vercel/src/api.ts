@@ -1,0 +1,204 @@
+// The Vercel REST endpoints deploy-vercel uses, on @wingman/http. `teamId` goes on every call when set:
+// without it Vercel looks in the token owner's personal account and answers 404 for team resources.
+import { createHttpClient, type ErrorParser, type HttpClient, type HttpClientOptions, HttpError } from '@wingman/http';
+
+export type ReadyState = 'QUEUED' | 'INITIALIZING' | 'BUILDING' | 'READY' | 'ERROR' | 'CANCELED';
+
+export interface VercelDeployment {
+  id: string;
+  url: string;
+  name: string;
+  projectId?: string;
+  ownerId?: string;
+  target?: string | null;
+  readyState: ReadyState;
+  readySubstate?: 'STAGED' | 'ROLLING' | 'PROMOTED';
+  createdAt?: number;
+  inspectorUrl?: string | null;
+  aliasAssigned?: number | boolean | null;
+  aliasError?: { code: string; message: string } | null;
+  alias?: string[];
+  errorCode?: string;
+  errorMessage?: string;
+  meta?: Record<string, string>;
+  autoAssignCustomDomains?: boolean;
+}
+
+/** An entry of GET /v6/deployments (older shape: `uid`, `state`, `created`). */
+export interface VercelDeploymentListItem {
+  uid: string;
+  url: string;
+  name: string;
+  created: number;
+  state?: ReadyState;
+  readyState?: ReadyState;
+  target?: string | null;
+  meta?: Record<string, string>;
+  inspectorUrl?: string | null;
+  isRollbackCandidate?: boolean | null;
+}
+
+export interface VercelProject {
+  id: string;
+  name: string;
+  accountId: string;
+  targets?: { production?: VercelDeployment | null } | null;
+  lastAliasRequest?: {
+    fromDeploymentId: string | null;
+    toDeploymentId: string;
+    jobStatus: 'pending' | 'in-progress' | 'succeeded' | 'failed' | 'skipped';
+    requestedAt: number;
+    type: 'promote' | 'rollback';
+  } | null;
+}
+
+export interface VercelEvent {
+  type: string;
+  created: number;
+  text?: string;
+  payload?: { id?: string; text?: string; date?: number };
+}
+
+export interface PreparedFile {
+  file: string;
+  sha: string;
+  size: number;
+  mode: number;
+}
+
+export interface CreateDeploymentBody {
+  name: string;
+  project: string;
+  files: PreparedFile[];
+  target?: string;
+  customEnvironmentSlugOrId?: string;
+  meta?: Record<string, string>;
+  gitMetadata?: Record<string, unknown>;
+  projectSettings?: Record<string, unknown>;
+  autoAssignCustomDomains?: boolean;
+  source?: string;
+}
+
+/** `missing_files`: the files Vercel does not have yet, by SHA-1. */
+export class MissingFilesError extends Error {
+  override name = 'MissingFilesError';
+  constructor(readonly missing: string[]) {
+    super(`Vercel is missing ${missing.length} file(s)`);
+  }
+}
+
+/** Vercel's `{error: {code, message}}` (and the occasional `{code, message}` or plain text). */
+export const vercelErrorParser: ErrorParser = (_status, body) => {
+  if (typeof body === 'string') return { message: body.split('\n')[0]?.trim() || undefined };
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as { error?: unknown; code?: unknown; message?: unknown };
+  const e = (b.error && typeof b.error === 'object' ? b.error : b) as { code?: unknown; message?: unknown };
+  return {
+    code: typeof e.code === 'string' ? e.code : undefined,
+    message: typeof e.message === 'string' ? e.message : undefined,
+  };
+};
+
+export interface VercelApiOptions
+  extends Pick<
+    HttpClientOptions,
+    'retries' | 'minDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'sleep' | 'onRetry' | 'timeoutMs' | 'dispatcher'
+  > {
+  token: string;
+  teamId?: string;
+  /** Default https://api.vercel.com. */
+  apiUrl?: string;
+}
+
+export interface VercelApi {
+  readonly http: HttpClient;
+  readonly teamId: string | undefined;
+  getProject(idOrName: string): Promise<VercelProject>;
+  /** Throws MissingFilesError when Vercel lacks some files. */
+  createDeployment(body: CreateDeploymentBody, options?: { forceNew?: boolean }): Promise<VercelDeployment>;
+  uploadFile(sha: string, data: Uint8Array): Promise<void>;
+  getDeployment(idOrUrl: string): Promise<VercelDeployment>;
+  listDeployments(query: Record<string, string | number | undefined>): Promise<VercelDeploymentListItem[]>;
+  events(idOrUrl: string, since?: number): Promise<VercelEvent[]>;
+  assignAlias(deploymentId: string, alias: string): Promise<{ alias: string; oldDeploymentId?: string | null }>;
+  promote(projectId: string, deploymentId: string): Promise<void>;
+  rollback(projectId: string, deploymentId: string, description?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const seg = (s: string) => encodeURIComponent(s);
+
+export function createVercelApi(options: VercelApiOptions): VercelApi {
+  const teamId = options.teamId || undefined;
+  const http = createHttpClient({
+    baseUrl: options.apiUrl ?? 'https://api.vercel.com',
+    token: options.token,
+    provider: 'Vercel',
+    userAgent: 'wingman-deploy (deploy-vercel)',
+    errorParser: vercelErrorParser,
+    retries: options.retries,
+    minDelayMs: options.minDelayMs,
+    maxDelayMs: options.maxDelayMs,
+    maxRetryAfterMs: options.maxRetryAfterMs,
+    sleep: options.sleep,
+    onRetry: options.onRetry,
+    timeoutMs: options.timeoutMs,
+    dispatcher: options.dispatcher,
+  });
+  const q = (extra: Record<string, string | number | undefined> = {}) => ({ teamId, ...extra });
+
+  return {
+    http,
+    teamId,
+    getProject: (idOrName) => http.get<VercelProject>(`/v9/projects/${seg(idOrName)}`, { query: q() }),
+    async createDeployment(body, opts = {}) {
+      try {
+        return await http.post<VercelDeployment>('/v13/deployments', body, {
+          query: q({ forceNew: opts.forceNew ? 1 : undefined, skipAutoDetectionConfirmation: 1 }),
+        });
+      } catch (err) {
+        if (err instanceof HttpError && err.code === 'missing_files') {
+          const missing = (err.body as { error?: { missing?: unknown } } | undefined)?.error?.missing;
+          if (Array.isArray(missing))
+            throw new MissingFilesError(missing.filter((s): s is string => typeof s === 'string'));
+        }
+        throw err;
+      }
+    },
+    async uploadFile(sha, data) {
+      await http.request('POST', '/v2/files', {
+        query: q(),
+        rawBody: data,
+        headers: { 'content-type': 'application/octet-stream', 'x-vercel-digest': sha },
+        // Content-addressed: sending the same bytes twice is harmless, so connection drops are retried.
+        idempotent: true,
+      });
+    },
+    getDeployment: (idOrUrl) => http.get<VercelDeployment>(`/v13/deployments/${seg(idOrUrl)}`, { query: q() }),
+    async listDeployments(query) {
+      const res = await http.get<{ deployments: VercelDeploymentListItem[] }>('/v6/deployments', {
+        query: q(query),
+      });
+      return res.deployments ?? [];
+    },
+    events: (idOrUrl, since) =>
+      http.get<VercelEvent[]>(`/v3/deployments/${seg(idOrUrl)}/events`, {
+        query: q({ direction: 'forward', follow: 0, limit: -1, since }),
+      }),
+    assignAlias: (deploymentId, alias) =>
+      http.post(`/v2/deployments/${seg(deploymentId)}/aliases`, { alias }, { query: q(), idempotent: true }),
+    async promote(projectId, deploymentId) {
+      await http.request('POST', `/v10/projects/${seg(projectId)}/promote/${seg(deploymentId)}`, {
+        query: q(),
+        body: {},
+      });
+    },
+    async rollback(projectId, deploymentId, description) {
+      await http.request('POST', `/v1/projects/${seg(projectId)}/rollback/${seg(deploymentId)}`, {
+        query: q({ description }),
+        body: {},
+      });
+    },
+    close: () => http.close(),
+  };
+}

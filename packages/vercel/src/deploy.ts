@@ -1,0 +1,299 @@
+// deploy: hash the output, create the deployment, upload only what Vercel lacks, wait for the real
+// outcome, assign aliases. A READY deployment of the same commit and target is reused unless `force`.
+import type { Log } from '@wingman/action-kit/log';
+import { HttpError } from '@wingman/http';
+import {
+  type CreateDeploymentBody,
+  MissingFilesError,
+  type PreparedFile,
+  type VercelApi,
+  type VercelDeployment,
+  type VercelProject,
+} from './api';
+import { type CollectedOutput, collectOutput } from './files';
+import { type UploadResult, uploadMissing } from './upload';
+import { assertSucceeded, type Clock, https, type PollOptions, VercelDeployError, waitForDeployment } from './wait';
+
+export interface GitInfo {
+  sha?: string;
+  branch?: string;
+  commitMessage?: string;
+  owner?: string;
+  repo?: string;
+  prNumber?: number;
+  actor?: string;
+  serverUrl?: string;
+  repoVisibility?: string;
+}
+
+export interface DeployOptions {
+  api: VercelApi;
+  projectId: string;
+  /** preview, production, or a custom environment's slug or id. */
+  target: string;
+  /** Production without taking the domains (autoAssignCustomDomains: false) until promote. */
+  staged?: boolean;
+  outputDir: string;
+  force?: boolean;
+  uploadConcurrency?: number;
+  hashConcurrency?: number;
+  timeoutMs: number;
+  /** Final hostnames (templates already rendered). */
+  aliases?: string[];
+  git?: GitInfo;
+  log: Log;
+  poll?: PollOptions;
+  clock?: Clock;
+}
+
+export interface DeployResult {
+  deployment: VercelDeployment;
+  project: VercelProject;
+  /** A READY deployment of this commit and target was reused. */
+  skipped: boolean;
+  previousProductionId?: string;
+  kind?: CollectedOutput['kind'];
+  fileCount: number;
+  bytes: number;
+  hashMs?: number;
+  uploaded: UploadResult;
+  /** Aliases this step assigned. */
+  assignedAliases: string[];
+}
+
+const MAX_CREATE_ROUNDS = 3;
+
+/** Explains the errors every Vercel call can meet in terms of the inputs to change. */
+export function explainVercelError(err: unknown, projectId: string, teamId: string | undefined): unknown {
+  if (!(err instanceof HttpError) || err instanceof MissingFilesError) return err;
+  const team = teamId ? `team ${teamId}` : 'the personal account of the token (no team-id)';
+  if (err.status === 403 && (err.body as { error?: { invalidToken?: boolean } })?.error?.invalidToken) {
+    return new Error(
+      `Vercel refused the token (403 invalid token): check the 'token' input (a Vercel access token with access to ${team})`,
+    );
+  }
+  if (err.status === 403) {
+    return new Error(
+      `Vercel refused access to ${team} (403 ${err.providerMessage ?? 'forbidden'}): check 'team-id' and that the token's user is a member of that team`,
+    );
+  }
+  if (err.status === 404 && /\/v9\/projects\//.test(err.path)) {
+    return new Error(
+      `Vercel project '${projectId}' was not found in ${team}: check 'project-id' (prj_… from the project's settings) and 'team-id'`,
+    );
+  }
+  return err;
+}
+
+function gitMeta(git: GitInfo | undefined, target: string, staged: boolean): Record<string, string> {
+  const meta: Record<string, string> = { wingmanTarget: target };
+  if (staged) meta.wingmanStaged = 'true';
+  if (!git) return meta;
+  if (git.sha) meta.githubCommitSha = git.sha;
+  if (git.branch) meta.githubCommitRef = git.branch;
+  if (git.owner) meta.githubOrg = git.owner;
+  if (git.repo) meta.githubRepo = git.repo;
+  if (git.prNumber !== undefined) meta.githubPrId = String(git.prNumber);
+  if (git.commitMessage) meta.githubCommitMessage = git.commitMessage.split('\n')[0]!.slice(0, 200);
+  if (git.actor) meta.githubCommitAuthorLogin = git.actor;
+  return meta;
+}
+
+function gitMetadata(git: GitInfo | undefined): Record<string, unknown> | undefined {
+  if (!git?.sha) return undefined;
+  return {
+    commitSha: git.sha,
+    commitRef: git.branch,
+    commitMessage: git.commitMessage?.split('\n')[0],
+    remoteUrl: git.owner && git.repo ? `${git.serverUrl ?? 'https://github.com'}/${git.owner}/${git.repo}` : undefined,
+    dirty: false,
+    ci: true,
+    ciType: 'github-actions',
+    ciGitProviderUsername: git.actor,
+    ciGitRepoVisibility: git.repoVisibility,
+  };
+}
+
+const isPreview = (t: string) => t === 'preview';
+
+/** A READY deployment of this commit for this target (and staging mode) that can stand in for a new one. */
+async function findReusable(
+  api: VercelApi,
+  project: VercelProject,
+  target: string,
+  staged: boolean,
+  sha: string,
+): Promise<VercelDeployment | undefined> {
+  const list = await api.listDeployments({
+    projectId: project.id,
+    target: isPreview(target) ? undefined : target,
+    state: 'READY',
+    limit: 20,
+    'meta-githubCommitSha': sha,
+  });
+  const current = project.targets?.production?.id;
+  const match = list.find((d) => {
+    if (d.meta?.githubCommitSha !== sha || (d.state ?? d.readyState) !== 'READY') return false;
+    if ((d.meta?.wingmanTarget ?? (d.target === 'production' ? 'production' : 'preview')) !== target) return false;
+    if ((d.meta?.wingmanStaged === 'true') !== staged) return false;
+    // A production deployment only counts while it still serves production (not after a rollback or newer deploy).
+    if (target === 'production' && !staged) return d.uid === current;
+    return true;
+  });
+  if (!match) return undefined;
+  const full = await api.getDeployment(match.uid);
+  return full.readyState === 'READY' && !full.aliasError ? full : undefined;
+}
+
+function checkPrebuilt(out: CollectedOutput, outputDir: string, target: string): void {
+  const b = out.builds;
+  const buildError = b?.error ?? b?.builds?.find((x) => x.error)?.error;
+  if (buildError) {
+    throw new Error(
+      `${outputDir}/builds.json records a failed \`vercel build\`: ${buildError.message ?? 'unknown error'}; fix the build before deploying`,
+    );
+  }
+  if (b?.target && b.target !== target) {
+    throw new Error(
+      `${outputDir} was built for target "${b.target}" but this step deploys to "${target}": run \`vercel build${target === 'production' ? ' --prod' : b.target === 'production' ? '' : ` --target ${target}`}\` for the same target, or set 'target' to "${b.target}"`,
+    );
+  }
+}
+
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const { api, log, target } = options;
+  const staged = options.staged ?? false;
+  if (staged && target !== 'production') {
+    throw new Error(
+      `input 'staged' applies to target production only (got target "${target}"): remove 'staged' or set target: production`,
+    );
+  }
+  let project: VercelProject;
+  try {
+    project = await api.getProject(options.projectId);
+  } catch (err) {
+    throw explainVercelError(err, options.projectId, api.teamId);
+  }
+  const previousProductionId = project.targets?.production?.id ?? undefined;
+  const sha = options.git?.sha;
+  const none: UploadResult = { files: 0, bytes: 0 };
+
+  if (sha && !options.force) {
+    const reused = await findReusable(api, project, target, staged, sha);
+    if (reused) {
+      log.info(
+        `Reusing ${reused.id} (${https(reused.url)}): it is a READY ${target}${staged ? ' (staged)' : ''} deployment of ${sha.slice(0, 7)}; set force: true to deploy again`,
+      );
+      const assignedAliases = await assignAliases(api, reused, options.aliases ?? [], log);
+      return {
+        deployment: reused,
+        project,
+        skipped: true,
+        previousProductionId,
+        fileCount: 0,
+        bytes: 0,
+        uploaded: none,
+        assignedAliases,
+      };
+    }
+  }
+
+  const out = await log.group(`Hashing ${options.outputDir}`, async () => {
+    const o = await collectOutput(options.outputDir, { concurrency: options.hashConcurrency });
+    log.info(
+      `${o.files.length} file(s), ${o.bytes} bytes, hashed in ${Math.round(o.hashMs)} ms (${o.kind === 'prebuilt' ? 'prebuilt Build Output API' : 'static site, wrapped as .vercel/output/static'})`,
+    );
+    return o;
+  });
+  if (out.kind === 'prebuilt') checkPrebuilt(out, options.outputDir, target);
+
+  const files: PreparedFile[] = out.files.map((f) => ({ file: f.file, sha: f.sha, size: f.size, mode: f.mode }));
+  const body: CreateDeploymentBody = {
+    name: project.name,
+    project: project.id,
+    files,
+    target: target === 'production' ? 'production' : undefined,
+    customEnvironmentSlugOrId: target !== 'production' && !isPreview(target) ? target : undefined,
+    meta: gitMeta(options.git, target, staged),
+    gitMetadata: gitMetadata(options.git),
+    // Left out unless staged, so the project's own setting applies.
+    autoAssignCustomDomains: staged ? false : undefined,
+  };
+
+  const uploaded: UploadResult = { files: 0, bytes: 0 };
+  let created: VercelDeployment | undefined;
+  for (let round = 1; !created; round++) {
+    try {
+      created = await api.createDeployment(body, { forceNew: options.force });
+    } catch (err) {
+      if (!(err instanceof MissingFilesError)) throw explainVercelError(err, options.projectId, api.teamId);
+      if (round >= MAX_CREATE_ROUNDS) {
+        throw new Error(
+          `Vercel still reports ${err.missing.length} missing file(s) after uploading them ${round - 1} time(s): check that 'team-id' is the project's team (files are stored per team)`,
+        );
+      }
+      const unique = new Set(files.map((f) => f.sha)).size;
+      const r = await log.group(`Uploading ${err.missing.length} of ${unique} file(s) Vercel lacks`, () =>
+        uploadMissing(api, out.files, err.missing, { concurrency: options.uploadConcurrency ?? 8, log }),
+      );
+      uploaded.files += r.files;
+      uploaded.bytes += r.bytes;
+      log.info(`uploaded ${r.files} file(s), ${r.bytes} bytes`);
+    }
+  }
+  if (uploaded.files === 0) log.info('Vercel already had every file: nothing uploaded');
+  log.info(
+    `created ${created.id}: ${https(created.url)}${created.inspectorUrl ? ` (inspect: ${created.inspectorUrl})` : ''}`,
+  );
+
+  const finished = await waitForDeployment(api, created, {
+    timeoutMs: options.timeoutMs,
+    log,
+    clock: options.clock,
+    ...options.poll,
+  });
+  assertSucceeded(finished);
+  const assignedAliases = await assignAliases(api, finished, options.aliases ?? [], log);
+  return {
+    deployment: finished,
+    project,
+    skipped: false,
+    previousProductionId,
+    kind: out.kind,
+    fileCount: files.length,
+    bytes: out.bytes,
+    hashMs: out.hashMs,
+    uploaded,
+    assignedAliases,
+  };
+}
+
+/** POST /v2/deployments/{dpl_id}/aliases for each alias: by the deployment id, never its hostname. */
+export async function assignAliases(
+  api: VercelApi,
+  d: VercelDeployment,
+  aliases: string[],
+  log: Log,
+): Promise<string[]> {
+  if (aliases.length === 0) return [];
+  return log.group(`Aliases for ${d.id}`, async () => {
+    const done: string[] = [];
+    for (const alias of aliases) {
+      try {
+        const res = await api.assignAlias(d.id, alias);
+        log.info(`https://${alias} → ${https(d.url)}${res.oldDeploymentId ? ` (was ${res.oldDeploymentId})` : ''}`);
+        done.push(alias);
+      } catch (err) {
+        const reason =
+          err instanceof HttpError
+            ? `${err.code ?? err.status}: ${err.providerMessage ?? err.message}`
+            : (err as Error).message;
+        throw new VercelDeployError(
+          `alias ${alias} could not be assigned to ${d.id}: ${reason}; check the 'aliases' input and the domain's settings`,
+          d,
+        );
+      }
+    }
+    return done;
+  });
+}

@@ -1,0 +1,41 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const dirs: string[] = [];
+
+export function cleanup(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function tempDir(prefix = 'vercel-test-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+export function write(root: string, rel: string, content: string | Buffer, mode?: number): void {
+  const p = join(root, rel);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, content);
+  if (mode !== undefined) chmodSync(p, mode);
+}
+
+/** A small `vercel build` output: config.json, static files, one function with a symlink and an executable. */
+export function prebuiltOutput(root: string, opts: { version?: string; target?: string } = {}): string {
+  const out = join(root, '.vercel', 'output');
+  write(out, 'config.json', JSON.stringify({ version: 3, routes: [{ handle: 'filesystem' }] }));
+  if (opts.target) write(out, 'builds.json', JSON.stringify({ target: opts.target, builds: [] }));
+  write(out, 'static/index.html', `<h1>WingmanMatch ${opts.version ?? '1'}</h1>`);
+  write(out, 'static/app.js', 'console.log("app")');
+  write(out, 'static/logo.svg', '<svg/>');
+  write(
+    out,
+    'functions/api/hello.func/.vc-config.json',
+    JSON.stringify({ runtime: 'nodejs20.x', handler: 'index.js' }),
+  );
+  write(out, 'functions/api/hello.func/index.js', 'export default () => new Response("hi")');
+  write(out, 'functions/api/hello.func/bin/tool', '#!/bin/sh\necho hi\n', 0o755);
+  symlinkSync('hello.func', join(out, 'functions/api/hi.func'));
+  return out;
+}
