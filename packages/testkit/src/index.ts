@@ -1,5 +1,6 @@
 export * from './data-api';
 export * from './github-sim';
+export * from './heroku-sim';
 export * from './http-target';
 export * from './postgres';
 export * from './run-action';
