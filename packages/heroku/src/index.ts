@@ -1,1 +1,6 @@
-export {};
+export * from './api';
+export * from './errors';
+export * from './heroku';
+export * from './output-stream';
+export * from './tarball';
+export type * from './types';
