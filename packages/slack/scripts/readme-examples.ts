@@ -91,7 +91,9 @@ export function exampleMessages(): { status: DeployStatus; message: SlackMessage
 
 /** Block Kit Builder takes the message as URL-encoded JSON after the #. */
 export function builderUrl(blocks: unknown[]): string {
-  return `https://app.slack.com/block-kit-builder/#${encodeURIComponent(JSON.stringify({ blocks }))}`;
+  // encodeURIComponent leaves ( and ) alone, and they would end a Markdown link early.
+  const encoded = encodeURIComponent(JSON.stringify({ blocks })).replace(/\(/g, '%28').replace(/\)/g, '%29');
+  return `https://app.slack.com/block-kit-builder/#${encoded}`;
 }
 
 export function renderSection(): string {

@@ -60,7 +60,7 @@ export function describeSlackError(code: string, c: ErrorContext): string {
       return `the Slack app is not a member of ${q(c.channel)} (not_in_channel): invite it with /invite @<app name> in the channel, or add the chat:write.public scope`;
     case 'is_archived':
     case 'channel_is_archived':
-      return `${q(c.channel)} is archived (${code}): unarchive it or send to another channel${c.via === 'webhook' ? ' with a new webhook' : ''}`;
+      return `${c.channel ? `channel ${q(c.channel)}` : "the webhook's channel"} is archived (${code}): unarchive it or send to another channel${c.via === 'webhook' ? ' with a new webhook' : ''}`;
     case 'invalid_blocks':
     case 'invalid_blocks_format':
       return `Slack refused the message blocks (${code})${detail}: ${blocksFix}`;

@@ -28,15 +28,19 @@ export const ELLIPSIS = '…';
 export function fitMrkdwn(text: string, max: number, suffix = ''): string {
   if (text.length <= max) return text;
   const tail = `${ELLIPSIS}${suffix}`;
-  let cut = cutAt(text, max - tail.length - 4);
-  const open = cut.lastIndexOf('<');
-  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
-  const amp = cut.lastIndexOf('&');
-  if (amp >= 0 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
-  const fences = cut.split('```').length - 1;
-  if (fences % 2 === 1) cut = `${cut.replace(/\n?$/, '\n')}\`\`\``;
+  const cutSafely = (end: number): string => {
+    let cut = cutAt(text, end);
+    const open = cut.lastIndexOf('<');
+    if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
+    const amp = cut.lastIndexOf('&');
+    if (amp >= 0 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+    return cut;
+  };
+  let cut = cutSafely(max - tail.length);
+  // An open ``` fence is closed, or the rest of the message would render as code.
+  if ((cut.split('```').length - 1) % 2 === 1) cut = `${cutSafely(max - tail.length - 4).replace(/\n?$/, '\n')}\`\`\``;
   const out = `${cut}${tail}`;
-  // The suffix alone can be longer than a tiny limit: then plain cut.
+  // The suffix alone can be longer than a tiny limit: then a plain cut.
   return out.length <= max ? out : `${cutAt(text, max - 1)}${ELLIPSIS}`;
 }
 
