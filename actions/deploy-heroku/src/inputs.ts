@@ -1,0 +1,56 @@
+import { defineInputs, input } from '@wingman/action-kit/inputs';
+
+export const deployHerokuInputs = defineInputs({
+  'api-key': input.string({
+    description:
+      'Heroku API key (a long-lived authorization from `heroku authorizations:create`). Masked, sent only as a Bearer header, never written to disk.',
+    required: true,
+    secret: true,
+  }),
+  app: input.string({
+    description: 'App name or id. An unknown app fails with "app not found": this action never creates apps.',
+    required: true,
+    pattern: /^(?:[a-z][a-z0-9-]{1,29}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    expected: 'a Heroku app name (lowercase letters, digits and dashes) or an app id (UUID)',
+  }),
+  mode: input.choice(['deploy', 'promote', 'rollback'], {
+    description:
+      "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release.",
+    default: 'deploy',
+  }),
+  'app-dir': input.string({
+    description: 'deploy: the folder to ship, e.g. a monorepo sub-folder (no git subtree needed).',
+    default: '.',
+  }),
+  exclude: input.list({
+    description:
+      'deploy: extra gitignore-style patterns left out of the tarball, comma- or newline-separated. .git and .gitignored paths are always left out.',
+  }),
+  version: input.string({
+    description:
+      "deploy: recorded as the build's source version and used to skip a commit that is already released. Default: the workflow's commit (GITHUB_SHA).",
+  }),
+  force: input.boolean({
+    description: 'deploy/promote: build or promote even when the current release already runs this version.',
+    default: 'false',
+  }),
+  'pipeline-stage': input.choice(['test', 'review', 'development', 'staging', 'production'], {
+    description: "promote: the pipeline stage whose apps receive app's current release, e.g. production.",
+  }),
+  to: input.string({
+    description:
+      "rollback: 'previous' (the newest earlier release eligible for rollback) or a release version like v42. A version is re-run safe: it is skipped when already rolled back to.",
+    default: 'previous',
+    pattern: /^(?:previous|v?\d+)$/,
+    expected: "'previous' or a release version like v42",
+  }),
+  timeout: input.duration({
+    description: 'The whole build + release phase wait (or promotion, or rollback release).',
+    default: '15m',
+  }),
+  'api-url': input.url({
+    description: 'Heroku Platform API base URL.',
+    default: 'https://api.heroku.com',
+    protocols: ['https:', 'http:'],
+  }),
+});

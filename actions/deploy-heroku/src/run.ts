@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import type { ActionContext, Inputs } from '@wingman/action-kit';
+import {
+  deploy,
+  type HerokuOptions,
+  type HerokuReport,
+  HerokuRunError,
+  promote,
+  type ReleaseRef,
+  rollback,
+} from '@wingman/heroku';
+import type { deployHerokuInputs } from './inputs';
+
+type DeployHerokuInputs = Inputs<typeof deployHerokuInputs.spec>;
+
+/** A notice annotation (the Log contract has no notice level), escaped as the runner's command parser expects. */
+function notice(ctx: ActionContext, message: string): void {
+  const data = ctx.redact(message).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  process.stdout.write(`::notice title=deploy-heroku::${data}\n`);
+}
+
+const v = (r: ReleaseRef | undefined) => (r ? `v${r.version}` : '');
+
+function fmtDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promise<void> {
+  const common: HerokuOptions = {
+    apiKey: inputs.apiKey,
+    app: inputs.app,
+    apiUrl: inputs.apiUrl,
+    log: ctx.log,
+    timeoutMs: inputs.timeout,
+  };
+  let report: HerokuReport | undefined;
+  let failure: Error | undefined;
+  try {
+    if (inputs.mode === 'deploy') {
+      const version = inputs.version ?? process.env.GITHUB_SHA;
+      if (!version) throw new Error("input 'version' is required outside GitHub Actions (GITHUB_SHA is not set)");
+      report = await deploy({
+        ...common,
+        appDir: resolve(inputs.appDir),
+        exclude: inputs.exclude,
+        version,
+        force: inputs.force,
+      });
+    } else if (inputs.mode === 'promote') {
+      if (!inputs.pipelineStage) {
+        throw new Error(
+          "input 'pipeline-stage' is required for mode promote: set it to the stage to promote to, e.g. production",
+        );
+      }
+      report = await promote({ ...common, stage: inputs.pipelineStage, force: inputs.force });
+    } else {
+      const to = inputs.to === 'previous' ? 'previous' : Number(inputs.to.replace(/^v/, ''));
+      report = await rollback({ ...common, to });
+    }
+  } catch (err) {
+    if (!(err instanceof HerokuRunError)) throw err;
+    report = err.report;
+    failure = err;
+  }
+  setOutputs(ctx, report);
+  writeSummary(ctx, report, failure);
+  if (report.skipped && !failure) notice(ctx, `${report.app}: ${report.skipReason ?? 'nothing to do'}; skipped`);
+  if (failure) throw failure;
+}
+
+function setOutputs(ctx: ActionContext, r: HerokuReport): void {
+  ctx.setOutput('release-id', r.release?.id ?? '');
+  ctx.setOutput('release-version', v(r.release));
+  ctx.setOutput('previous-release-version', v(r.previousRelease));
+  ctx.setOutput('build-id', r.buildId ?? '');
+  ctx.setOutput('app-url', r.appUrl ?? '');
+  ctx.setOutput('skipped', r.skipped);
+}
+
+function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | undefined): void {
+  const icon = failure ? '❌' : r.skipped ? '⏭️' : '✅';
+  const verb = { deploy: 'deploy', promote: 'promotion', rollback: 'rollback' }[r.mode];
+  ctx.summary.heading(
+    `${icon} deploy-heroku: ${r.app} ${verb} ${failure ? 'failed' : r.skipped ? 'skipped' : 'succeeded'}`,
+    3,
+  );
+  const rows: [string, string][] = [
+    ['app', r.appUrl ? `[${r.app}](${r.appUrl})` : r.app],
+    ['mode', r.mode],
+  ];
+  if (r.version) rows.push(['version', `\`${r.version}\``]);
+  if (r.buildId) rows.push(['build', `\`${r.buildId}\``]);
+  if (r.source) rows.push(['source', `${r.source.files} entries, ${(r.source.bytes / 1e6).toFixed(1)} MB gzip`]);
+  if (r.rollbackTarget) rows.push(['rolled back to', `${v(r.rollbackTarget)} (${r.rollbackTarget.description})`]);
+  if (r.release) rows.push(['release', `${v(r.release)} (${r.release.description})`]);
+  if (r.previousRelease) rows.push(['previous release (rollback target)', v(r.previousRelease)]);
+  if (r.skipReason) rows.push(['skipped', r.skipReason]);
+  rows.push(['duration', fmtDuration(r.durationMs)]);
+  rows.push(['activity', `[dashboard](${r.activityUrl})`]);
+  ctx.summary.table(['', ''], rows);
+  if (r.targets?.length) {
+    ctx.summary.table(
+      ['target app', 'status', 'release', 'previous'],
+      r.targets.map((t) => [t.app, t.error ? `${t.status}: ${t.error}` : t.status, v(t.release), v(t.previousRelease)]),
+    );
+  }
+}
