@@ -30,7 +30,7 @@ export class GitHubPermissionError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly cause: HttpError,
+    override readonly cause: HttpError,
   ) {
     super(message);
   }

@@ -191,7 +191,8 @@ export class VercelSimulator extends Simulator {
       match: compilePathPattern(pattern),
       limit,
       windowMs,
-      windowStart: this.now(),
+      // The first request opens the window.
+      windowStart: Number.NEGATIVE_INFINITY,
       count: 0,
     });
     return this;
