@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { VercelSimulator } from '../src/vercel-sim';
+
+const TOKEN = 'tok_vercel_sim_test_0001';
+const TEAM = 'team_sim000000000000000000000';
+const sha = (s: string) => createHash('sha1').update(s).digest('hex');
+
+describe('VercelSimulator', () => {
+  let sim: VercelSimulator;
+  let clock = 1_800_000_000_000;
+  let project: { id: string; name: string };
+
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const raw = typeof body === 'string' || Buffer.isBuffer(body);
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  const upload = (content: string, digest = sha(content), q = `?teamId=${TEAM}`) =>
+    call('POST', `/v2/files${q}`, content, { 'x-vercel-digest': digest, 'content-type': 'application/octet-stream' });
+  const create = (files: { file: string; sha: string; size?: number }[], extra: Record<string, unknown> = {}) =>
+    call('POST', `/v13/deployments?teamId=${TEAM}`, { name: 'web', project: project.id, files, ...extra });
+
+  beforeEach(async () => {
+    clock = 1_800_000_000_000;
+    sim = new VercelSimulator({ token: TOKEN, teams: [{ id: TEAM, slug: 'acme' }], stepMs: 100, now: () => clock });
+    await sim.start();
+    project = sim.addProject({ name: 'web', teamId: TEAM, domains: [{ name: 'acme.com' }], plan: 'hobby' });
+  });
+  afterEach(() => sim.stop());
+
+  it('refuses a wrong token the way Vercel does (403 invalidToken)', async () => {
+    const res = await fetch(`${sim.url}/v9/projects/${project.id}?teamId=${TEAM}`, {
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: { code: 'forbidden', message: 'Not authorized', invalidToken: true } });
+  });
+
+  it('scopes by teamId: a team resource without teamId is 404, a foreign team is 403', async () => {
+    expect((await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`)).status).toBe(200);
+    const personal = await call('GET', `/v9/projects/${project.id}`);
+    expect(personal).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect((await call('GET', `/v9/projects/${project.id}?teamId=team_other`)).status).toBe(403);
+    // Files are stored per team too.
+    await upload('a', sha('a'), '');
+    const res = await create([{ file: 'a', sha: sha('a'), size: 1 }]);
+    expect(res.body.error).toMatchObject({ code: 'missing_files', missing: [sha('a')] });
+  });
+
+  it('stores files by verified SHA-1 and size, and lists exactly the missing SHAs once each', async () => {
+    expect((await upload('hello', sha('other'))).body.error.code).toBe('invalid_sha');
+    expect((await upload('hello', 'xyz')).body.error.code).toBe('missing_digest');
+    expect((await upload('hello')).status).toBe(200);
+    const res = await create([
+      { file: 'a.txt', sha: sha('hello'), size: 5 },
+      { file: 'b.txt', sha: sha('b'), size: 1 },
+      { file: 'c.txt', sha: sha('c'), size: 1 },
+      { file: 'd.txt', sha: sha('b'), size: 1 },
+    ]);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({ code: 'missing_files', message: 'Missing files', missing: [sha('b'), sha('c')] });
+    expect((await create([{ file: 'a.txt', sha: sha('hello'), size: 4 }])).body.error.code).toBe('bad_request');
+    expect((await create([{ file: '../x', sha: sha('hello') }])).status).toBe(400);
+    expect((await call('POST', `/v13/deployments?teamId=${TEAM}`, { files: [] })).body.error.message).toMatch(/`name`/);
+  });
+
+  it('moves a deployment QUEUED → INITIALIZING → BUILDING → READY on its clock, with events', async () => {
+    await upload('x');
+    const d = (await create([{ file: '.vercel/output/config.json', sha: sha('x'), size: 1 }])).body;
+    expect(d).toMatchObject({
+      readyState: 'QUEUED',
+      aliasAssigned: null,
+      inspectorUrl: `https://vercel.com/acme/web/${d.id.slice(4)}`,
+    });
+    const states: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      states.push((await call('GET', `/v13/deployments/${d.id}?teamId=${TEAM}`)).body.readyState);
+      clock += 100;
+    }
+    expect(states).toEqual(['QUEUED', 'INITIALIZING', 'BUILDING', 'READY']);
+    const byUrl = await call('GET', `/v13/deployments/${d.url}?teamId=${TEAM}`);
+    expect(byUrl.body).toMatchObject({ id: d.id, aliasAssigned: expect.any(Number), aliasError: null });
+    const events = (await call('GET', `/v3/deployments/${d.id}/events?teamId=${TEAM}`)).body as {
+      payload: { text: string };
+      created: number;
+    }[];
+    expect(events.map((e) => e.payload.text)).toEqual(
+      expect.arrayContaining(['Using prebuilt build artifacts from .vercel/output', 'Deployment completed']),
+    );
+    const since = events[3]!.created;
+    const later = (await call('GET', `/v3/deployments/${d.id}/events?teamId=${TEAM}&since=${since}`)).body as unknown[];
+    expect(later.length).toBeLessThan(events.length);
+  });
+
+  it('ends in ERROR or CANCELED as queued, and cancels via PATCH', async () => {
+    await upload('x');
+    sim.queueOutcome({ state: 'ERROR', errorMessage: 'boom' });
+    const failed = (await create([{ file: 'f', sha: sha('x') }])).body;
+    clock += 300;
+    expect((await call('GET', `/v13/deployments/${failed.id}?teamId=${TEAM}`)).body).toMatchObject({
+      readyState: 'ERROR',
+      errorCode: 'BUILD_FAILED',
+      errorMessage: 'boom',
+    });
+    const d = (await create([{ file: 'f', sha: sha('x') }])).body;
+    clock += 150;
+    expect((await call('PATCH', `/v12/deployments/${d.id}/cancel?teamId=${TEAM}`)).body.readyState).toBe('CANCELED');
+    clock += 500;
+    expect((await call('GET', `/v13/deployments/${d.id}?teamId=${TEAM}`)).body.readyState).toBe('CANCELED');
+    expect((await call('PATCH', `/v12/deployments/${d.id}/cancel?teamId=${TEAM}`)).status).toBe(400);
+  });
+
+  it('gives production its domains, stages without them, promotes after a step, and limits Hobby rollbacks', async () => {
+    await upload('x');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await create([{ file: 'f', sha: sha('x') }], { target: 'production' })).body.id);
+      clock += 300;
+    }
+    expect(sim.productionOf(project.id)).toBe(ids[2]);
+    const staged = (
+      await create([{ file: 'f', sha: sha('x') }], { target: 'production', autoAssignCustomDomains: false })
+    ).body;
+    expect(
+      (await call('POST', `/v10/projects/${project.id}/promote/${staged.id}?teamId=${TEAM}`, {})).body.error.code,
+    ).toBe('deployment_not_ready');
+    clock += 300;
+    expect((await call('GET', `/v13/deployments/${staged.id}?teamId=${TEAM}`)).body.readySubstate).toBe('STAGED');
+    expect(sim.aliasTarget('acme.com')).toBe(ids[2]);
+    expect((await call('POST', `/v10/projects/${project.id}/promote/${staged.id}?teamId=${TEAM}`, {})).status).toBe(
+      202,
+    );
+    let p = (await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`)).body;
+    expect(p.lastAliasRequest).toMatchObject({
+      jobStatus: 'in-progress',
+      toDeploymentId: staged.id,
+      fromDeploymentId: ids[2],
+      type: 'promote',
+    });
+    expect(p.targets.production.id).toBe(ids[2]);
+    clock += 100;
+    p = (await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`)).body;
+    expect(p.lastAliasRequest.jobStatus).toBe('succeeded');
+    expect(p.targets.production.id).toBe(staged.id);
+    expect(sim.aliasTarget('acme.com')).toBe(staged.id);
+
+    const old = await call('POST', `/v1/projects/${project.id}/rollback/${ids[0]}?teamId=${TEAM}`, {});
+    expect(old).toMatchObject({ status: 402, body: { error: { code: 'payment_required' } } });
+    expect((await call('POST', `/v1/projects/${project.id}/rollback/${ids[2]}?teamId=${TEAM}`, {})).status).toBe(201);
+    clock += 100;
+    expect(sim.productionOf(project.id)).toBe(ids[2]);
+    // After a rollback new production deployments do not take the domains.
+    const next = (await create([{ file: 'f', sha: sha('x') }], { target: 'production' })).body;
+    clock += 300;
+    expect((await call('GET', `/v13/deployments/${next.id}?teamId=${TEAM}`)).body.readySubstate).toBe('STAGED');
+    expect(sim.productionOf(project.id)).toBe(ids[2]);
+    const list = (
+      await call('GET', `/v6/deployments?teamId=${TEAM}&projectId=${project.id}&target=production&state=READY`)
+    ).body;
+    expect(list.deployments.filter((d: { isRollbackCandidate: boolean }) => d.isRollbackCandidate)).toHaveLength(4);
+  });
+
+  it('assigns aliases by deployment id only, and refuses foreign or unknown domains', async () => {
+    await upload('x');
+    const d = (await create([{ file: 'f', sha: sha('x') }])).body;
+    expect(
+      (await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, { alias: 'x-web.vercel.app' })).body.error
+        .code,
+    ).toBe('deployment_not_ready');
+    clock += 300;
+    expect(
+      (await call('POST', `/v2/deployments/${d.url}/aliases?teamId=${TEAM}`, { alias: 'x-web.vercel.app' })).status,
+    ).toBe(404);
+    const ok = await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, { alias: 'x-web.vercel.app' });
+    expect(ok).toMatchObject({ status: 200, body: { alias: 'x-web.vercel.app', oldDeploymentId: null } });
+    expect(
+      (await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, { alias: 'www.acme.com' })).status,
+    ).toBe(200);
+    expect((await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, { alias: 'evil.org' })).status).toBe(
+      404,
+    );
+    expect(
+      (await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, { alias: 'Not A Host' })).body.error.code,
+    ).toBe('invalid_alias');
+  });
+
+  it('rate limits with 429 rate_limited and x-ratelimit-* headers, resetting with the window', async () => {
+    sim.rateLimit('GET', '/v9/projects/:id', 2, 1000);
+    const a = await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`);
+    expect(a.headers.get('x-ratelimit-remaining')).toBe('1');
+    await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`);
+    const limited = await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('x-ratelimit-reset')).toBe(String(Math.ceil((clock + 1000) / 1000)));
+    expect(limited.body.error).toMatchObject({ code: 'rate_limited', limit: { remaining: 0, total: 2 } });
+    clock += 1000;
+    expect((await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`)).status).toBe(200);
+  });
+
+  it('filters the deployment list by project, target, state and meta, newest first', async () => {
+    await upload('x');
+    await create([{ file: 'f', sha: sha('x') }], { meta: { githubCommitSha: 'aaa' } });
+    clock += 10;
+    await create([{ file: 'f', sha: sha('x') }], { meta: { githubCommitSha: 'bbb' }, target: 'production' });
+    clock += 400;
+    const q = (s: string) => call('GET', `/v6/deployments?teamId=${TEAM}&projectId=web&${s}`);
+    expect(
+      (await q('meta-githubCommitSha=aaa')).body.deployments.map(
+        (d: { meta: { githubCommitSha: string } }) => d.meta.githubCommitSha,
+      ),
+    ).toEqual(['aaa']);
+    expect((await q('target=production')).body.deployments).toHaveLength(1);
+    expect((await q('target=preview')).body.deployments[0].meta.githubCommitSha).toBe('aaa');
+    expect(
+      (await q('state=READY')).body.deployments.map(
+        (d: { meta: { githubCommitSha: string } }) => d.meta.githubCommitSha,
+      ),
+    ).toEqual(['bbb', 'aaa']);
+    expect((await create([{ file: 'f', sha: sha('x') }], { meta: { n: 1 } })).status).toBe(400);
+  });
+});
