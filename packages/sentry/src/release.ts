@@ -141,7 +141,6 @@ export async function createSentryRelease(options: SentryReleaseOptions): Promis
       result.created = !existing;
       done(existing ? `added project(s) ${missing.join(', ')}` : 'created');
     });
-    result.created = result.created || false;
 
     step = 'set-commits';
     await log.group('Associate commits', async () => {
@@ -179,7 +178,7 @@ export async function createSentryRelease(options: SentryReleaseOptions): Promis
       const environment = options.environment;
       const deploy = options.deploy ?? { name: `deploy of ${options.release}`, url: '' };
       await log.group(`Deploy marker: ${environment}`, async () => {
-        const deploys = existing || result.created ? await api.listDeploys(options.release) : [];
+        const deploys = await api.listDeploys(options.release);
         const recorded = deploy.url
           ? deploys.find((d) => d.environment === environment && d.url === deploy.url)
           : undefined;

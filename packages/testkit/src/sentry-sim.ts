@@ -3,7 +3,8 @@
 // and `sourcemaps upload`, answering with the shapes and statuses of Sentry's endpoints:
 //  - POST releases is get-or-create: 201 when created or a project was added, 208 when nothing changed;
 //    unknown project slugs are 400 {"projects": ["Invalid project slugs"]};
-//  - PUT release with `commits` replaces the release's commit list (Release.set_commits);
+//  - PUT release with `commits` replaces the release's commit list (Release.set_commits); `refs` are checked
+//    against the connected repos and recorded (the integration's asynchronous commit fetch is not modelled);
 //  - previous-with-commits returns the newest older release sharing a project that has commits, or {};
 //  - every POST deploys creates a deploy (201), lists page with Sentry's Link/cursor headers;
 //  - chunked upload: options, multipart chunk POSTs (gzip, named by their SHA-1), assemble with
@@ -159,6 +160,8 @@ export class SentrySimulator extends Simulator {
             url: `https://github.com/${name}`,
             provider: { id: 'integrations:github', name: 'GitHub' },
             status: 'active',
+            dateCreated: '2025-01-01T00:00:00Z',
+            integrationId: '1',
             externalSlug: name,
           })),
         ),
