@@ -56,6 +56,7 @@ describe.each(runtimes)('notify-slack bundle on $name', (node) => {
         channel: started.outputs.channel,
         'message-ts': started.outputs.ts,
         details: 'applied-versions: \'["20250806090000"]\'\nfrontend-url: https://wingmanmatch.vercel.app\n',
+        links: '# extra buttons\nSentry release = https://sentry.io/organizations/wm/releases/6113728/\n',
       },
       node,
     );
@@ -70,6 +71,9 @@ describe.each(runtimes)('notify-slack bundle on $name', (node) => {
     const blocks = JSON.stringify(messages[0]!.blocks);
     expect(blocks).toContain('*Applied versions*\\n20250806090000');
     expect(blocks).toContain('"url":"https://wingmanmatch.vercel.app"');
+    expect(blocks).toContain(
+      '"text":"Sentry release","emoji":true},"url":"https://sentry.io/organizations/wm/releases/6113728/"',
+    );
     expect(blocks).toContain('https://github.com/wingman-org/wingmanmatch/actions/runs/11223344556');
     expect(done.summary).toMatch(/notify-slack: succeeded/);
     expect(done.summary).toMatch(/\| action \| updated \|/);
@@ -205,6 +209,11 @@ describe('notify-slack bundle', () => {
     });
     expect(both.exitCode).toBe(1);
     expect(both.annotations[0]!.message).toMatch(/'webhook-url' and 'bot-token' are both set/);
+    const badLink = await botRun({ status: 'started', links: 'just a label' });
+    expect(badLink.exitCode).toBe(1);
+    expect(badLink.annotations[0]!.message).toBe(
+      `input 'links' line "just a label" must be label=https://…: one link per line`,
+    );
     expect(sim.requests).toHaveLength(0);
   });
 });
