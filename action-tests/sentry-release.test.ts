@@ -431,6 +431,47 @@ describe('sentry-release bundle (node24)', () => {
     expect(sentry.requests).toHaveLength(0);
   });
 
+  it('without cli-path, installs the pinned sentry-cli from the npm-registry input (integrity-checked) and releases with it', async () => {
+    // The devDependency's binary, packed as the registry serves @sentry/cli-linux-x64 (package/bin/sentry-cli).
+    const pack = tempDir('sentry-pack-');
+    mkdirSync(join(pack, 'package', 'bin'), { recursive: true });
+    writeFileSync(join(pack, 'package', 'bin', 'sentry-cli'), readFileSync(CLI), { mode: 0o755 });
+    execFileSync('tar', ['-czf', join(pack, 'cli.tgz'), '-C', pack, 'package']);
+    const tgz = readFileSync(join(pack, 'cli.tgz'));
+    const registry = new Simulator({ name: 'npm' });
+    registry.route('GET', '/tarballs/cli.tgz', () => ({ status: 200, body: tgz }));
+    registry.route('GET', '/:pkg/:version', (req) =>
+      req.params.pkg === platformPackage().name && req.params.version === '3.8.0'
+        ? {
+            status: 200,
+            body: {
+              name: req.params.pkg,
+              version: '3.8.0',
+              dist: {
+                tarball: `${registry.url}/tarballs/cli.tgz`,
+                integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
+              },
+            },
+          }
+        : { status: 404, body: { error: 'Not found' } },
+    );
+    await registry.start();
+    try {
+      const res = await run({
+        cwd: workspace('full'),
+        inputs: { 'cli-path': undefined, 'npm-registry': registry.url },
+      });
+      expect(res.exitCode).toBe(0);
+      expect(res.stdout).toMatch(
+        /Installing sentry-cli 3\.8\.0 \(@sentry\/cli-linux-x64\) from http:\/\/127\.0\.0\.1:\d+/,
+      );
+      expect(registry.requests.map((r) => r.path)).toEqual(['/@sentry%2fcli-linux-x64/3.8.0', '/tarballs/cli.tgz']);
+      expect(sentry.release(shas[0]!)?.commits).toHaveLength(4);
+    } finally {
+      await registry.stop();
+    }
+  });
+
   it('keeps dist/sentry-release under 2 MB, with no sentry-cli binary in it', () => {
     const dir = join(REPO_ROOT, 'dist', 'sentry-release');
     const files = readdirSync(dir);
