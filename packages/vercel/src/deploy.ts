@@ -36,7 +36,6 @@ export interface DeployOptions {
   outputDir: string;
   force?: boolean;
   uploadConcurrency?: number;
-  hashConcurrency?: number;
   timeoutMs: number;
   /** Final hostnames (templates already rendered). */
   aliases?: string[];
@@ -199,7 +198,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
 
   const out = await log.group(`Hashing ${options.outputDir}`, async () => {
-    const o = await collectOutput(options.outputDir, { concurrency: options.hashConcurrency });
+    const o = await collectOutput(options.outputDir);
     log.info(
       `${o.files.length} file(s), ${o.bytes} bytes, hashed in ${Math.round(o.hashMs)} ms (${o.kind === 'prebuilt' ? 'prebuilt Build Output API' : 'static site, wrapped as .vercel/output/static'})`,
     );

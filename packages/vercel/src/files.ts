@@ -3,8 +3,8 @@
 // the mode says S_IFLNK). A directory without config.json is a plain static site: it is wrapped into the
 // Build Output API (v3) as .vercel/output/static so Vercel serves it as is, whatever the project's framework.
 import { createHash } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
-import { lstat, open, readdir, readFile, readlink } from 'node:fs/promises';
+import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 
@@ -35,8 +35,8 @@ export interface CollectedOutput {
 }
 
 export interface CollectOptions {
-  /** Files hashed at once. Default 16. */
-  concurrency?: number;
+  /** Longest stretch of synchronous hashing before yielding to the event loop. Default 20 ms. */
+  sliceMs?: number;
 }
 
 const OUTPUT_PREFIX = '.vercel/output';
@@ -72,23 +72,24 @@ export async function mapLimit<T, R>(
   return out;
 }
 
-/** SHA-1 of a file, read in chunks through one reusable buffer (bounded memory for any file size). */
-export async function sha1File(
-  path: string,
-  buffer: Buffer = Buffer.allocUnsafe(CHUNK),
-): Promise<{ sha: string; size: number }> {
+/**
+ * SHA-1 of a file, read in chunks through one reusable buffer (bounded memory for any file size).
+ * Synchronous on purpose: build output sits in the page cache, where each async read is a thread-pool
+ * round trip that costs more than hashing a small file (measured: 2× slower than sha1sum async, on par sync).
+ */
+export function sha1FileSync(path: string, buffer: Buffer = Buffer.allocUnsafe(CHUNK)): { sha: string; size: number } {
   const hash = createHash('sha1');
-  const fh = await open(path, constants.O_RDONLY);
+  const fd = openSync(path, 'r');
   let size = 0;
   try {
     for (;;) {
-      const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
-      size += bytesRead;
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+      size += n;
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   return { sha: hash.digest('hex'), size };
 }
@@ -156,24 +157,27 @@ export async function collectOutput(outputDir: string, options: CollectOptions =
   const paths = await walk(root, accept);
   if (paths.length === 0) throw new OutputDirError(`output-dir ${outputDir} has no files to deploy`);
 
-  // Chunk buffers reused across files: one per file in flight.
-  const pool: Buffer[] = [];
-  const files = await mapLimit(paths, options.concurrency ?? 16, async (abs): Promise<DeployFile> => {
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const sliceMs = options.sliceMs ?? 20;
+  let sliceStart = performance.now();
+  const files: DeployFile[] = [];
+  for (const abs of paths) {
+    // Hash in slices, yielding in between so timers and sockets stay serviced.
+    if (performance.now() - sliceStart > sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
     const rel = relative(root, abs).split(sep).join('/');
     const name = prebuilt ? `${OUTPUT_PREFIX}/${rel}` : `${OUTPUT_PREFIX}/static/${rel}`;
-    const s = await lstat(abs);
+    const s = lstatSync(abs);
     if (s.isSymbolicLink()) {
-      const data = Buffer.from(linkTarget(abs, await readlink(abs), root), 'utf8');
-      return { file: name, path: abs, sha: sha1(data), size: data.length, mode: s.mode, data };
+      const data = Buffer.from(linkTarget(abs, readlinkSync(abs), root), 'utf8');
+      files.push({ file: name, path: abs, sha: sha1(data), size: data.length, mode: s.mode, data });
+      continue;
     }
-    const buffer = pool.pop() ?? Buffer.allocUnsafe(CHUNK);
-    try {
-      const { sha, size } = await sha1File(abs, buffer);
-      return { file: name, path: abs, sha, size, mode: s.mode };
-    } finally {
-      pool.push(buffer);
-    }
-  });
+    const { sha, size } = sha1FileSync(abs, buffer);
+    files.push({ file: name, path: abs, sha, size, mode: s.mode });
+  }
 
   let builds: CollectedOutput['builds'];
   if (prebuilt) {
