@@ -40,6 +40,8 @@ export interface VercelSimProjectInit {
   /** 'hobby' may only roll back to the immediately previous production deployment. */
   plan?: 'hobby' | 'pro';
   customEnvironments?: string[];
+  /** The project's Root Directory setting: the build (and a prebuilt .vercel/output) is looked for there. */
+  rootDirectory?: string;
 }
 
 export interface VercelSimFile {
@@ -56,6 +58,7 @@ interface Project {
   domains: { name: string; verified: boolean }[];
   plan: 'hobby' | 'pro';
   customEnvironments: string[];
+  rootDirectory: string | null;
   productionId: string | undefined;
   /** After a rollback Vercel stops assigning production domains to new deployments until a promote. */
   rolledBack: boolean;
@@ -170,6 +173,7 @@ export class VercelSimulator extends Simulator {
       domains: (init.domains ?? []).map((d) => ({ name: d.name, verified: d.verified ?? true })),
       plan: init.plan ?? 'pro',
       customEnvironments: init.customEnvironments ?? [],
+      rootDirectory: init.rootDirectory ?? null,
       productionId: undefined,
       rolledBack: false,
       createdAt: this.now(),
@@ -547,7 +551,10 @@ export class VercelSimulator extends Simulator {
       meta: (b.meta as Record<string, string>) ?? {},
       gitMetadata: b.gitMetadata as Record<string, unknown> | undefined,
       files,
-      prebuilt: files.some((f) => f.file === '.vercel/output/config.json'),
+      // Vercel looks for the Build Output API under the project's Root Directory.
+      prebuilt: files.some(
+        (f) => f.file === `${project.rootDirectory ? `${project.rootDirectory}/` : ''}.vercel/output/config.json`,
+      ),
       autoAssignCustomDomains: b.autoAssignCustomDomains !== false,
       createdAt: this.now(),
       outcome: this.outcomes.shift() ?? { state: 'READY' },
@@ -772,6 +779,7 @@ export class VercelSimulator extends Simulator {
         createdAt: p.createdAt,
         updatedAt: this.now(),
         framework: 'nextjs',
+        rootDirectory: p.rootDirectory,
         autoAssignCustomDomains: true,
         targets: prod ? { production: this.deploymentBody(prod) } : {},
         lastAliasRequest: job

@@ -42,6 +42,8 @@ export interface VercelProject {
   id: string;
   name: string;
   accountId: string;
+  /** The project's Root Directory setting (monorepos): Vercel looks for .vercel/output under it. */
+  rootDirectory?: string | null;
   targets?: { production?: VercelDeployment | null } | null;
   lastAliasRequest?: {
     fromDeploymentId: string | null;

@@ -206,7 +206,19 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   });
   if (out.kind === 'prebuilt') checkPrebuilt(out, options.outputDir, target);
 
-  const files: PreparedFile[] = out.files.map((f) => ({ file: f.file, sha: f.sha, size: f.size, mode: f.mode }));
+  // Paths are relative to the repository root, as `vercel deploy --prebuilt` sends them for a project with a
+  // Root Directory: Vercel looks for <rootDirectory>/.vercel/output.
+  const root = project.rootDirectory ? `${project.rootDirectory.replace(/^\.?\/+|\/+$/g, '')}/` : '';
+  if (root)
+    log.info(
+      `project ${project.name} has Root Directory ${project.rootDirectory}: files go under ${root}.vercel/output`,
+    );
+  const files: PreparedFile[] = out.files.map((f) => ({
+    file: `${root}${f.file}`,
+    sha: f.sha,
+    size: f.size,
+    mode: f.mode,
+  }));
   const body: CreateDeploymentBody = {
     name: project.name,
     project: project.id,

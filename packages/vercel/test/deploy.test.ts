@@ -278,6 +278,15 @@ describe('deploy against the Vercel simulator', () => {
     ]);
   });
 
+  it("puts the files under the project's Root Directory, where Vercel looks for .vercel/output", async () => {
+    const mono = sim.addProject({ name: 'mono', teamId: TEAM, rootDirectory: 'apps/web' });
+    const out = prebuiltOutput(tempDir());
+    const r = await deploy(opts(out, { projectId: mono.id }));
+    const files = (sim.requestsTo('POST', '/v13/deployments').at(-1)!.body as { files: { file: string }[] }).files;
+    expect(files.map((f) => f.file)).toContain('apps/web/.vercel/output/config.json');
+    expect(sim.deployment(r.deployment.id)!.prebuilt).toBe(true);
+  });
+
   it('refuses a prebuilt output built for another target', async () => {
     const out = prebuiltOutput(tempDir(), { target: 'preview' });
     const e = (await deploy(opts(out, { target: 'production' })).catch((x: unknown) => x)) as Error;
