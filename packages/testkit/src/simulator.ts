@@ -74,10 +74,17 @@ interface FaultEntry {
 /** Compiles '/apps/:app/builds' into a matcher returning the params, or undefined when the path does not match. */
 export function compilePathPattern(pattern: string): (path: string) => Record<string, string> | undefined {
   const want = pattern.split('/');
+  // A last segment '*' matches the rest of the path (possibly empty), captured as params['*'].
+  const rest = want.at(-1) === '*';
   return (path) => {
-    const got = path.split('/');
-    if (got.length !== want.length) return undefined;
+    let got = path.split('/');
     const params: Record<string, string> = {};
+    if (rest) {
+      if (got.length < want.length) return undefined;
+      params['*'] = got.slice(want.length - 1).join('/');
+      got = [...got.slice(0, want.length - 1), '*'];
+    }
+    if (got.length !== want.length) return undefined;
     for (let i = 0; i < want.length; i++) {
       const w = want[i]!;
       const g = got[i]!;

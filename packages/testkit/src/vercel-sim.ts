@@ -28,6 +28,12 @@ export interface VercelSimOptions {
   /** Time between state transitions, and for promote/rollback to complete. Default 40 ms. */
   stepMs?: number;
   now?: () => number;
+  /**
+   * Serve each deployment's static output at http://127.0.0.1:<port>/_sites/<id>/ and report that as
+   * its url, so a local rehearsal can smoke-test what was "deployed" without leaving the machine.
+   * Off by default: real deployment urls are *.vercel.app hostnames.
+   */
+  serveDeployments?: boolean;
 }
 
 export interface VercelSimProjectInit {
@@ -158,6 +164,27 @@ export class VercelSimulator extends Simulator {
     r('GET', '/v9/projects/:idOrName', (req) => this.getProject(req));
     r('POST', '/v10/projects/:projectId/promote/:deploymentId', (req) => this.promote(req));
     r('POST', '/v1/projects/:projectId/rollback/:deploymentId', (req) => this.rollback(req));
+    this.serveDeployments = options.serveDeployments ?? false;
+    if (this.serveDeployments) {
+      this.route('GET', '/_sites/:id', (req) => this.serveSite(req.params.id!, ''), { auth: false });
+      this.route('GET', '/_sites/:id/*', (req) => this.serveSite(req.params.id!, req.params['*'] ?? ''), {
+        auth: false,
+      });
+    }
+  }
+
+  private readonly serveDeployments: boolean;
+
+  /** A READY deployment's file from its static output (index.html for a directory), as Vercel's edge would. */
+  private serveSite(id: string, path: string) {
+    const d = this.deployments.get(id);
+    if (!d || this.stateOf(d) !== 'READY') return { status: 404, body: 'The deployment could not be found on Vercel.' };
+    const want = path === '' || path.endsWith('/') ? `${path}index.html` : path;
+    const file = d.files.find((f) => f.file.endsWith(`static/${want}`) || f.file === want);
+    const body = file?.sha ? this.storedFile(d.ownerId, file.sha) : undefined;
+    if (!body) return { status: 404, body: 'NOT_FOUND' };
+    const type = want.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream';
+    return { status: 200, headers: { 'content-type': type }, body };
   }
 
   now(): number {
@@ -542,7 +569,9 @@ export class VercelSimulator extends Simulator {
     const id = `dpl_${rand(28)}`;
     const d: VercelSimDeployment = {
       id,
-      url: `${project.name}-${rand(9, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${scope.slug}.vercel.app`,
+      url: this.serveDeployments
+        ? `${this.url}/_sites/${id}/`
+        : `${project.name}-${rand(9, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${scope.slug}.vercel.app`,
       name: project.name,
       projectId: project.id,
       ownerId: scope.ownerId,

@@ -237,3 +237,14 @@ describe('Simulator subclasses', () => {
     }
   });
 });
+
+describe('compilePathPattern with a trailing *', () => {
+  it('captures the rest of the path, including nothing, and still checks the fixed segments', async () => {
+    const { compilePathPattern } = await import('../src/simulator');
+    const match = compilePathPattern('/_sites/:id/*');
+    expect(match('/_sites/d1/')).toEqual({ id: 'd1', '*': '' });
+    expect(match('/_sites/d1/assets/app.css')).toEqual({ id: 'd1', '*': 'assets/app.css' });
+    expect(match('/_sites/d1')).toBeUndefined();
+    expect(match('/other/d1/x')).toBeUndefined();
+  });
+});

@@ -229,3 +229,37 @@ describe('VercelSimulator', () => {
     expect((await create([{ file: 'f', sha: sha('x') }], { meta: { n: 1 } })).status).toBe(400);
   });
 });
+
+describe('serveDeployments (for the local rehearsal)', () => {
+  it('serves a READY deployment’s static output on loopback and reports that as its url', async () => {
+    const sim = new VercelSimulator({ token: 'tok', serveDeployments: true, stepMs: 5 });
+    await sim.start();
+    try {
+      const project = sim.addProject({ name: 'site' });
+      const html = Buffer.from('<h1>hello</h1>');
+      const sha = createHash('sha1').update(html).digest('hex');
+      const auth = { authorization: 'Bearer tok', 'content-type': 'application/octet-stream' };
+      await fetch(`${sim.url}/v2/files`, { method: 'POST', headers: { ...auth, 'x-vercel-digest': sha }, body: html });
+      const created = (await (
+        await fetch(`${sim.url}/v13/deployments`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: 'site',
+            project: project.id,
+            files: [{ file: '.vercel/output/static/index.html', sha, size: html.length }],
+          }),
+        })
+      ).json()) as { id: string; url: string };
+      expect(created.url).toBe(`${sim.url}/_sites/${created.id}/`);
+      expect((await fetch(created.url)).status).toBe(404); // still building
+      await new Promise((r) => setTimeout(r, 40));
+      const page = await fetch(created.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toBe('<h1>hello</h1>');
+      expect((await fetch(`${created.url}missing.css`)).status).toBe(404);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
