@@ -62,6 +62,11 @@ export interface RunnerOptions {
   standIns?: Record<string, (step: Step, with_: Record<string, string>) => Record<string, string>>;
   /** Called as each step starts and ends, for progress lines. */
   onStep?: (event: { phase: 'start' | 'end'; job: string; step: string; record?: StepRecord; gate?: string }) => void;
+  /**
+   * Secrets of GitHub environments: a job under `environment: X` reads X's secrets over the ones the
+   * workflow was given, as GitHub resolves them (an environment secret wins over a passed one).
+   */
+  environmentSecrets?: Record<string, Record<string, string>>;
   /** Approval gates (environment:) are approved by this callback; default: approve. */
   approve?: (environment: string, job: string) => boolean;
 }
@@ -172,6 +177,7 @@ export class WorkflowRunner {
           run.jobs[id] = { result: 'cancelled', outputs: {} };
           continue;
         }
+        base.secrets = { ...secrets, ...(this.options.environmentSecrets?.[envName] ?? {}) };
       }
       if (job.uses) {
         const withValues = Object.fromEntries(Object.entries(job.with ?? {}).map(([k, v]) => [k, interpolate(v, ctx)]));

@@ -12,6 +12,7 @@ afterAll(async () => {
 
 const runner = (gates: string[] = []) =>
   new WorkflowRunner({
+    environmentSecrets: { production: { TOKEN: 'from-the-environment' } },
     github: { sha: 'abc', event_name: 'push', event: { ref: 'refs/heads/main' } },
     vars: { DB: db.url },
     approve: (env) => {
@@ -23,10 +24,12 @@ const runner = (gates: string[] = []) =>
 describe('WorkflowRunner', () => {
   it('runs jobs in needs order, wires with: and outputs through a reusable workflow, and passes approval gates', async () => {
     const gates: string[] = [];
-    const run = await runner(gates).run('packages/rehearsal/test/fixtures/outer.yml', {}, {});
+    const run = await runner(gates).run('packages/rehearsal/test/fixtures/outer.yml', {}, { TOKEN: 'passed' });
     expect(run.jobs.call!.result).toBe('success');
     expect(run.jobs.report!.outputs.line).toBe('applied 0 / success');
     expect(gates).toEqual(['production']);
+    // A job under an environment reads that environment's secret over the one passed in.
+    expect(run.jobs.report!.outputs.token).toBe('from-the-environment');
     const migrate = run.steps.find((s) => s.action === 'run-migrations')!;
     expect(migrate.result).toBe('success');
     expect(migrate.outputs.pending).toBe('8');
