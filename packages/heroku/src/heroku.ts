@@ -1,11 +1,11 @@
 // Deploy, promote and roll back a Heroku app through the Platform API only: no CLI, no git push, no
 // ~/.netrc. Every path ends on the real outcome (build status, release phase status, promotion target
 // status) and fails with Heroku's own words.
-import { createReadStream } from 'node:fs';
 import type { Log } from '@wingman/action-kit/log';
 import { createHttpClient, type HttpClientOptions } from '@wingman/http';
 import { defaultSleep, HerokuApi } from './api';
 import { HerokuError } from './errors';
+import { fileBody } from './file-body';
 import { closeStreamClients, followOutputStream, readOutputTail } from './output-stream';
 import { createSourceTarball } from './tarball';
 import type {
@@ -389,7 +389,7 @@ async function upload(putUrl: string, path: string, size: number, http?: Partial
   });
   try {
     await client.request('PUT', `${u.pathname}${u.search}`, {
-      bodyStream: () => createReadStream(path),
+      bodyStream: () => fileBody(path),
       headers: { 'content-length': String(size), accept: '*/*' },
       responseType: 'text',
     });
