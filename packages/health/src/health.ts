@@ -60,6 +60,8 @@ export interface TargetReport {
   latency?: LatencyStats;
   histogram?: Histogram;
   failures: FailureCount[];
+  p95OverBudget?: boolean;
+  errorRateOverBudget?: boolean;
   /** Why this target fails the gate (empty when healthy). */
   verdicts: string[];
 }
@@ -228,9 +230,11 @@ async function sample(prober: Prober, target: TargetSpec, options: HealthOptions
 
 function judge(report: TargetReport, options: HealthOptions, shown: string): void {
   const l = report.latency;
-  if (options.samples > 0 && options.p95BudgetMs > 0 && l && l.p95Ms > options.p95BudgetMs)
+  report.p95OverBudget = options.samples > 0 && options.p95BudgetMs > 0 && !!l && l.p95Ms > options.p95BudgetMs;
+  report.errorRateOverBudget = options.samples > 0 && report.errorRate > options.errorRateBudget;
+  if (report.p95OverBudget && l)
     report.verdicts.push(`P95 ${formatMs(l.p95Ms)} > budget ${formatMs(options.p95BudgetMs)} on ${shown}`);
-  if (options.samples > 0 && report.errorRate > options.errorRateBudget) {
+  if (report.errorRateOverBudget) {
     const top = report.failures[0];
     report.verdicts.push(
       `error rate ${formatPercent(report.errorRate)} (${report.errors}/${report.samples}) > budget ${formatPercent(options.errorRateBudget)} on ${shown}` +

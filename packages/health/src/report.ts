@@ -71,7 +71,8 @@ export function toJsonReport(report: HealthReport): HealthJson {
 function stateOf(t: TargetReport): string {
   if (t.healthy) return `✅ ${t.status ?? ''}`.trim();
   if (!t.ready) return `❌ ${t.refused ? 'refused' : 'never ready'}${t.status ? ` (${t.status})` : ''}`;
-  return `❌ ${t.status ?? ''}`.trim();
+  const over = [t.p95OverBudget && 'P95', t.errorRateOverBudget && 'error rate'].filter(Boolean).join(' and ');
+  return `❌ ${over} over budget`;
 }
 
 function binLabel(ms: number): string {
