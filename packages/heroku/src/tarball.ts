@@ -71,10 +71,22 @@ async function ancestorRules(root: string): Promise<Rules[]> {
   return rules;
 }
 
-function ignored(rules: Rules[], abs: string, isDir: boolean): boolean {
-  for (const r of rules) {
+/**
+ * Git's precedence: the .gitignore closest to the path decides (a `!keep.log` in a sub-folder re-includes
+ * what `*.log` at the root left out); a file with no say passes the question up. `rules` is root-first.
+ */
+function ignored(user: Rules, rules: Rules[], abs: string, isDir: boolean): boolean {
+  const test = (r: Rules) => {
     const rel = relative(r.base, abs).split(sep).join('/');
-    if (rel && !rel.startsWith('..') && r.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+    if (!rel || rel.startsWith('..')) return { ignored: false, unignored: false };
+    return r.ig.test(isDir ? `${rel}/` : rel);
+  };
+  // The caller's exclude patterns and .git always win.
+  if (test(user).ignored) return true;
+  for (let i = rules.length - 1; i >= 0; i--) {
+    const r = test(rules[i]!);
+    if (r.ignored) return true;
+    if (r.unignored) return false;
   }
   return false;
 }
@@ -99,7 +111,7 @@ export async function listSourceFiles(root: string, exclude: string[] = []): Pro
     for (const item of items) {
       const abs = join(dir, item.name);
       const isDir = item.isDirectory();
-      if (ignored(active, abs, isDir)) continue;
+      if (ignored(user, active, abs, isDir)) continue;
       const rel = relative(base, abs).split(sep).join('/');
       if (isDir) {
         out.push(`${rel}/`);
@@ -109,7 +121,7 @@ export async function listSourceFiles(root: string, exclude: string[] = []): Pro
       }
     }
   };
-  await walk(base, [user, ...(await ancestorRules(base))]);
+  await walk(base, await ancestorRules(base));
   return out;
 }
 
