@@ -79,13 +79,26 @@ describe('readiness', () => {
     expect(t.requestsTo('/health').filter((q) => q.status === 200)).toHaveLength(11);
   });
 
-  it('500 then 200: ready on the third poll', async () => {
+  it('500, then 404 from a router that does not know the release yet, then 200: ready on the third poll', async () => {
     const t = await serve({
-      routes: { '/h': behaviours.sequence([{ status: 500, body: 'boom' }, { status: 502 }], behaviours.ok()) },
+      routes: { '/h': behaviours.sequence([{ status: 500, body: 'boom' }, { status: 404 }], behaviours.ok()) },
     });
-    const { report } = await run(t.at('/h'), { samples: 5 });
+    const { report, log } = await run(t.at('/h'), { samples: 5 });
     expect(report.healthy).toBe(true);
     expect(report.targets[0]!.attempts).toBe(3);
+    expect(log.messages('info').filter((m) => m.includes('retrying in'))).toEqual([
+      expect.stringContaining('status 500, expected 200-299: boom'),
+      expect.stringContaining('status 404, expected 200-299: (empty body)'),
+    ]);
+  });
+
+  it('400 and 405 are not retried: they will not change by waiting', async () => {
+    const t = await serve({ routes: { '/h': () => ({ status: 405, body: { error: 'method not allowed' } }) } });
+    const { report } = await run(t.at('/h'));
+    expect(report.targets[0]).toMatchObject({ attempts: 1, ready: false, refused: true });
+    expect(report.verdicts).toEqual([
+      `${t.url}/h failed its contract: status 405, expected 200-299: {"error":"method not allowed"}`,
+    ]);
   });
 
   it('wrong JSON: polls until wait-timeout, then names the assertion and the actual value', async () => {
