@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import {
   deploy,
@@ -42,7 +41,8 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
       if (!version) throw new Error("input 'version' is required outside GitHub Actions (GITHUB_SHA is not set)");
       report = await deploy({
         ...common,
-        appDir: resolve(inputs.appDir),
+        // Relative to the workspace (the step's working directory), shown as given in the log.
+        appDir: inputs.appDir,
         exclude: inputs.exclude,
         version,
         force: inputs.force,

@@ -276,12 +276,13 @@ describe('HerokuSim', () => {
       targets: [{ app: { id: prod.id } }],
     });
     expect(created).toMatchObject({ status: 201, body: { status: 'pending', source: { release: { id: staged.id } } } });
+    type Target = { status: string; release: { id: string } };
     const targets = await waitFor(
-      async () => (await api('GET', `/pipeline-promotions/${created.body.id}/promotion-targets`)).body,
-      (t: { status: string }[]) => t[0]?.status !== 'pending',
+      async () => (await api('GET', `/pipeline-promotions/${created.body.id}/promotion-targets`)).body as Target[],
+      (t) => t[0]?.status !== 'pending',
     );
     expect(targets[0]).toMatchObject({ status: 'succeeded', app: { id: prod.id }, error_message: null });
-    expect(sim.currentRelease('wm-prod')).toMatchObject({ id: targets[0].release.id, slug: staged.slug });
+    expect(sim.currentRelease('wm-prod')).toMatchObject({ id: targets[0]?.release.id, slug: staged.slug });
     expect((await api('GET', `/pipeline-promotions/${created.body.id}`)).body.status).toBe('completed');
     expect((await api('GET', '/apps/wm-prod/pipeline-couplings')).status).toBe(200);
     sim.addApp('wm-alone');
