@@ -63,8 +63,6 @@ export class HerokuApi {
       this.note(res.headers);
       return res;
     } catch (err) {
-      const headers = (err as { headers?: Record<string, string> }).headers;
-      if (headers) this.note(headers);
       throw translateError(err, what, this.options.app);
     }
   }

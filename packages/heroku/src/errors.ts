@@ -1,6 +1,6 @@
 // What a user reads when Heroku says no: one line naming the app or resource, Heroku's own {id, message},
 // and what to do. The HTTP client's typed errors carry status, id (code) and message; this maps them.
-import { HttpError, RateLimitError, type RequestError } from '@wingman/http';
+import { HttpError, RateLimitError, RequestError } from '@wingman/http';
 
 export class HerokuError extends Error {
   override name = 'HerokuError';
@@ -21,9 +21,10 @@ function said(err: HttpError): string {
 /** Turns a failed Platform API call into a HerokuError; `what` names the call ("create a build of app x"). */
 export function translateError(err: unknown, what: string, app: string): Error {
   if (err instanceof HerokuError) return err;
+  if (!(err instanceof RequestError)) return err instanceof Error ? err : new Error(String(err));
   if (!(err instanceof HttpError)) {
-    const e = err as RequestError;
-    return new HerokuError(`Heroku API unreachable while trying to ${what}: ${e.message}`, 'network');
+    // NetworkError or TimeoutError: the client's message already says which host and what to check.
+    return new HerokuError(`Heroku API unreachable while trying to ${what}: ${err.message}`, 'network');
   }
   const id = err.code;
   if (err.status === 401) {

@@ -176,6 +176,20 @@ describe('Heroku deploy / promote / rollback', () => {
     expect(bad.message).not.toContain('wrong-key-123');
   });
 
+  it('says the API is unreachable when nothing answers at api-url', async () => {
+    const err = await failure(
+      deploy({
+        ...base(),
+        apiUrl: 'http://127.0.0.1:1',
+        http: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+        appDir: appDir({ 'a.js': '1' }),
+        version: SHA,
+      }),
+    );
+    expect(err.message).toMatch(/^Heroku API unreachable while trying to read app 'wm-api': .*ECONNREFUSED/);
+    expect(err.id).toBe('network');
+  });
+
   it('reports two_factor and 422 with Heroku’s id and message', async () => {
     sim.addApp('wm-2fa', { twoFactor: true });
     const tf = await failure(deploy({ ...base(), app: 'wm-2fa', appDir: appDir({ 'a.js': '1' }), version: SHA }));
