@@ -1,38 +1,26 @@
-// pnpm rehearse: the main job on embedded defaults. Starts PostgreSQL 17 from npm with what Supabase
-// gives every project, runs the committed run-migrations bundle the way the runner does on the example
-// app's migrations (proving each down script on the way), runs it again to show it has nothing to do,
-// and stops the server. Until the whole pipeline has a local rehearsal, this is it.
-import { REPO_ROOT, runAction, startPostgres } from '@wingman/testkit';
+// pnpm rehearse [--scenario smoke-fails] [--database-url <url>]: the push-to-main pipeline end to end on
+// this machine — embedded PostgreSQL, the example app's migrations, the Heroku, Vercel, Slack and
+// Sentry simulators and the example backend as the deployed app — running .github/workflows/push-main.yml
+// and deploy.yml as written, each step through its committed bundle.
+import { rehearsePipeline, type Scenario } from '@wingman/rehearsal';
 
-const EXAMPLE = 'examples/wingmanmatch/supabase';
-const db = await startPostgres();
-let failed = false;
-try {
-  for (const [title, extra] of [
-    ['first run: apply, proving every rollback', { 'verify-rollbacks': 'true', 'seed-file': `${EXAMPLE}/seed.sql` }],
-    ['second run: nothing to do', { 'seed-file': `${EXAMPLE}/seed.sql` }],
-  ] as const) {
-    console.log(`\n=== run-migrations — ${title}`);
-    const result = await runAction('run-migrations', {
-      node: 'node24',
-      cwd: REPO_ROOT,
-      inputs: {
-        'database-url': db.url,
-        'migrations-dir': `${EXAMPLE}/migrations`,
-        'rollbacks-dir': `${EXAMPLE}/rollbacks`,
-        ...extra,
-      },
-    });
-    process.stdout.write(result.stdout.replace(/^::add-mask::.*\n/gm, ''));
-    process.stderr.write(result.stderr);
-    console.log(`\n--- job summary\n${result.summary}--- outputs\n${JSON.stringify(result.outputs, null, 2)}`);
-    console.log(`exit ${result.exitCode} in ${result.durationMs} ms`);
-    if (result.exitCode !== 0) {
-      failed = true;
-      break;
-    }
-  }
-} finally {
-  await db.stop();
+const args = process.argv.slice(2);
+const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const scenario = (value('--scenario') ?? 'happy') as Scenario;
+if (!['happy', 'smoke-fails'].includes(scenario)) {
+  console.error(`--scenario must be happy or smoke-fails, got ${scenario}`);
+  process.exit(2);
 }
-process.exit(failed ? 1 : 0);
+console.log(`Rehearsing push-main (${scenario}) with embedded defaults; every step runs its committed bundle.\n`);
+const result = await rehearsePipeline({
+  scenario,
+  databaseUrl: value('--database-url'),
+  print: (line) => console.log(line),
+});
+// The smoke-fails scenario passes when the pipeline rolled production back and said so.
+const expected =
+  scenario === 'happy'
+    ? result.ok
+    : result.heroku.production.slugOfCurrent === result.heroku.production.previousSlug &&
+      result.slack.some((m) => /rolled back/i.test(m.text ?? ''));
+process.exit(expected ? 0 : 1);

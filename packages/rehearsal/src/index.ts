@@ -1,3 +1,4 @@
 export * from './expressions';
+export * from './pipeline';
 export * from './runner';
 export * from './workflow-lint';

@@ -104,7 +104,13 @@ export class WorkflowRunner {
   constructor(private readonly options: RunnerOptions) {}
 
   /** Runs `file` (relative to the repository root) as a workflow_call with these inputs and secrets. */
-  async run(file: string, inputs: Record<string, Value>, secrets: Record<string, string>): Promise<WorkflowRun> {
+  async run(
+    file: string,
+    inputs: Record<string, Value>,
+    secrets: Record<string, string>,
+    /** Names jobs of a called workflow after the calling job: "production / migrate". */
+    prefix = '',
+  ): Promise<WorkflowRun> {
     const doc = parse(readFileSync(join(REPO_ROOT, file), 'utf8')) as Doc;
     const on = (doc.on ?? {}) as Doc;
     const call = (on.workflow_call ?? on.workflow_dispatch ?? {}) as Doc;
@@ -154,7 +160,7 @@ export class WorkflowRunner {
       const ctx: ExpressionContext = { contexts: base, status };
       if (!evaluateCondition(job.if, ctx)) {
         run.jobs[id] = { result: 'skipped', outputs: {} };
-        this.options.onStep?.({ phase: 'end', job: id, step: '(skipped: if)' });
+        this.options.onStep?.({ phase: 'end', job: `${prefix}${id}`, step: '(skipped: if)' });
         continue;
       }
       if (job.environment !== undefined) {
@@ -183,13 +189,13 @@ export class WorkflowRunner {
         const withValues = Object.fromEntries(Object.entries(job.with ?? {}).map(([k, v]) => [k, interpolate(v, ctx)]));
         const passed =
           job.secrets === 'inherit' ? secrets : toStrings(job.secrets as Record<string, Value> | undefined, ctx);
-        const inner = await this.run(job.uses.replace(/^\.\//, ''), withValues, passed);
-        run.steps.push(...inner.steps.map((s) => ({ ...s, job: `${id} / ${s.job}` })));
+        const inner = await this.run(job.uses.replace(/^\.\//, ''), withValues, passed, `${prefix}${id} / `);
+        run.steps.push(...inner.steps);
         const failed = Object.values(inner.jobs).some((j) => j.result === 'failure');
         run.jobs[id] = { result: failed ? 'failure' : 'success', outputs: inner.outputs };
         continue;
       }
-      run.jobs[id] = await this.runJob(id, job, base, { ...toStrings(workflowEnv, ctx) }, run);
+      run.jobs[id] = await this.runJob(`${prefix}${id}`, job, base, { ...toStrings(workflowEnv, ctx) }, run);
     }
     const outputs = (call.outputs ?? {}) as Record<string, { value: string }>;
     const jobsCtx = Object.fromEntries(Object.entries(run.jobs).map(([k, v]) => [k, v])) as unknown as Value;
