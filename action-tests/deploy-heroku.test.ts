@@ -229,6 +229,8 @@ describe('deploy-heroku bundle', () => {
       'previous-release-version': 'v3',
     });
     expect(sim.currentRelease('wm-prod')?.slug).toEqual(staged.slug);
+    // The URL to smoke-test is production's, where the promoted release now serves.
+    expect(result.outputs['app-url']).toBe(sim.app('wm-prod')!.web_url);
     expect(result.summary).toMatch(/\| wm-prod \| succeeded \| v4 \| v3 \|/);
     expect(result.stdout).toMatch(/::group::Release phase of v4/);
   });

@@ -477,6 +477,8 @@ export async function promote(options: PromoteOptions): Promise<HerokuReport> {
     report.targets = targets.map((t) => t.report);
     const first = targets[0]!.report;
     report.previousRelease = first.previousRelease;
+    // The promoted release serves from the target app: that is the URL to smoke-test and roll back.
+    report.appUrl = targets[0]!.app.web_url ?? report.appUrl;
     const todo = targets.filter((t) => t.report.status === 'pending');
     if (todo.length === 0) {
       report.skipped = true;

@@ -205,10 +205,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       },
       onStep: ({ phase, job, step, record, gate }) => {
         if (gate) print(`        ${job}: ${step} (${gate} in the rehearsal)`);
+        else if (phase === 'end' && !record) print(`        ${job}: skipped`);
         // The stand-ins for checkout and friends do nothing worth a line.
         else if (phase === 'end' && record && (record.action || !record.step.includes('@')))
           print(progress(++count, record));
-        else if (phase === 'end') print(`        ${job}: skipped`);
       },
     });
     const run = await runner.run(
@@ -226,19 +226,16 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       const current = heroku.currentRelease(APPS[env]);
       return { current: current?.version, slugOfCurrent: current?.slug?.id, previousSlug: previousSlug[env] };
     };
-    const messages = slack.messagesIn(channel.id);
     const result: RehearsalResult = {
       ok: Object.values(run.jobs).every((j) => j.result !== 'failure'),
       run,
       heroku: { staging: state('staging'), production: state('production') },
       vercelProduction: vercel.productionOf(project.id),
-      slack: messages
-        .filter((m) => !m.thread_ts)
-        .map((m) => ({
-          text: m.text,
-          edits: m.history.length,
-          replies: messages.filter((r) => r.thread_ts === m.ts).length,
-        })),
+      slack: slack.topLevel(channel.id).map((m) => ({
+        text: m.text,
+        edits: m.history.length,
+        replies: slack.replies(channel.id, m.ts).length,
+      })),
       sentryReleases: [...sentry.releases.keys()],
       durationMs: Date.now() - started,
     };

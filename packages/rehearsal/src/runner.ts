@@ -175,7 +175,7 @@ export class WorkflowRunner {
         const approved = (this.options.approve ?? (() => true))(envName, id);
         this.options.onStep?.({
           phase: 'start',
-          job: id,
+          job: `${prefix}${id}`,
           step: `approval gate: ${envName}`,
           gate: approved ? 'approved' : 'rejected',
         });
