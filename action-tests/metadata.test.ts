@@ -17,7 +17,7 @@ describe.each(actionNames())('actions/%s', (name) => {
     expect(existsSync(join(ROOT, 'dist', name, 'index.js'))).toBe(true);
   });
 
-  it("has a README whose inputs and outputs tables match action.yml (run 'pnpm docs' to refresh)", () => {
+  it("has a README whose inputs and outputs tables match action.yml (run 'pnpm action-docs' to refresh)", () => {
     const { current, expected } = expectedReadme(name);
     expect(current).toBe(expected);
   });

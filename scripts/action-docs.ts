@@ -1,11 +1,11 @@
-// pnpm docs: writes each action README's inputs and outputs tables from its action.yml.
+// pnpm action-docs: writes each action README's inputs and outputs tables from its action.yml.
 // `--check` fails when a README is out of date (the metadata test runs the same check).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-const START = '<!-- action-docs:start (generated from action.yml by `pnpm docs`) -->';
+const START = '<!-- action-docs:start (generated from action.yml by `pnpm action-docs`) -->';
 const END = '<!-- action-docs:end -->';
 
 interface ActionYml {
@@ -71,7 +71,7 @@ export async function inputsYaml(name: string): Promise<string> {
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   if (process.argv[2] === '--inputs') {
-    // pnpm docs --inputs <action>: print the inputs block to paste into action.yml.
+    // pnpm action-docs --inputs <action>: print the inputs block to paste into action.yml.
     process.stdout.write(await inputsYaml(process.argv[3]!));
     process.exit(0);
   }
@@ -81,7 +81,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
     const { current, expected, path } = expectedReadme(name);
     if (current === expected) continue;
     stale++;
-    if (check) console.error(`actions/${name}/README.md is out of date with its action.yml: run 'pnpm docs'`);
+    if (check) console.error(`actions/${name}/README.md is out of date with its action.yml: run 'pnpm action-docs'`);
     else writeFileSync(path, expected);
   }
   if (check && stale) process.exit(1);
