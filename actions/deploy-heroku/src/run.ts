@@ -12,12 +12,6 @@ import type { deployHerokuInputs } from './inputs';
 
 type DeployHerokuInputs = Inputs<typeof deployHerokuInputs.spec>;
 
-/** A notice annotation (the Log contract has no notice level), escaped as the runner's command parser expects. */
-function notice(ctx: ActionContext, message: string): void {
-  const data = ctx.redact(message).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  process.stdout.write(`::notice title=deploy-heroku::${data}\n`);
-}
-
 const v = (r: ReleaseRef | undefined) => (r ? `v${r.version}` : '');
 
 function fmtDuration(ms: number): string {
@@ -65,7 +59,8 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
   }
   setOutputs(ctx, report);
   writeSummary(ctx, report, failure);
-  if (report.skipped && !failure) notice(ctx, `${report.app}: ${report.skipReason ?? 'nothing to do'}; skipped`);
+  if (report.skipped && !failure)
+    ctx.log.notice(`${report.app}: ${report.skipReason ?? 'nothing to do'}; skipped`, { title: 'deploy-heroku' });
   if (failure) throw failure;
 }
 

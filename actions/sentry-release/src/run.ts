@@ -12,12 +12,6 @@ import { installSentryCli, npmRegistry } from './install';
 
 type SentryReleaseInputs = Inputs<typeof sentryReleaseInputs.spec>;
 
-/** A notice annotation (the Log contract has no notice level), escaped as the runner's command parser expects. */
-function notice(ctx: ActionContext, message: string): void {
-  const data = ctx.redact(message).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  process.stdout.write(`::notice title=sentry-release::${data}\n`);
-}
-
 function readEvent(): unknown {
   const path = process.env.GITHUB_EVENT_PATH;
   if (!path) return undefined;
@@ -97,7 +91,7 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
 }
 
 function writeReport(ctx: ActionContext, result: SentryReleaseResult, failure?: Error): void {
-  for (const n of result.notices) notice(ctx, n);
+  for (const n of result.notices) ctx.log.notice(n, { title: 'sentry-release' });
   const s = ctx.summary;
   s.heading(`${failure ? '❌' : '✅'} sentry-release`);
   s.text(

@@ -12,6 +12,8 @@ export interface SourceLocation {
 export interface Log {
   info(message: string): void;
   debug(message: string): void;
+  /** Worth a reader's attention without being a problem (a skipped deploy, a fallback taken). */
+  notice(message: string, where?: SourceLocation): void;
   warning(message: string, where?: SourceLocation): void;
   /** An annotation that is not (yet) the step's failure; the failure itself is the thrown error. */
   error(message: string, where?: SourceLocation): void;
@@ -19,7 +21,7 @@ export interface Log {
 }
 
 export interface LogEntry {
-  level: 'info' | 'debug' | 'warning' | 'error' | 'group';
+  level: 'info' | 'debug' | 'notice' | 'warning' | 'error' | 'group';
   message: string;
   where?: SourceLocation;
 }
@@ -32,6 +34,9 @@ export class RecordingLog implements Log {
   }
   debug(message: string): void {
     this.entries.push({ level: 'debug', message });
+  }
+  notice(message: string, where?: SourceLocation): void {
+    this.entries.push({ level: 'notice', message, where });
   }
   warning(message: string, where?: SourceLocation): void {
     this.entries.push({ level: 'warning', message, where });
@@ -54,6 +59,7 @@ export const consoleLog: Log = {
   debug: (m) => {
     if (process.env.RUNNER_DEBUG === '1') console.log(`debug: ${m}`);
   },
+  notice: (m, w) => console.log(`notice: ${w?.file ? `${w.file}:${w.line ?? 1}: ` : ''}${m}`),
   warning: (m, w) => console.warn(`warning: ${w?.file ? `${w.file}:${w.line ?? 1}: ` : ''}${m}`),
   error: (m, w) => console.error(`error: ${w?.file ? `${w.file}:${w.line ?? 1}: ` : ''}${m}`),
   group: async (name, fn) => {
@@ -65,6 +71,7 @@ export const consoleLog: Log = {
 export const silentLog: Log = {
   info: () => {},
   debug: () => {},
+  notice: () => {},
   warning: () => {},
   error: () => {},
   group: (_name, fn) => fn(),

@@ -36,6 +36,7 @@ export function createActionContext(redactor = new SecretRedactor(), summary = n
   const log: Log = {
     info: (m) => core.info(r(m)),
     debug: (m) => core.debug(r(m)),
+    notice: (m, w) => core.notice(r(m), annotationProps(w)),
     warning: (m, w) => core.warning(r(m), annotationProps(w)),
     error: (m, w) => core.error(r(m), annotationProps(w)),
     group: (name, fn) => core.group(r(name), fn),
