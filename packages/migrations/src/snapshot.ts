@@ -19,7 +19,7 @@ export type SchemaSnapshot = Record<string, Record<string, SnapshotIdentity & { 
 
 export interface SnapshotOptions {
   /** More schemas to leave out (the platform's own: auth, storage …). */
-  excludeSchemas?: string[];
+  excludeSchemas?: readonly string[];
 }
 
 // Each query returns (key, def). $1 = schemas to leave out.

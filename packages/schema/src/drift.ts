@@ -10,26 +10,8 @@ import {
   takeSnapshot,
 } from '@wingman/migrations';
 import type { DbObject, Finding, ObjectType } from './findings';
+import { SYSTEM_SCHEMAS } from './system-schemas';
 
-/** The platform's own schemas: Supabase manages them, no project migration does. */
-export const PLATFORM_SCHEMAS = [
-  'auth',
-  'storage',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'realtime',
-  '_realtime',
-  'supabase_functions',
-  'pgbouncer',
-  'vault',
-  'pgsodium',
-  'pgsodium_masks',
-  'net',
-  'cron',
-  '_analytics',
-  'pgmq',
-];
 /** Extensions every Supabase project has whether or not a migration asked for them. */
 const PLATFORM_EXTENSIONS = [
   'plpgsql',
@@ -113,8 +95,8 @@ export async function detectDrift(
   ]);
   try {
     const [expected, actual] = await Promise.all([
-      takeSnapshot(shadow, { excludeSchemas: PLATFORM_SCHEMAS }),
-      takeSnapshot(production, { excludeSchemas: PLATFORM_SCHEMAS }),
+      takeSnapshot(shadow, { excludeSchemas: SYSTEM_SCHEMAS }),
+      takeSnapshot(production, { excludeSchemas: SYSTEM_SCHEMAS }),
     ]);
     // before = what the migrations build, after = production: "added" means only production has it.
     const differences = diffSnapshots(expected, actual);

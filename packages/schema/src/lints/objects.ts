@@ -3,36 +3,7 @@
 // workload lints. Each rule is one set-based catalog query (public_bucket_allows_listing: two).
 // Where splinter reads pgrst.db_schemas we take ctx.exposedSchemas ($1), so CI runs see them too.
 import { type DbObject, type Finding, type LintContext, qualified, type Rule } from '../findings';
-
-/** Schemas that belong to Supabase's services or to Postgres itself: never the user's to fix. */
-const SYSTEM_SCHEMAS = [
-  '_timescaledb_cache',
-  '_timescaledb_catalog',
-  '_timescaledb_config',
-  '_timescaledb_internal',
-  'auth',
-  'cron',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'information_schema',
-  'net',
-  'pgmq',
-  'pgroonga',
-  'pgsodium',
-  'pgsodium_masks',
-  'pgtle',
-  'pgbouncer',
-  'pg_catalog',
-  'realtime',
-  'repack',
-  'storage',
-  'supabase_functions',
-  'supabase_migrations',
-  'tiger',
-  'topology',
-  'vault',
-];
+import { SYSTEM_SCHEMAS } from '../system-schemas';
 
 /** SQL predicate: schema column `col` is a user schema (also skips pg_toast, pg_temp_N). */
 const userSchema = (col: string) =>

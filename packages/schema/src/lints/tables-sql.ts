@@ -1,37 +1,9 @@
 // Catalog queries behind the table and policy rules (tables.ts). Each is one set-based query over
 // pg_catalog; identifiers that end up in a fix are quoted here with format('%I') / quote_ident so
 // keywords and mixed case survive. $1 is always the exposed schemas where a rule takes them.
+import { SYSTEM_SCHEMAS } from '../system-schemas';
 
-/** Schemas owned by Supabase, extensions or PostgreSQL itself: nothing a user's migration should change. */
-export const SYSTEM_SCHEMAS = [
-  '_timescaledb_cache',
-  '_timescaledb_catalog',
-  '_timescaledb_config',
-  '_timescaledb_internal',
-  'auth',
-  'cron',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'information_schema',
-  'net',
-  'pgmq',
-  'pgroonga',
-  'pgsodium',
-  'pgsodium_masks',
-  'pgtle',
-  'pgbouncer',
-  'pg_catalog',
-  'pg_toast',
-  'realtime',
-  'repack',
-  'storage',
-  'supabase_functions',
-  'supabase_migrations',
-  'tiger',
-  'topology',
-  'vault',
-];
+export { SYSTEM_SCHEMAS };
 
 const sqlList = (names: string[]) => names.map((s) => `'${s}'`).join(', ');
 
