@@ -152,6 +152,27 @@ export class GitHubSimulator extends Simulator {
     return repo;
   }
 
+  /** One page of a list (per_page default 30, at most 100) with GitHub's Link header; the links keep the filters. */
+  private page(req: SimRequest, all: unknown[], path: string, filters: Record<string, string> = {}): SimResponse {
+    const perPage = Number(req.query.per_page ?? 30);
+    const page = Number(req.query.page ?? 1);
+    if (!Number.isInteger(perPage) || perPage < 1 || !Number.isInteger(page) || page < 1) {
+      return validation('per_page and page must be positive integers');
+    }
+    const size = Math.min(perPage, 100);
+    const last = Math.max(1, Math.ceil(all.length / size));
+    const items = all.slice((page - 1) * size, page * size);
+    const extra = Object.entries(filters)
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+      .join('&');
+    const link = (p: number, rel: string) =>
+      `<${this.base(req)}${path}?${extra ? `${extra}&` : ''}per_page=${size}&page=${p}>; rel="${rel}"`;
+    const links: string[] = [];
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+    if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+    return { status: 200, headers: links.length ? { link: links.join(', ') } : {}, body: items };
+  }
+
   private base(req: SimRequest): string {
     return `${this.url}/repos/${req.params.owner}/${req.params.repo}`;
   }
@@ -188,21 +209,7 @@ export class GitHubSimulator extends Simulator {
     const issue = repo?.issues.get(number);
     if (!repo || !issue) return notFound();
     if (!this.canComment(issue.pullRequest, 'read')) return forbidden();
-    const perPage = Number(req.query.per_page ?? 30);
-    const page = Number(req.query.page ?? 1);
-    if (!Number.isInteger(perPage) || perPage < 1 || !Number.isInteger(page) || page < 1) {
-      return validation('per_page and page must be positive integers');
-    }
-    const size = Math.min(perPage, 100);
-    const all = this.comments(full, number);
-    const last = Math.max(1, Math.ceil(all.length / size));
-    const items = all.slice((page - 1) * size, page * size);
-    const link = (p: number, rel: string) =>
-      `<${this.base(req)}/issues/${number}/comments?per_page=${size}&page=${p}>; rel="${rel}"`;
-    const links: string[] = [];
-    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
-    if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-    return { status: 200, headers: links.length ? { link: links.join(', ') } : {}, body: items };
+    return this.page(req, this.comments(full, number), `/issues/${number}/comments`);
   }
 
   private createComment(req: SimRequest): SimResponse {
@@ -240,10 +247,15 @@ export class GitHubSimulator extends Simulator {
     if (!repo) return notFound();
     if (this.permissions.deployments === 'none') return forbidden();
     let list = [...repo.deployments].reverse(); // newest first, as GitHub lists them
+    const filters: Record<string, string> = {};
     for (const k of ['sha', 'ref', 'task', 'environment'] as const) {
-      if (req.query[k]) list = list.filter((d) => d[k] === req.query[k]);
+      const want = req.query[k];
+      if (want) {
+        filters[k] = want;
+        list = list.filter((d) => d[k] === want);
+      }
     }
-    return { status: 200, body: list.map(strip) };
+    return this.page(req, list.map(strip), '/deployments', filters);
   }
 
   private createDeployment(req: SimRequest): SimResponse {
@@ -306,7 +318,8 @@ export class GitHubSimulator extends Simulator {
     const repo = this.repoOf(`${req.params.owner}/${req.params.repo}`);
     const list = repo?.statuses.get(Number(req.params.id));
     if (!repo || !list) return notFound();
-    return { status: 200, body: [...list].reverse() };
+    if (this.permissions.deployments === 'none') return forbidden();
+    return this.page(req, [...list].reverse(), `/deployments/${req.params.id}/statuses`);
   }
 
   private createStatus(req: SimRequest): SimResponse {
@@ -339,7 +352,33 @@ export class GitHubSimulator extends Simulator {
       deployment_url: deployment.url,
     };
     repo.statuses.get(id)!.push(status);
+    if (b.state === 'success' && b.auto_inactive !== false) this.autoInactive(repo, deployment, now);
     return { status: 201, body: status };
+  }
+
+  /**
+   * auto_inactive (default true) on a success status: every prior non-transient, non-production deployment
+   * of the same environment whose latest status is success gets an inactive status. Transient ones (PR
+   * previews) are left alone: they stay active until someone marks them inactive.
+   */
+  private autoInactive(repo: Repo, deployment: SimGitHubDeployment, now: string): void {
+    for (const other of repo.deployments) {
+      if (other.id >= deployment.id) continue;
+      if (other.environment !== deployment.environment) continue;
+      if (other.transient_environment || other.production_environment) continue;
+      const statuses = repo.statuses.get(other.id)!;
+      if (statuses.at(-1)?.state !== 'success') continue;
+      const sid = this.nextId++;
+      statuses.push({
+        ...statuses.at(-1)!,
+        id: sid,
+        node_id: `DES_kwDO${sid.toString(36)}`,
+        state: 'inactive',
+        description: '',
+        created_at: now,
+        updated_at: now,
+      });
+    }
   }
 }
 

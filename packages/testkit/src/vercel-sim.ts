@@ -5,7 +5,7 @@
 // rate limits with x-ratelimit-* headers. Shapes follow the documented API (docs/rest-api): error bodies
 // `{error: {code, message}}`, `/v13/deployments`, `/v2/files`, `/v6/deployments`, `/v9/projects`,
 // `/v10/projects/{id}/promote/{dpl}`, `/v1/projects/{id}/rollback/{dpl}`, `/v2/deployments/{id}/aliases`,
-// `/v3/deployments/{id}/events`, `/v12/deployments/{id}/cancel`.
+// `/v3/deployments/{id}/events`, `/v12/deployments/{id}/cancel`, `/v4/aliases/{idOrAlias}`, `DELETE /v2/aliases/{aliasId}`.
 import { createHash, randomBytes } from 'node:crypto';
 import { compilePathPattern, type SimHandler, type SimRequest, type SimResponse, Simulator } from './simulator';
 
@@ -132,6 +132,8 @@ export class VercelSimulator extends Simulator {
   private readonly projects = new Map<string, Project>();
   /** alias hostname → deployment id */
   private readonly aliases = new Map<string, string>();
+  /** alias hostname → its id and creation time (an alias keeps its uid when it moves to another deployment). */
+  private readonly aliasMeta = new Map<string, { uid: string; created: number }>();
   private readonly outcomes: VercelBuildOutcome[] = [];
   private readonly limits: {
     method: string;
@@ -161,6 +163,8 @@ export class VercelSimulator extends Simulator {
     r('GET', '/v3/deployments/:idOrUrl/events', (req) => this.events(req));
     r('GET', '/v6/deployments', (req) => this.listDeployments(req));
     r('POST', '/v2/deployments/:id/aliases', (req) => this.assignAlias(req));
+    r('GET', '/v4/aliases/:idOrAlias', (req) => this.getAlias(req));
+    r('DELETE', '/v2/aliases/:aliasOrId', (req) => this.deleteAlias(req));
     r('GET', '/v9/projects/:idOrName', (req) => this.getProject(req));
     r('POST', '/v10/projects/:projectId/promote/:deploymentId', (req) => this.promote(req));
     r('POST', '/v1/projects/:projectId/rollback/:deploymentId', (req) => this.rollback(req));
@@ -343,7 +347,7 @@ export class VercelSimulator extends Simulator {
     if (branch && d.target !== 'production') {
       d.alias.push(`${project.name}-git-${slug(branch)}-${scope}.vercel.app`);
     }
-    for (const a of d.alias) this.aliases.set(a, d.id);
+    for (const a of d.alias) this.setAlias(a, d.id);
     const outcome = d.outcome as Extract<VercelBuildOutcome, { state: 'READY' }>;
     if (outcome.aliasError) {
       d.aliasError = outcome.aliasError;
@@ -377,7 +381,7 @@ export class VercelSimulator extends Simulator {
       }
     }
     for (const dom of project.domains) {
-      this.aliases.set(dom.name, d.id);
+      this.setAlias(dom.name, d.id);
       if (!d.alias.includes(dom.name)) d.alias.unshift(dom.name);
     }
   }
@@ -779,17 +783,72 @@ export class VercelSimulator extends Simulator {
       if (!domain) return err(404, 'not_found', `The domain for ${alias} was not found in this account; add it first`);
       if (!domain.verified) return err(400, 'domain_not_verified', `The domain ${domain.name} is not verified`);
     }
-    this.aliases.set(alias, d.id);
+    const { uid } = this.setAlias(alias, d.id);
     if (!d.alias.includes(alias)) d.alias.push(alias);
     return {
       status: 200,
       body: {
-        uid: `alias_${rand(20)}`,
+        uid,
         alias,
         created: new Date(this.now()).toISOString(),
         oldDeploymentId: holder && holder.id !== d.id ? holder.id : null,
       },
     };
+  }
+
+  private setAlias(alias: string, deploymentId: string): { uid: string; created: number } {
+    this.aliases.set(alias, deploymentId);
+    let meta = this.aliasMeta.get(alias);
+    if (!meta) {
+      meta = { uid: `alias_${rand(20)}`, created: this.now() };
+      this.aliasMeta.set(alias, meta);
+    }
+    return meta;
+  }
+
+  /** The alias named by hostname or uid, if its deployment belongs to the request's account. */
+  private aliasIn(scope: Scope, aliasOrId: string): { alias: string; d: VercelSimDeployment } | undefined {
+    const host = aliasOrId.toLowerCase();
+    const alias = this.aliases.has(host)
+      ? host
+      : [...this.aliasMeta.entries()].find(([a, m]) => m.uid === aliasOrId && this.aliases.has(a))?.[0];
+    const d = alias ? this.deployments.get(this.aliases.get(alias)!) : undefined;
+    return alias && d && d.ownerId === scope.ownerId ? { alias, d } : undefined;
+  }
+
+  private getAlias(req: SimRequest): SimResponse {
+    const scope = this.scope(req);
+    if ('status' in scope) return scope;
+    const found = this.aliasIn(scope, req.params.idOrAlias!);
+    // projectId narrows the lookup: an alias of another project is "not found", as documented.
+    if (!found || (req.query.projectId && found.d.projectId !== req.query.projectId)) {
+      return err(404, 'not_found', 'The alias was not found');
+    }
+    const meta = this.aliasMeta.get(found.alias)!;
+    return {
+      status: 200,
+      body: {
+        alias: found.alias,
+        uid: meta.uid,
+        created: new Date(meta.created).toISOString(),
+        createdAt: meta.created,
+        deploymentId: found.d.id,
+        projectId: found.d.projectId,
+        deployment: { id: found.d.id, url: found.d.url },
+      },
+    };
+  }
+
+  /** DELETE /v2/aliases/{aliasId}: the hostname stops resolving; the deployment itself stays. */
+  private deleteAlias(req: SimRequest): SimResponse {
+    const scope = this.scope(req);
+    if ('status' in scope) return scope;
+    const found = this.aliasIn(scope, req.params.aliasOrId!);
+    if (!found) return err(404, 'not_found', 'The alias was not found');
+    this.aliases.delete(found.alias);
+    this.aliasMeta.delete(found.alias);
+    for (const d of this.deployments.values()) d.alias = d.alias.filter((a) => a !== found.alias);
+    return { status: 200, body: { status: 'SUCCESS' } };
   }
 
   private getProject(req: SimRequest): SimResponse {

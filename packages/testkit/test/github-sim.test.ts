@@ -80,6 +80,75 @@ describe('GitHubSimulator', () => {
     expect((await call('POST', '/repos/o/r/deployments/1/statuses', { state: 'success' })).status).toBe(404);
   });
 
+  const deploy = async (ref: string, environment: string, extra: Record<string, unknown> = {}) => {
+    const res = await call('POST', '/repos/o/r/deployments', {
+      ref,
+      environment,
+      auto_merge: false,
+      required_contexts: [],
+      ...extra,
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: number }).id;
+  };
+  const states = (id: number) => sim.statuses(FULL, id).map((s) => s.state);
+
+  it('lists deployments newest first, filtered by ref and environment, paged with Link headers that keep the filters', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await deploy(SHA, 'Preview – web'));
+    await deploy('feat', 'Preview – web');
+    await deploy(SHA, 'staging');
+    const p1 = await call(
+      'GET',
+      `/repos/o/r/deployments?ref=${SHA}&environment=${encodeURIComponent('Preview – web')}&per_page=2`,
+    );
+    expect(((await p1.json()) as { id: number }[]).map((d) => d.id)).toEqual([ids[4], ids[3]]);
+    const next = /<([^>]+)>; rel="next"/.exec(p1.headers.get('link') ?? '')![1]!;
+    expect(next).toContain(`ref=${SHA}`);
+    expect(next).toContain('environment=Preview%20%E2%80%93%20web');
+    const p3 = await call('GET', next.replace('&page=2', '&page=3').slice(sim.url.length));
+    expect(((await p3.json()) as { id: number }[]).map((d) => d.id)).toEqual([ids[0]]);
+    expect(p3.headers.get('link')).not.toContain('rel="next"');
+    const all = (await (await call('GET', '/repos/o/r/deployments')).json()) as unknown[];
+    expect(all).toHaveLength(7);
+    expect((await call('GET', '/repos/o/r/deployments?per_page=0')).status).toBe(422);
+    sim.permissions.deployments = 'none';
+    expect((await call('GET', '/repos/o/r/deployments')).status).toBe(403);
+  });
+
+  it('accepts inactive for any deployment; auto_inactive deactivates only prior non-transient successes of the environment', async () => {
+    const stagingOld = await deploy(SHA, 'staging');
+    const previewOld = await deploy(SHA, 'Preview', { transient_environment: true });
+    const prodOld = await deploy(SHA, 'production');
+    const failedOld = await deploy(SHA, 'staging');
+    for (const id of [stagingOld, previewOld, prodOld])
+      await call('POST', `/repos/o/r/deployments/${id}/statuses`, { state: 'success' });
+    await call('POST', `/repos/o/r/deployments/${failedOld}/statuses`, { state: 'failure' });
+
+    const stagingNew = await deploy(SHA, 'staging');
+    await call('POST', `/repos/o/r/deployments/${stagingNew}/statuses`, { state: 'success', auto_inactive: false });
+    expect(states(stagingOld)).toEqual(['success']);
+    await call('POST', `/repos/o/r/deployments/${stagingNew}/statuses`, { state: 'success' });
+    expect(states(stagingOld)).toEqual(['success', 'inactive']);
+    expect(states(failedOld)).toEqual(['failure']);
+    expect(states(stagingNew)).toEqual(['success', 'success']);
+
+    const previewNew = await deploy(SHA, 'Preview', { transient_environment: true });
+    await call('POST', `/repos/o/r/deployments/${previewNew}/statuses`, { state: 'success' });
+    expect(states(previewOld)).toEqual(['success']); // transient: stays until marked inactive
+    const prodNew = await deploy(SHA, 'production');
+    await call('POST', `/repos/o/r/deployments/${prodNew}/statuses`, { state: 'success' });
+    expect(states(prodOld)).toEqual(['success']); // production: not auto-inactivated
+
+    expect((await call('POST', `/repos/o/r/deployments/${previewOld}/statuses`, { state: 'inactive' })).status).toBe(
+      201,
+    );
+    expect((await call('POST', `/repos/o/r/deployments/${prodOld}/statuses`, { state: 'inactive' })).status).toBe(201);
+    const latest = await call('GET', `/repos/o/r/deployments/${previewOld}/statuses?per_page=1`);
+    expect(((await latest.json()) as { state: string }[]).map((s) => s.state)).toEqual(['inactive']);
+    expect(latest.headers.get('link')).toContain('rel="next"');
+  });
+
   it('updates a comment in place', async () => {
     const c = (await (await call('POST', '/repos/o/r/issues/3/comments', { body: 'one' })).json()) as { id: number };
     const res = await call('PATCH', `/repos/o/r/issues/comments/${c.id}`, { body: 'two' });

@@ -194,6 +194,41 @@ describe('VercelSimulator', () => {
     ).toBe('invalid_alias');
   });
 
+  it('looks up and deletes aliases by hostname or uid, team-scoped; a deleted alias stops resolving and is 404', async () => {
+    await upload('x');
+    const d = (await create([{ file: 'f', sha: sha('x') }])).body;
+    clock += 300;
+    const assigned = await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, {
+      alias: 'pr-1-web.vercel.app',
+    });
+    const uid = assigned.body.uid as string;
+    expect(uid).toMatch(/^alias_/);
+    const got = await call('GET', `/v4/aliases/pr-1-web.vercel.app?teamId=${TEAM}`);
+    expect(got).toMatchObject({
+      status: 200,
+      body: { alias: 'pr-1-web.vercel.app', uid, deploymentId: d.id, projectId: project.id },
+    });
+    expect((await call('GET', `/v4/aliases/pr-1-web.vercel.app?teamId=${TEAM}&projectId=prj_other`)).status).toBe(404);
+    // Without teamId the personal account is searched: the team's alias is not there.
+    expect((await call('DELETE', '/v2/aliases/pr-1-web.vercel.app')).status).toBe(404);
+    expect((await call('DELETE', `/v2/aliases/pr-1-web.vercel.app?teamId=team_foreign`)).status).toBe(403);
+    expect((await call('GET', `/v13/deployments/pr-1-web.vercel.app?teamId=${TEAM}`)).body.id).toBe(d.id);
+
+    const del = await call('DELETE', `/v2/aliases/${uid}?teamId=${TEAM}`);
+    expect(del).toMatchObject({ status: 200, body: { status: 'SUCCESS' } });
+    expect(sim.aliasTarget('pr-1-web.vercel.app')).toBeUndefined();
+    expect((await call('GET', `/v13/deployments/pr-1-web.vercel.app?teamId=${TEAM}`)).status).toBe(404);
+    expect((await call('GET', `/v13/deployments/${d.id}?teamId=${TEAM}`)).body.alias).not.toContain(
+      'pr-1-web.vercel.app',
+    );
+    const again = await call('DELETE', `/v2/aliases/pr-1-web.vercel.app?teamId=${TEAM}`);
+    expect(again).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect((await call('GET', `/v4/aliases/pr-1-web.vercel.app?teamId=${TEAM}`)).status).toBe(404);
+    // Re-assigning creates a new alias with a new uid.
+    const re = await call('POST', `/v2/deployments/${d.id}/aliases?teamId=${TEAM}`, { alias: 'pr-1-web.vercel.app' });
+    expect(re.body.uid).not.toBe(uid);
+  });
+
   it('rate limits with 429 rate_limited and x-ratelimit-* headers, resetting with the window', async () => {
     sim.rateLimit('GET', '/v9/projects/:id', 2, 1000);
     const a = await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`);
