@@ -72,6 +72,14 @@ export interface CreateDeploymentStatusParams {
   autoInactive?: boolean;
 }
 
+/** GET /repos/{o}/{r}/deployments filters; GitHub matches each exactly (ref is the ref the deployment was created with). */
+export interface ListDeploymentsParams {
+  sha?: string;
+  ref?: string;
+  task?: string;
+  environment?: string;
+}
+
 export interface GitHubClientOptions
   extends Pick<
     HttpClientOptions,
@@ -106,6 +114,10 @@ export interface GitHubClient {
     deploymentId: number,
     params: CreateDeploymentStatusParams,
   ): Promise<GitHubDeploymentStatus>;
+  /** Every deployment matching the filters (all pages), newest first. */
+  listDeployments(repo: RepoRef, params?: ListDeploymentsParams): Promise<GitHubDeployment[]>;
+  /** The newest status of a deployment (GitHub lists statuses newest first), undefined when it has none. */
+  latestDeploymentStatus(repo: RepoRef, deploymentId: number): Promise<GitHubDeploymentStatus | undefined>;
   close(): Promise<void>;
 }
 
@@ -227,6 +239,29 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         );
       } catch (err) {
         return explainPermission(err, `set the status of deployment ${deploymentId}`, 'deployments: write');
+      }
+    },
+    async listDeployments(repo, p = {}) {
+      try {
+        return await paginate<GitHubDeployment>(`${repoPath(repo)}/deployments`, {
+          sha: p.sha,
+          ref: p.ref,
+          task: p.task,
+          environment: p.environment,
+        });
+      } catch (err) {
+        return explainPermission(err, 'list deployments', 'deployments: read');
+      }
+    },
+    async latestDeploymentStatus(repo, deploymentId) {
+      try {
+        const list = await http.get<GitHubDeploymentStatus[]>(
+          `${repoPath(repo)}/deployments/${seg(deploymentId)}/statuses`,
+          { query: { per_page: 1 } },
+        );
+        return Array.isArray(list) ? list[0] : undefined;
+      } catch (err) {
+        return explainPermission(err, `read the statuses of deployment ${deploymentId}`, 'deployments: read');
       }
     },
     close: () => http.close(),

@@ -102,6 +102,27 @@ describe('GitHub client against the simulator', () => {
     expect((bad as HttpError).message).toMatch(/Validation Failed: state is not included in the list/);
   });
 
+  it('lists deployments by environment and ref across every page; the latest status is the newest', async () => {
+    const params = { ref: SHA, environment: 'Preview – web', autoMerge: false, requiredContexts: [] };
+    for (let i = 0; i < 130; i++) await gh.createDeployment(REPO, params);
+    await gh.createDeployment(REPO, { ...params, environment: 'staging' });
+    const list = await gh.listDeployments(REPO, { environment: 'Preview – web', ref: SHA });
+    expect(list).toHaveLength(130);
+    expect(list[0]!.id).toBeGreaterThan(list[129]!.id); // newest first
+    const gets = sim.requestsTo('GET', '/repos/:o/:r/deployments');
+    expect(gets.map((r) => [r.query.page ?? '1', r.query.environment, r.query.ref])).toEqual([
+      ['1', 'Preview – web', SHA],
+      ['2', 'Preview – web', SHA],
+    ]);
+    const id = list[0]!.id;
+    expect(await gh.latestDeploymentStatus(REPO, id)).toBeUndefined();
+    await gh.createDeploymentStatus(REPO, id, { state: 'success' });
+    await gh.createDeploymentStatus(REPO, id, { state: 'inactive' });
+    expect((await gh.latestDeploymentStatus(REPO, id))?.state).toBe('inactive');
+    sim.permissions.deployments = 'none';
+    await expect(gh.listDeployments(REPO)).rejects.toThrow(/permissions: deployments: read/);
+  });
+
   it('fails with 401 Bad credentials for a wrong token and never shows the token', async () => {
     const wrong = createGitHubClient({ token: 'ghs_wrongTokenValue000000000', apiUrl: sim.url, retries: 0 });
     const err = (await wrong.listIssueComments(REPO, 7).catch((e: unknown) => e)) as HttpError;

@@ -54,6 +54,15 @@ export interface VercelProject {
   } | null;
 }
 
+/** GET /v4/aliases/{idOrAlias}. */
+export interface VercelAlias {
+  uid: string;
+  alias: string;
+  deploymentId: string | null;
+  projectId: string | null;
+  created?: string;
+}
+
 export interface VercelEvent {
   type: string;
   created: number;
@@ -123,6 +132,9 @@ export interface VercelApi {
   listDeployments(query: Record<string, string | number | undefined>): Promise<VercelDeploymentListItem[]>;
   events(idOrUrl: string, since?: number): Promise<VercelEvent[]>;
   assignAlias(deploymentId: string, alias: string): Promise<{ alias: string; oldDeploymentId?: string | null }>;
+  getAlias(aliasOrId: string): Promise<VercelAlias>;
+  /** DELETE /v2/aliases/{aliasId} (a hostname is accepted as the id); 404 when it does not exist. */
+  deleteAlias(aliasOrId: string): Promise<void>;
   promote(projectId: string, deploymentId: string): Promise<void>;
   rollback(projectId: string, deploymentId: string, description?: string): Promise<void>;
   close(): Promise<void>;
@@ -189,6 +201,10 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
       }),
     assignAlias: (deploymentId, alias) =>
       http.post(`/v2/deployments/${seg(deploymentId)}/aliases`, { alias }, { query: q(), idempotent: true }),
+    getAlias: (aliasOrId) => http.get<VercelAlias>(`/v4/aliases/${seg(aliasOrId)}`, { query: q() }),
+    async deleteAlias(aliasOrId) {
+      await http.request('DELETE', `/v2/aliases/${seg(aliasOrId)}`, { query: q() });
+    },
     async promote(projectId, deploymentId) {
       await http.request('POST', `/v10/projects/${seg(projectId)}/promote/${seg(deploymentId)}`, {
         query: q(),

@@ -1,5 +1,6 @@
 export * from './aliases';
 export * from './api';
+export * from './cleanup';
 export * from './deploy';
 export * from './files';
 export * from './preview';

@@ -22,6 +22,18 @@ export function commentMarker(projectId: string): string {
   return `<!-- wingman-deploy:deploy-vercel:${projectId} -->`;
 }
 
+/** The GitHub environment of a project's PR previews: shared by all PRs, told apart by the deployment payload. */
+export function previewEnvironment(projectName: string): string {
+  return `Preview – ${projectName}`;
+}
+
+export function commentTime(now: Date): string {
+  return now
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
+}
+
 export function renderComment(
   o: { projectId: string; projectName: string; sha: string },
   d: VercelDeployment | undefined,
@@ -33,13 +45,7 @@ export function renderComment(
   if (state.ok) for (const a of state.aliases) rows.push(['Alias', `https://${a}`]);
   if (d?.inspectorUrl) rows.push(['Inspect', d.inspectorUrl]);
   rows.push(['Commit', `\`${o.sha.slice(0, 7)}\``]);
-  rows.push([
-    'Updated',
-    `${now
-      .toISOString()
-      .replace('T', ' ')
-      .replace(/\.\d+Z$/, ' UTC')}`,
-  ]);
+  rows.push(['Updated', commentTime(now)]);
   const head = state.ok
     ? `### ✅ Vercel preview of **${o.projectName}** is ready${state.skipped ? ' (reused the deployment of this commit)' : ''}`
     : `### ❌ Vercel preview of **${o.projectName}** failed`;
@@ -63,7 +69,7 @@ export class PullRequestReport {
   constructor(private readonly o: PullRequestReportOptions) {}
 
   get environment(): string {
-    return `Preview – ${this.o.projectName}`;
+    return previewEnvironment(this.o.projectName);
   }
 
   private warn(what: string, err: unknown): void {
