@@ -22,10 +22,10 @@ function pushEvent(sha: string): Record<string, unknown> {
   };
 }
 
-function prEvent(sha: string, number = 7): Record<string, unknown> {
+function prEvent(sha: string, number = 7, action = 'synchronize'): Record<string, unknown> {
   const repo = { full_name: DEFAULT_REPOSITORY, private: true };
   return {
-    action: 'synchronize',
+    action,
     number,
     pull_request: {
       number,
@@ -250,6 +250,99 @@ describe('deploy-vercel bundle', () => {
       ]),
     );
     expect(github.comments(DEFAULT_REPOSITORY, 7)).toHaveLength(0);
+  });
+
+  describe('mode cleanup (pull request closed)', () => {
+    const inputs = { 'github-token': GH_TOKEN, aliases: 'pr-{pr}-wingmanmatch.vercel.app' };
+    const closed = { event: prEvent(SHA_B, 7, 'closed'), eventName: 'pull_request' };
+    const previewTwice = async () => {
+      const a = await run(inputs, { event: prEvent(SHA_A), eventName: 'pull_request' });
+      write(`${workspace}/.vercel/output`, 'static/index.html', 'pushed again');
+      const b = await run(inputs, { event: prEvent(SHA_B), eventName: 'pull_request' });
+      expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+      return b;
+    };
+
+    it.each(runtimes)(
+      'on $name: removes the alias, marks both deployments of the PR inactive, edits the comment; again is a no-op',
+      async (node) => {
+        const b = await previewTwice();
+        expect(vercel.aliasTarget('pr-7-wingmanmatch.vercel.app')).toBe(b.outputs['deployment-id']);
+        const deployments = github.deployments(DEFAULT_REPOSITORY);
+        expect(deployments).toHaveLength(2);
+
+        const r = await run({ ...inputs, mode: 'cleanup' }, { ...closed, node });
+        expect(r.stderr).toBe('');
+        expect(r.exitCode).toBe(0);
+        expect(vercel.aliasTarget('pr-7-wingmanmatch.vercel.app')).toBeUndefined();
+        const del = vercel.requestsTo('DELETE', '/v2/aliases/:id');
+        expect(del).toHaveLength(1);
+        expect(del[0]!.query.teamId).toBe(TEAM);
+        for (const d of deployments) {
+          expect(github.statuses(DEFAULT_REPOSITORY, d.id).at(-1)!.state).toBe('inactive');
+        }
+        expect(JSON.parse(r.outputs.aliases!)).toEqual(['pr-7-wingmanmatch.vercel.app']);
+        expect(JSON.parse(r.outputs['inactive-deployments']!).sort()).toEqual(deployments.map((d) => d.id).sort());
+        expect(r.outputs).toMatchObject({ skipped: 'false', 'deployment-id': '', url: '' });
+        expect(r.summary).toMatch(/✅ deploy-vercel cleanup: wingmanmatch-web #7/);
+        expect(r.summary).toContain('pr-7-wingmanmatch.vercel.app (was dpl_');
+        expect(r.summary).toMatch(/GitHub deployments marked inactive \| \d+, \d+/);
+        const [comment] = github.comments(DEFAULT_REPOSITORY, 7);
+        expect(comment!.body).toContain('### 🧹 Vercel preview of **wingmanmatch-web** was removed');
+        expect(comment!.body).toContain('~~https://pr-7-wingmanmatch.vercel.app~~');
+        expect(r.masks).toEqual(expect.arrayContaining([TOKEN, GH_TOKEN]));
+
+        vercel.clearRequests();
+        github.clearRequests();
+        const again = await run({ ...inputs, mode: 'cleanup' }, { ...closed, node });
+        expect(again.exitCode).toBe(0);
+        expect(again.outputs).toMatchObject({ skipped: 'true', aliases: '[]', 'inactive-deployments': '[]' });
+        expect(vercel.requestsTo('DELETE')).toHaveLength(0);
+        expect(github.requestsTo('POST')).toHaveLength(0);
+        expect(github.requestsTo('PATCH')).toHaveLength(0);
+        const notices = again.annotations.filter((a) => a.level === 'notice').map((a) => a.message);
+        expect(notices).toEqual([
+          `alias pr-7-wingmanmatch.vercel.app does not exist in team ${TEAM}: nothing to remove`,
+          expect.stringMatching(/^GitHub deployment\(s\) \d+, \d+ of #7 were already inactive: nothing to do$/),
+          'the comment on #7 already says the preview was removed',
+        ]);
+        expect(again.annotations.filter((a) => a.level !== 'notice')).toEqual([]);
+        expect(again.summary).toContain('Nothing left to clean up');
+      },
+    );
+
+    it('warns, and still removes the alias, when the token lacks deployments: write', async () => {
+      await previewTwice();
+      github.permissions = { issues: 'write', pullRequests: 'write', deployments: 'read' };
+      const r = await run({ ...inputs, mode: 'cleanup' }, closed);
+      expect(r.exitCode).toBe(0);
+      expect(vercel.aliasTarget('pr-7-wingmanmatch.vercel.app')).toBeUndefined();
+      const warnings = r.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+      expect(warnings).toEqual([
+        'GitHub refused to mark the deployments of #7 inactive (403 Resource not accessible by integration): add `permissions: deployments: write` to the job',
+      ]);
+      for (const d of github.deployments(DEFAULT_REPOSITORY)) {
+        expect(github.statuses(DEFAULT_REPOSITORY, d.id).at(-1)!.state).toBe('success');
+      }
+      expect(r.outputs['inactive-deployments']).toBe('[]');
+      expect(r.summary).toContain('permissions: deployments: write');
+    });
+
+    it('refuses to remove the production domain, and fails when there is nothing to clean up', async () => {
+      const live = await run({ target: 'production' });
+      expect(live.exitCode).toBe(0);
+      const r = await run({ mode: 'cleanup', aliases: 'wingmanmatch.app' }, closed);
+      expect(r.exitCode).toBe(1);
+      expect(r.annotations[0]!.message).toMatch(
+        /refusing to remove alias wingmanmatch.app serves the production deployment dpl_\w+ of wingmanmatch-web/,
+      );
+      expect(vercel.aliasTarget('wingmanmatch.app')).toBe(live.outputs['deployment-id']);
+      expect(vercel.requestsTo('DELETE')).toHaveLength(0);
+
+      const nothing = await run({ mode: 'cleanup' }, closed);
+      expect(nothing.exitCode).toBe(1);
+      expect(nothing.annotations[0]!.message).toMatch(/mode cleanup has nothing to do: set 'aliases'/);
+    });
   });
 
   it('waits out a 429 rate limit until x-ratelimit-reset', async () => {

@@ -18,9 +18,9 @@ export const deployVercelInputs = defineInputs({
     pattern: /^team_[A-Za-z0-9]+$/,
     expected: 'a team id like team_… (Team Settings → General)',
   }),
-  mode: input.choice(['deploy', 'promote', 'rollback'], {
+  mode: input.choice(['deploy', 'promote', 'rollback', 'cleanup'], {
     description:
-      "'deploy' uploads output-dir and waits for READY; 'promote' moves the production domains to a staged deployment; 'rollback' moves them back to an earlier production deployment.",
+      "'deploy' uploads output-dir and waits for READY; 'promote' moves the production domains to a staged deployment; 'rollback' moves them back to an earlier production deployment; 'cleanup' (pull request closed) removes the preview aliases and marks the PR's GitHub deployments inactive.",
     default: 'deploy',
   }),
   target: input.string({
@@ -45,11 +45,11 @@ export const deployVercelInputs = defineInputs({
   }),
   aliases: input.list({
     description:
-      'deploy: extra hostnames to point at the deployment, one per line or comma-separated; {pr}, {branch} and {sha} are replaced.',
+      'deploy: extra hostnames to point at the deployment; cleanup: the preview hostnames to remove. One per line or comma-separated; {pr}, {branch} and {sha} are replaced.',
   }),
   'github-token': input.string({
     description:
-      'On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment. Needs pull-requests: write and deployments: write.',
+      'On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment; with mode cleanup, mark those deployments inactive. Needs pull-requests: write and deployments: write.',
     secret: true,
   }),
   force: input.boolean({

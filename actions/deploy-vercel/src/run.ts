@@ -1,13 +1,16 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import { createGitHubClient, type GitHubClient, readGitHubContext } from '@wingman/github';
 import {
+  cleanUpPullRequest,
   createVercelApi,
   type DeployResult,
   deploy,
   https,
+  type PullRequestCleanupResult,
   PullRequestReport,
   promote,
   type ReleaseResult,
+  removeAliases,
   renderAliases,
   rollback,
   VercelDeployError,
@@ -48,6 +51,11 @@ export async function run(ctx: ActionContext, inputs: DeployVercelInputs): Promi
   try {
     if (inputs.mode === 'deploy') {
       await runDeploy(ctx, inputs, api, gh, (token) => {
+        github = createGitHubClient({ token, apiUrl: gh.apiUrl });
+        return github;
+      });
+    } else if (inputs.mode === 'cleanup') {
+      await runCleanup(ctx, inputs, api, gh, (token) => {
         github = createGitHubClient({ token, apiUrl: gh.apiUrl });
         return github;
       });
@@ -196,4 +204,81 @@ async function runRelease(ctx: ActionContext, inputs: DeployVercelInputs, api: R
       : `Production of **${result.project.name}** moved from ${result.previousProductionId ?? '(none)'} to ${d.id}.`,
   );
   ctx.summary.table(['', ''], summaryRows(d, [['Previous production', result.previousProductionId ?? '(none)']]));
+}
+
+async function runCleanup(
+  ctx: ActionContext,
+  inputs: DeployVercelInputs,
+  api: ReturnType<typeof createVercelApi>,
+  gh: ReturnType<typeof readGitHubContext>,
+  githubClient: (token: string) => GitHubClient,
+): Promise<void> {
+  if (inputs.deployment) ctx.log.warning(`input 'deployment' is for mode promote/rollback; mode cleanup ignores it`);
+  const pr = gh.pullRequest;
+  const withGitHub = !!inputs.githubToken && !!pr;
+  if (inputs.githubToken && !pr) {
+    ctx.log.warning(
+      `github-token is used on pull_request events only (this is a ${gh.eventName || 'non-PR'} event): no GitHub deployments were marked inactive`,
+    );
+  }
+  if (!inputs.aliases?.length && !withGitHub) {
+    throw new Error(
+      "mode cleanup has nothing to do: set 'aliases' to the preview hostnames to remove, and/or 'github-token' on a pull_request event",
+    );
+  }
+  ctx.setOutput('deployment-id', '');
+  ctx.setOutput('url', '');
+  ctx.setOutput('inspector-url', '');
+  ctx.setOutput('ready-state', '');
+  ctx.setOutput('previous-production-deployment-id', '');
+  ctx.setOutput('aliases', []);
+  ctx.setOutput('inactive-deployments', []);
+  ctx.setOutput('skipped', false);
+
+  const aliases = renderAliases(inputs.aliases ?? [], { pr: pr?.number, branch: gh.branch, sha: gh.sha });
+  let removed: Awaited<ReturnType<typeof removeAliases>>;
+  try {
+    removed = await ctx.log.group(`Remove ${aliases.length} alias(es)`, () =>
+      removeAliases({ api, projectId: inputs.projectId, aliases, log: ctx.log }),
+    );
+  } catch (err) {
+    ctx.summary.heading('❌ deploy-vercel cleanup');
+    throw err;
+  }
+  const removedNames = removed.removed.map((r) => r.alias);
+  ctx.setOutput('aliases', removedNames);
+
+  let gitHub: PullRequestCleanupResult | undefined;
+  if (withGitHub) {
+    gitHub = await ctx.log.group(`GitHub deployments of #${pr!.number}`, () =>
+      cleanUpPullRequest({
+        github: githubClient(inputs.githubToken!),
+        repo: { owner: gh.owner, repo: gh.repo },
+        pr: pr!.number,
+        projectId: inputs.projectId,
+        projectName: removed.project.name,
+        log: ctx.log,
+        removedAliases: removedNames,
+      }),
+    );
+    ctx.setOutput('inactive-deployments', gitHub.deactivated);
+  }
+  const changed = removedNames.length > 0 || (gitHub?.deactivated.length ?? 0) > 0;
+  ctx.setOutput('skipped', !changed);
+
+  ctx.summary.heading(`✅ deploy-vercel cleanup: ${removed.project.name}${pr ? ` #${pr.number}` : ''}`);
+  if (!changed) ctx.summary.text('Nothing left to clean up: the aliases and GitHub deployments were already gone.');
+  const rows: [string, string][] = [
+    ...removed.removed.map(
+      (r) => ['Alias removed', `${r.alias}${r.deploymentId ? ` (was ${r.deploymentId})` : ''}`] as [string, string],
+    ),
+    ...removed.alreadyGone.map((a) => ['Alias already gone', a] as [string, string]),
+  ];
+  if (gitHub) {
+    rows.push(['GitHub deployments marked inactive', gitHub.deactivated.join(', ') || '(none)']);
+    if (gitHub.alreadyInactive.length)
+      rows.push(['GitHub deployments already inactive', gitHub.alreadyInactive.join(', ')]);
+    if (gitHub.warnings.length) rows.push(['Warnings', gitHub.warnings.join('<br>')]);
+  }
+  if (rows.length) ctx.summary.table(['', ''], rows);
 }
