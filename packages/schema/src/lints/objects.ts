@@ -17,6 +17,19 @@ const notExtensionMember = (catalog: string, oid: string) =>
 const apiRoleCanSelect = (oid: string) =>
   `exists (select 1 from pg_catalog.pg_roles r where r.rolname in ('anon', 'authenticated') and pg_catalog.has_table_privilege(r.oid, ${oid}, 'SELECT'))`;
 
+/** Relations of one kind in the exposed schemas ($1) that anon or authenticated can select, plus `extra` conditions. */
+const apiRelationsSql = (relkind: 'v' | 'm' | 'f', extra = '') =>
+  `select n.nspname as schema, c.relname as name
+   from pg_catalog.pg_class c
+   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+   where c.relkind = '${relkind}'
+     and n.nspname = any($1::text[])
+     and ${userSchema('n.nspname')}
+     and ${notExtensionMember('pg_catalog.pg_class', 'c.oid')}
+     and ${apiRoleCanSelect('c.oid')}
+     ${extra}
+   order by 1, 2`;
+
 const RELKIND_TYPE: Record<string, DbObject['type']> = {
   r: 'table',
   p: 'table',
@@ -61,21 +74,15 @@ const securityDefinerView = rule<{ schema: string; name: string }>(
     description:
       "A view without security_invoker runs with its owner's privileges, so the querying user's RLS policies and grants on the underlying tables are bypassed.",
   },
-  `select n.nspname as schema, c.relname as name
-   from pg_catalog.pg_class c
-   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-   where c.relkind = 'v'
-     and n.nspname = any($1::text[])
-     and ${userSchema('n.nspname')}
-     and ${notExtensionMember('pg_catalog.pg_class', 'c.oid')}
-     and ${apiRoleCanSelect('c.oid')}
-     -- security_invoker exists from PostgreSQL 15; before that there is nothing to switch on
+  apiRelationsSql(
+    'v',
+    `-- security_invoker exists from PostgreSQL 15; before that there is nothing to switch on
      and current_setting('server_version_num')::int >= 150000
      and not exists (
        select 1 from pg_catalog.pg_options_to_table(c.reloptions) o
        where o.option_name = 'security_invoker' and lower(o.option_value) in ('true', 'on', 'yes', '1')
-     )
-   order by 1, 2`,
+     )`,
+  ),
   exposed,
   (r, self) => {
     const object: DbObject = { type: 'view', schema: r.schema, name: r.name };
@@ -146,28 +153,15 @@ const extensionInPublic = rule<{ name: string; relocatable: boolean }>(
 
 /** materialized_view_in_api and foreign_table_in_api: same shape, another relkind. */
 function relationInApi(spec: Omit<Rule, 'run'>, relkind: 'm' | 'f', noun: string, problem: string): Rule {
-  return rule<{ schema: string; name: string }>(
-    spec,
-    `select n.nspname as schema, c.relname as name
-     from pg_catalog.pg_class c
-     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-     where c.relkind = '${relkind}'
-       and n.nspname = any($1::text[])
-       and ${userSchema('n.nspname')}
-       and ${notExtensionMember('pg_catalog.pg_class', 'c.oid')}
-       and ${apiRoleCanSelect('c.oid')}
-     order by 1, 2`,
-    exposed,
-    (r, self) => {
-      const object: DbObject = { type: RELKIND_TYPE[relkind]!, schema: r.schema, name: r.name };
-      return finding(
-        self,
-        object,
-        `${noun} ${qualified(object)} is selectable by anon or authenticated through the Data API; ${problem}`,
-        `revoke select on ${qualified(object)} from anon, authenticated;`,
-      );
-    },
-  );
+  return rule<{ schema: string; name: string }>(spec, apiRelationsSql(relkind), exposed, (r, self) => {
+    const object: DbObject = { type: RELKIND_TYPE[relkind]!, schema: r.schema, name: r.name };
+    return finding(
+      self,
+      object,
+      `${noun} ${qualified(object)} is selectable by anon or authenticated through the Data API; ${problem}`,
+      `revoke select on ${qualified(object)} from anon, authenticated;`,
+    );
+  });
 }
 
 const materializedViewInApi = relationInApi(
