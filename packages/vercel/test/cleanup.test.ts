@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { RecordingLog } from '@wingman/action-kit/log';
 import { createGitHubClient, type GitHubClient } from '@wingman/github';
-import { GitHubSimulator, VercelSimulator } from '@wingman/testkit';
+import { GitHubSimulator, type VercelSimulator } from '@wingman/testkit';
 import {
   cleanUpPullRequest,
   commentMarker,
@@ -11,10 +11,9 @@ import {
   removeAliases,
   type VercelApi,
 } from '../src';
-import { cleanup, prebuiltOutput, tempDir } from './helpers';
+import { prebuiltOutput, startVercelFixture, TEAM, tempDir } from './helpers';
 
 const TOKEN = 'vercel_sim_token_cleanup_0123456789';
-const TEAM = 'team_wingmanCleanup000000000000';
 const FULL = 'wingman-org/wingmanmatch';
 const REPO = { owner: 'wingman-org', repo: 'wingmanmatch' };
 const SHA1 = '1111111111111111111111111111111111111111';
@@ -26,18 +25,12 @@ describe('removeAliases', () => {
   let project: { id: string; name: string };
   let log: RecordingLog;
 
+  let fixture: Awaited<ReturnType<typeof startVercelFixture>>;
   beforeEach(async () => {
-    sim = new VercelSimulator({ token: TOKEN, teams: [{ id: TEAM, slug: 'wingman' }], stepMs: 10 });
-    await sim.start();
-    project = sim.addProject({ name: 'web', teamId: TEAM, domains: [{ name: 'wingmanmatch.app' }] });
-    api = createVercelApi({ token: TOKEN, teamId: TEAM, apiUrl: sim.url, minDelayMs: 5 });
-    log = new RecordingLog();
+    fixture = await startVercelFixture(TOKEN, 10);
+    ({ sim, project, api, log } = fixture);
   });
-  afterEach(async () => {
-    await api.close();
-    await sim.stop();
-    cleanup();
-  });
+  afterEach(() => fixture.stop());
 
   const deployWith = async (target: string, aliases: string[] = [], projectId = project.id) => {
     const dir = tempDir();

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { RecordingLog } from '@wingman/action-kit/log';
+import type { RecordingLog } from '@wingman/action-kit/log';
 import { RateLimitError } from '@wingman/http';
 import { VercelSimulator } from '@wingman/testkit';
 import { createVercelApi, type DeployOptions, deploy, promote, rollback, type VercelApi } from '../src';
-import { cleanup, prebuiltOutput, tempDir, write } from './helpers';
+import { cleanup, prebuiltOutput, startVercelFixture, TEAM, tempDir, write } from './helpers';
 
 const TOKEN = 'vercel_sim_token_0123456789abcdef';
-const TEAM = 'team_wingman000000000000000000';
 const SHA1 = '1111111111111111111111111111111111111111';
 const SHA2 = '2222222222222222222222222222222222222222';
 
@@ -17,13 +16,12 @@ describe('deploy against the Vercel simulator', () => {
   let project: { id: string; name: string };
   let log: RecordingLog;
 
+  let fixture: Awaited<ReturnType<typeof startVercelFixture>>;
   beforeEach(async () => {
-    sim = new VercelSimulator({ token: TOKEN, teams: [{ id: TEAM, slug: 'wingman' }], stepMs: 20 });
-    await sim.start();
-    project = sim.addProject({ name: 'web', teamId: TEAM, domains: [{ name: 'wingmanmatch.app' }] });
-    api = createVercelApi({ token: TOKEN, teamId: TEAM, apiUrl: sim.url, minDelayMs: 5 });
-    log = new RecordingLog();
+    fixture = await startVercelFixture(TOKEN, 20);
+    ({ sim, project, api, log } = fixture);
   });
+  // One test swaps in a Hobby-plan simulator: close whichever sim and client are current.
   afterEach(async () => {
     await api.close();
     await sim.stop();

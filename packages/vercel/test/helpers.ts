@@ -1,6 +1,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { RecordingLog } from '@wingman/action-kit/log';
+import { VercelSimulator } from '@wingman/testkit';
+import { createVercelApi, type VercelApi } from '../src';
 
 const dirs: string[] = [];
 
@@ -38,4 +41,25 @@ export function prebuiltOutput(root: string, opts: { version?: string; target?: 
   write(out, 'functions/api/hello.func/bin/tool', '#!/bin/sh\necho hi\n', 0o755);
   symlinkSync('hello.func', join(out, 'functions/api/hi.func'));
   return out;
+}
+
+export const TEAM = 'team_wingman000000000000000000';
+
+/** The Vercel simulator with one team project ('web', production domain wingmanmatch.app) and an API client for it. */
+export async function startVercelFixture(token: string, stepMs: number) {
+  const sim = new VercelSimulator({ token, teams: [{ id: TEAM, slug: 'wingman' }], stepMs });
+  await sim.start();
+  const project = sim.addProject({ name: 'web', teamId: TEAM, domains: [{ name: 'wingmanmatch.app' }] });
+  const api: VercelApi = createVercelApi({ token, teamId: TEAM, apiUrl: sim.url, minDelayMs: 5 });
+  return {
+    sim,
+    project,
+    api,
+    log: new RecordingLog(),
+    async stop() {
+      await api.close();
+      await sim.stop();
+      cleanup();
+    },
+  };
 }
