@@ -1,26 +1,22 @@
-// pnpm rehearse [--scenario smoke-fails] [--database-url <url>]: the push-to-main pipeline end to end on
-// this machine — embedded PostgreSQL, the example app's migrations, the Heroku, Vercel, Slack and
-// Sentry simulators and the example backend as the deployed app — running .github/workflows/push-main.yml
-// and deploy.yml as written, each step through its committed bundle.
-import { rehearsePipeline, type Scenario } from '@wingman/rehearsal';
+// pnpm rehearse [--scenario happy|smoke-fails|rollback|preview] [--database-url <url>]: the caller
+// repository's workflows (examples/wingmanmatch/.github/workflows) run the way GitHub runs them, calling
+// this repository's reusable workflows @v1, each action through its committed bundle, against embedded
+// PostgreSQL and the provider simulators.
+import { rehearsePipeline, SCENARIOS, type Scenario } from '@wingman/rehearsal';
 
 const args = process.argv.slice(2);
 const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const scenario = (value('--scenario') ?? 'happy') as Scenario;
-if (!['happy', 'smoke-fails'].includes(scenario)) {
-  console.error(`--scenario must be happy or smoke-fails, got ${scenario}`);
+if (!SCENARIOS.includes(scenario)) {
+  console.error(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${scenario}`);
   process.exit(2);
 }
-console.log(`Rehearsing push-main (${scenario}) with embedded defaults; every step runs its committed bundle.\n`);
-const result = await rehearsePipeline({
-  scenario,
-  databaseUrl: value('--database-url'),
-  print: (line) => console.log(line),
-});
-// The smoke-fails scenario passes when the pipeline rolled production back and said so.
+console.log(`Rehearsing the caller's workflows (${scenario}) with embedded defaults; every step runs its committed bundle.`);
+const result = await rehearsePipeline({ scenario, databaseUrl: value('--database-url'), print: (line) => console.log(line) });
+// smoke-fails passes when production was rolled back and Slack said so; the others when every job passed.
 const expected =
-  scenario === 'happy'
-    ? result.ok
-    : result.heroku.production.slugOfCurrent === result.heroku.production.previousSlug &&
-      result.slack.some((m) => /rolled back/i.test(m.text ?? ''));
+  scenario === 'smoke-fails'
+    ? result.heroku.production.slugOfCurrent === result.heroku.production.previousSlug &&
+      result.slack.some((m) => /rolled back/i.test(m.text ?? ''))
+    : result.ok;
 process.exit(expected ? 0 : 1);

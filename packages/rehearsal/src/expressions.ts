@@ -1,290 +1,175 @@
-// The subset of GitHub Actions expressions our workflows use, evaluated the way the runner does:
-// contexts (inputs, secrets, steps, needs, jobs, github, env, vars, job, runner), literals, ! && || == !=
-// < <= > >=, parentheses, and the functions success, failure, always, cancelled, contains, startsWith,
-// endsWith, format, toJSON, fromJSON, join. Anything else fails with the expression named, so a
-// workflow that leans on something the rehearsal cannot model says so instead of passing by accident.
+// Workflow files read and evaluated with GitHub's own libraries: @actions/workflow-parser turns the
+// YAML into template tokens (validating it against GitHub's workflow schema, turning "a ${{ x }} b"
+// into format('a {0} b', x)), @actions/expressions evaluates each expression. What is ours: the
+// status functions and hashFiles (the runner provides them, the library does not), and the plain
+// values the rest of the rehearsal works with.
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import type { FunctionDefinition } from '@actions/expressions/funcs/info';
+import {
+  isBasicExpression,
+  isBoolean,
+  isMapping,
+  isNumber,
+  isSequence,
+  isString,
+} from '@actions/workflow-parser';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 
 export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
+/** An expression as the workflow parser left it (without `${{ }}`). */
+export interface Expr {
+  readonly expression: string;
+}
+/** A workflow value still to be evaluated: literals, and expressions where the YAML had `${{ }}`. */
+export type Template = string | number | boolean | null | Expr | Template[] | { [key: string]: Template };
+
 export interface ExpressionContext {
   contexts: Record<string, Value>;
-  /** The status so far, for success() / failure() / cancelled(); 'skipped': a needed job was skipped (neither success nor failure). */
+  /** The status so far, for success() / failure() / cancelled(); 'skipped': a needed job was skipped. */
   status: 'success' | 'failure' | 'cancelled' | 'skipped';
+  /** hashFiles() reads here (the job's workspace). */
+  hashFiles?: (patterns: string[]) => string;
 }
 
 export class ExpressionError extends Error {
   override name = 'ExpressionError';
 }
 
-type Token =
-  | { t: 'num'; v: number }
-  | { t: 'str'; v: string }
-  | { t: 'id'; v: string }
-  | { t: 'op'; v: string }
-  | { t: 'end' };
+const CONTEXTS = ['github', 'inputs', 'secrets', 'vars', 'needs', 'env', 'runner', 'job', 'jobs', 'steps', 'matrix', 'strategy'];
 
-const OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ','];
+const isExpr = (t: unknown): t is Expr =>
+  typeof t === 'object' && t !== null && !Array.isArray(t) && typeof (t as Expr).expression === 'string' && Object.keys(t).length === 1;
 
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let s = '';
-      i++;
-      for (;;) {
-        if (i >= src.length) throw new ExpressionError(`unterminated string in \${{ ${src} }}`);
-        if (src[i] === "'" && src[i + 1] === "'") {
-          s += "'";
-          i += 2;
-        } else if (src[i] === "'") {
-          i++;
-          break;
-        } else s += src[i++];
-      }
-      out.push({ t: 'str', v: s });
-    } else if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^-?(0x[0-9a-f]+|\d+(\.\d+)?(e[+-]?\d+)?)/i.exec(src.slice(i))!;
-      out.push({ t: 'num', v: Number(m[0]) });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      // Property names may contain hyphens (steps.migrate.outputs.applied-versions).
-      const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i))!;
-      out.push({ t: 'id', v: m[0] });
-      i += m[0].length;
-    } else {
-      const op = OPS.find((o) => src.startsWith(o, i));
-      if (!op) throw new ExpressionError(`unexpected '${c}' in \${{ ${src} }}`);
-      out.push({ t: 'op', v: op });
-      i += op.length;
-    }
+/** A parsed token tree as plain data, expressions kept as Expr. */
+export function toTemplate(token: TemplateToken): Template {
+  if (isBasicExpression(token)) {
+    if (token.blockScalarHeader && token.source !== undefined)
+      return { expression: formatExpression(blockScalarValue(token.source, token.blockScalarHeader)) };
+    return { expression: token.expression };
   }
-  out.push({ t: 'end' });
-  return out;
-}
-
-type Node =
-  | { k: 'lit'; v: Value }
-  | { k: 'ctx'; name: string }
-  | { k: 'prop'; of: Node; key: Node }
-  | { k: 'not'; of: Node }
-  | { k: 'bin'; op: string; l: Node; r: Node }
-  | { k: 'call'; fn: string; args: Node[] };
-
-function parse(src: string): Node {
-  const tokens = tokenize(src);
-  let p = 0;
-  const peek = () => tokens[p]!;
-  const isOp = (v: string) => {
-    const t = peek();
-    return t.t === 'op' && t.v === v;
-  };
-  const expect = (v: string) => {
-    if (!isOp(v)) throw new ExpressionError(`expected '${v}' in \${{ ${src} }}`);
-    p++;
-  };
-  const binary = (next: () => Node, ops: string[]) => (): Node => {
-    let l = next();
-    for (;;) {
-      const t = peek();
-      if (t.t !== 'op' || !ops.includes(t.v)) return l;
-      p++;
-      l = { k: 'bin', op: t.v, l, r: next() };
-    }
-  };
-  const primary = (): Node => {
-    const t = tokens[p++]!;
-    let node: Node;
-    if (t.t === 'num' || t.t === 'str') node = { k: 'lit', v: t.v };
-    else if (t.t === 'op' && t.v === '(') {
-      node = or();
-      expect(')');
-    } else if (t.t === 'op' && t.v === '!') return { k: 'not', of: primary() };
-    else if (t.t === 'id') {
-      if (t.v === 'true' || t.v === 'false') node = { k: 'lit', v: t.v === 'true' };
-      else if (t.v === 'null') node = { k: 'lit', v: null };
-      else if (isOp('(')) {
-        p++;
-        const args: Node[] = [];
-        if (!isOp(')'))
-          for (;;) {
-            args.push(or());
-            if (isOp(',')) p++;
-            else break;
-          }
-        expect(')');
-        node = { k: 'call', fn: t.v, args };
-      } else node = { k: 'ctx', name: t.v };
-    } else
-      throw new ExpressionError(`unexpected ${t.t === 'end' ? 'end' : `'${'v' in t ? t.v : ''}'`} in \${{ ${src} }}`);
-    for (;;) {
-      if (isOp('.')) {
-        p++;
-        const key = tokens[p++]!;
-        if (key.t !== 'id' && !(key.t === 'op' && key.v === '*'))
-          throw new ExpressionError(`expected a property name after '.' in \${{ ${src} }}`);
-        node = { k: 'prop', of: node, key: { k: 'lit', v: (key as { v: string }).v } };
-      } else if (isOp('[')) {
-        p++;
-        const key = or();
-        expect(']');
-        node = { k: 'prop', of: node, key };
-      } else return node;
-    }
-  };
-  const compare = binary(primary, ['<', '<=', '>', '>=']);
-  const equality = binary(compare, ['==', '!=']);
-  const and = binary(equality, ['&&']);
-  const or = binary(and, ['||']);
-  const root = or();
-  if (peek().t !== 'end') throw new ExpressionError(`unexpected text after the expression in \${{ ${src} }}`);
-  return root;
-}
-
-const truthy = (v: Value): boolean => !(v === false || v === null || v === 0 || v === '' || Number.isNaN(v));
-
-function toNumber(v: Value): number {
-  if (v === null) return 0;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return v.trim() === '' ? 0 : Number(v);
-  return Number.NaN;
-}
-
-/** The runner's loose comparison: strings case-insensitively, otherwise as numbers. */
-function compare(a: Value, b: Value): number | undefined {
-  if (typeof a === 'string' && typeof b === 'string') {
-    const x = a.toLowerCase();
-    const y = b.toLowerCase();
-    return x < y ? -1 : x > y ? 1 : 0;
+  if (isString(token)) return token.value;
+  if (isNumber(token)) return token.value;
+  if (isBoolean(token)) return token.value;
+  if (isSequence(token)) {
+    const out: Template[] = [];
+    for (let i = 0; i < token.count; i++) out.push(toTemplate(token.get(i)));
+    return out;
   }
-  if (typeof a === 'object' && a !== null) return a === b ? 0 : undefined;
-  const x = toNumber(a);
-  const y = toNumber(b);
-  if (Number.isNaN(x) || Number.isNaN(y)) return undefined;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-export const stringify = (v: Value): string =>
-  v === null ? '' : typeof v === 'object' ? JSON.stringify(v, null, 2) : String(v);
-
-function evaluate(node: Node, ctx: ExpressionContext, src: string): Value {
-  switch (node.k) {
-    case 'lit':
-      return node.v;
-    case 'ctx': {
-      const name = Object.keys(ctx.contexts).find((c) => c.toLowerCase() === node.name.toLowerCase());
-      if (name === undefined) throw new ExpressionError(`unknown context '${node.name}' in \${{ ${src} }}`);
-      return ctx.contexts[name]!;
+  if (isMapping(token)) {
+    const out: Record<string, Template> = {};
+    for (let i = 0; i < token.count; i++) {
+      const { key, value } = token.get(i);
+      out[isString(key) ? key.value : String((key as { toString(): string }).toString())] = toTemplate(value);
     }
-    case 'prop': {
-      const of = evaluate(node.of, ctx, src);
-      const key = evaluate(node.key, ctx, src);
-      if (of === null || typeof of !== 'object') return null;
-      if (Array.isArray(of)) return of[toNumber(key)] ?? null;
-      // Property names are case-insensitive, as the runner reads them.
-      const want = String(key).toLowerCase();
-      const found = Object.keys(of).find((k) => k.toLowerCase() === want);
-      return found === undefined ? null : of[found]!;
-    }
-    case 'not':
-      return !truthy(evaluate(node.of, ctx, src));
-    case 'bin': {
-      if (node.op === '&&') {
-        const l = evaluate(node.l, ctx, src);
-        return truthy(l) ? evaluate(node.r, ctx, src) : l;
-      }
-      if (node.op === '||') {
-        const l = evaluate(node.l, ctx, src);
-        return truthy(l) ? l : evaluate(node.r, ctx, src);
-      }
-      const c = compare(evaluate(node.l, ctx, src), evaluate(node.r, ctx, src));
-      switch (node.op) {
-        case '==':
-          return c === 0;
-        case '!=':
-          return c !== 0;
-        case '<':
-          return c !== undefined && c < 0;
-        case '<=':
-          return c !== undefined && c <= 0;
-        case '>':
-          return c !== undefined && c > 0;
-        default:
-          return c !== undefined && c >= 0;
-      }
-    }
-    case 'call': {
-      const args = () => node.args.map((a) => evaluate(a, ctx, src));
-      switch (node.fn.toLowerCase()) {
-        case 'success':
-          return ctx.status === 'success';
-        case 'failure':
-          return ctx.status === 'failure';
-        case 'cancelled':
-          return ctx.status === 'cancelled';
-        case 'always':
-          return true;
-        case 'contains': {
-          const [hay, needle] = args();
-          if (Array.isArray(hay)) return hay.some((h) => compare(h, needle!) === 0);
-          return stringify(hay!).toLowerCase().includes(stringify(needle!).toLowerCase());
-        }
-        case 'startswith': {
-          const [s, p] = args();
-          return stringify(s!).toLowerCase().startsWith(stringify(p!).toLowerCase());
-        }
-        case 'endswith': {
-          const [s, p] = args();
-          return stringify(s!).toLowerCase().endsWith(stringify(p!).toLowerCase());
-        }
-        case 'format': {
-          const [fmt, ...rest] = args();
-          return stringify(fmt!).replace(/\{(\d+)\}/g, (_, i: string) => stringify(rest[Number(i)] ?? null));
-        }
-        case 'join': {
-          const [arr, sep] = args();
-          return Array.isArray(arr)
-            ? arr.map(stringify).join(sep === undefined ? ',' : stringify(sep))
-            : stringify(arr!);
-        }
-        case 'tojson':
-          return JSON.stringify(args()[0], null, 2);
-        case 'fromjson':
-          return JSON.parse(stringify(args()[0]!)) as Value;
-        default:
-          throw new ExpressionError(`the rehearsal does not model the function ${node.fn}() in \${{ ${src} }}`);
-      }
-    }
+    return out;
   }
+  return null;
 }
 
-/** Evaluates one expression (the text between ${{ and }}). */
+/**
+ * The value of a YAML block scalar from its source lines. The parser builds the expression of a block
+ * scalar holding `${{ }}` from the raw source, indentation included, where GitHub's own parser (and
+ * YAML) use the block's value: "- url: …\n  expect-json:" and not "- url: …\n              expect-json:".
+ */
+export function blockScalarValue(source: string, header: string): string {
+  const lines = source.replace(/\n$/, '').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+  const body = lines.map((l) => l.slice(indent));
+  let text: string;
+  if (header.startsWith('>')) {
+    // Folding: lines of the same indentation join with a space, blank lines become newlines.
+    text = body.reduce((acc, line, i) => {
+      if (i === 0) return line;
+      const prev = body[i - 1]!;
+      if (line === '' || prev === '' || /^\s/.test(line) || /^\s/.test(prev)) return `${acc}\n${line}`;
+      return `${acc} ${line}`;
+    }, '');
+  } else text = body.join('\n');
+  text = text.replace(/\n+$/, '');
+  if (header.endsWith('-')) return text;
+  if (header.endsWith('+')) return `${text}${source.match(/\n*$/)![0]}`;
+  return `${text}\n`;
+}
+
+/** "a ${{ x }} b" → format('a {0} b', x), the way GitHub turns an interpolated string into one expression. */
+export function formatExpression(text: string): string {
+  const parts = text.split(/\$\{\{([\s\S]*?)\}\}/);
+  const literals = parts.filter((_, i) => i % 2 === 0);
+  const args = parts.filter((_, i) => i % 2 === 1).map((a) => a.trim());
+  if (args.length === 1 && literals.every((l) => l === '')) return args[0]!;
+  const escape = (l: string) => l.replace(/'/g, "''").replace(/\{/g, '{{').replace(/\}/g, '}}');
+  const fmt = literals.map((l, i) => (i < args.length ? `${escape(l)}{${i}}` : escape(l))).join('');
+  return `format('${fmt}', ${args.join(', ')})`;
+}
+
+const toData = (v: Value): data.ExpressionData => JSON.parse(JSON.stringify(v ?? null), data.reviver);
+const fromData = (d: data.ExpressionData): Value => JSON.parse(JSON.stringify(d, data.replacer) ?? 'null');
+
+function functions(ctx: ExpressionContext): Map<string, FunctionDefinition> {
+  const status = (name: string, value: () => boolean): [string, FunctionDefinition] => [
+    name,
+    { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value()) },
+  ];
+  return new Map<string, FunctionDefinition>([
+    status('success', () => ctx.status === 'success'),
+    status('failure', () => ctx.status === 'failure'),
+    status('cancelled', () => ctx.status === 'cancelled'),
+    status('always', () => true),
+    [
+      'hashfiles',
+      {
+        name: 'hashFiles',
+        minArgs: 1,
+        maxArgs: 255,
+        call: (...args) => {
+          if (!ctx.hashFiles) throw new ExpressionError('hashFiles() is only available in steps');
+          return new data.StringData(ctx.hashFiles(args.map((a) => a.coerceString())));
+        },
+      },
+    ],
+  ]);
+}
+
+/** Evaluates one expression (without `${{ }}`) with GitHub's expression engine. */
 export function evaluateExpression(src: string, ctx: ExpressionContext): Value {
-  return evaluate(parse(src), ctx, src);
+  try {
+    const fns = functions(ctx);
+    const tokens = new Lexer(src).lex().tokens;
+    const ast = new Parser(tokens, CONTEXTS, [...fns.values()]).parse();
+    const dict = new data.Dictionary();
+    for (const [k, v] of Object.entries(ctx.contexts)) dict.add(k, toData(v));
+    return fromData(new Evaluator(ast, dict, fns).evaluate());
+  } catch (error) {
+    if (error instanceof ExpressionError) throw error;
+    throw new ExpressionError(`\${{ ${src} }}: ${(error as Error).message}`);
+  }
 }
 
-const usesStatusFunction = (src: string) => /\b(success|failure|always|cancelled)\s*\(/i.test(src);
+/** Truthiness as the runner judges it: false, 0, '', null are false. */
+const truthy = (v: Value): boolean => !(v === false || v === 0 || v === '' || v === null || Number.isNaN(v));
 
-/** An `if:` condition: with or without ${{ }}; implicitly `success() && (…)` unless it calls a status function. */
-export function evaluateCondition(condition: string | boolean | undefined, ctx: ExpressionContext): boolean {
-  if (condition === undefined || condition === '') return ctx.status === 'success';
-  if (typeof condition === 'boolean') return condition && ctx.status === 'success';
-  const src = condition
-    .trim()
-    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
-    .trim();
-  const value = truthy(evaluateExpression(src, ctx));
-  return usesStatusFunction(src) ? value : ctx.status === 'success' && value;
+/** An `if:` as the converted template holds it (status function already implied by the parser). */
+export function evaluateCondition(condition: string | undefined, ctx: ExpressionContext): boolean {
+  return truthy(evaluateExpression(condition?.trim() ? condition : 'success()', ctx));
 }
 
-/** A string with ${{ }} templates: one whole-string expression keeps its type; otherwise the parts are joined as text. */
-export function interpolate(template: Value, ctx: ExpressionContext): Value {
-  if (typeof template !== 'string') return template;
-  const whole = /^\$\{\{([\s\S]*?)\}\}$/.exec(template.trim());
-  if (whole && !whole[1]!.includes('}}')) return evaluateExpression(whole[1]!.trim(), ctx);
-  return template.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, src: string) => stringify(evaluateExpression(src.trim(), ctx)));
+/** Evaluates every expression in a template value. */
+export function evaluate(template: Template | undefined, ctx: ExpressionContext): Value {
+  if (template === undefined) return null;
+  if (isExpr(template)) return evaluateExpression(template.expression, ctx);
+  if (Array.isArray(template)) return template.map((t) => evaluate(t, ctx));
+  if (template !== null && typeof template === 'object')
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, evaluate(v, ctx)]));
+  return template;
 }
+
+/** A value as a step input or env var sees it. */
+export const stringify = (v: Value): string =>
+  v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' ? String(v) : String(v);
+
+/** Evaluates a mapping of templates to strings (with:, env:, outputs:). */
+export const evaluateStrings = (o: Template | undefined, ctx: ExpressionContext): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries((o ?? {}) as Record<string, Template>).map(([k, v]) => [k, stringify(evaluate(v, ctx))]),
+  );

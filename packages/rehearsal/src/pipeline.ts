@@ -1,25 +1,34 @@
-// The push-to-main pipeline rehearsed on one machine: embedded PostgreSQL for staging and production,
-// the Heroku, Vercel, Slack and Sentry simulators, and the example backend serving as "the deployed
-// app". push-main.yml runs as written, through the committed bundles.
+// The pipeline rehearsed on one machine the way GitHub would run it for a team: two repositories — the
+// suite (this repository, tagged v1) and the caller (examples/wingmanmatch, a repository of its own
+// with thin workflows that reference the suite @v1) — the caller's environments with their reviewers,
+// branch policies and secrets, embedded PostgreSQL for each environment's database, the Heroku,
+// Vercel, Slack, Sentry and GitHub simulators, and the example backend as the deployed app.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
+  GitHubSimulator,
   HerokuSim,
   REPO_ROOT,
   SentrySimulator,
   SlackSimulator,
   sentryCliBinary,
   startPostgres,
+  startPostgresServer,
+  SUPABASE_DATABASE_SQL,
+  SUPABASE_ROLES_SQL,
   type TestDatabase,
   VercelSimulator,
 } from '@wingman/testkit';
+import pg from 'pg';
 import type { Value } from './expressions';
-import { type StepRecord, type WorkflowRun, WorkflowRunner } from './runner';
+import type { EnvironmentSettings, Repository } from './github-model';
+import { type RunEvent, type ServiceStandIn, type StepRecord, type WorkflowRun, WorkflowRunner } from './runner';
 
-export type Scenario = 'happy' | 'smoke-fails';
+export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview';
+export const SCENARIOS: Scenario[] = ['happy', 'smoke-fails', 'rollback', 'preview'];
 
 export interface RehearsalOptions {
   scenario?: Scenario;
@@ -31,14 +40,23 @@ export interface RehearsalOptions {
 
 export interface RehearsalResult {
   ok: boolean;
-  run: WorkflowRun;
+  /** Each workflow run of the scenario, in order ("push-main", "rollback", "preview (opened)" …). */
+  runs: { name: string; run: WorkflowRun }[];
   heroku: Record<'staging' | 'production', { current?: number; slugOfCurrent?: string; previousSlug?: string }>;
   vercelProduction?: string;
+  /** The production deployment the project had before the rehearsal (an earlier release). */
+  vercelEarlierProduction: string;
   slack: { text?: string; edits: number; replies: number }[];
   sentryReleases: string[];
+  github: { comments: string[]; deployments: { environment: string; state?: string }[] };
+  /** The closing lines: approvals, deployment records, runner starts. */
+  closing: string[];
   durationMs: number;
 }
 
+export const SUITE = 'wingman-deploy/wingman-deploy';
+export const CALLER = 'wingman-org/wingmanmatch';
+export const CALLER_ROOT = join(REPO_ROOT, 'examples/wingmanmatch');
 const APPS = { staging: 'wingmanmatch-staging', production: 'wingmanmatch-production' } as const;
 const KEYS = {
   heroku: 'heroku-rehearsal-key',
@@ -47,12 +65,27 @@ const KEYS = {
   sentry: 'sentry-rehearsal',
 };
 
-/** A release whose /health is broken, for the smoke-fails scenario. */
+/** The two repositories: the suite at HEAD (tags v1, main) and the caller as its own repository. */
+export function rehearsalRepositories(): Repository[] {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  const sha = git('rev-parse', 'HEAD');
+  // The example app's own "commit": the tree it is made of, so each repository has its own sha.
+  let callerSha: string;
+  try {
+    callerSha = git('rev-parse', 'HEAD:examples/wingmanmatch');
+  } catch {
+    callerSha = sha;
+  }
+  return [
+    { name: SUITE, root: REPO_ROOT, sha, refs: ['v1', 'main', 'refs/tags/v1', 'refs/heads/main'] },
+    { name: CALLER, root: CALLER_ROOT, sha: callerSha, refs: ['main', 'refs/heads/main'] },
+  ];
+}
+
+/** A release whose /health reports a broken dependency, for the smoke-fails scenario. */
 async function brokenApp(): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((_req, res) => {
-    res
-      .writeHead(503, { 'content-type': 'application/json' })
-      .end('{"status":"error","error":"migrations ahead of code"}');
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"error","error":"migrations ahead of code"}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
@@ -63,23 +96,40 @@ async function brokenApp(): Promise<{ url: string; stop(): Promise<void> }> {
 function toolCacheWithSentryCli(dir: string): void {
   const binary = sentryCliBinary();
   const pkg = dirname(dirname(binary));
-  const arch = process.arch;
-  const target = join(dir, 'sentry-cli', '3.8.0', arch);
+  const target = join(dir, 'sentry-cli', '3.8.0', process.arch);
   mkdirSync(target, { recursive: true });
   cpSync(pkg, target, { recursive: true });
   writeFileSync(`${target}.complete`, '');
 }
 
-function gitFacts() {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  const sha = git('rev-parse', 'HEAD');
-  return {
-    sha,
-    message: git('log', '-1', '--format=%s'),
-    author: git('log', '-1', '--format=%an'),
-    before: git('rev-parse', 'HEAD~1'),
+/**
+ * Service containers stood in for by a fresh PostgreSQL server: `postgres` (plain) and
+ * `supabase/postgres` (with Supabase's roles, auth schema and grants, as that image has them). The
+ * password is the container's POSTGRES_PASSWORD; container port 5432 is published on a free host
+ * port (read back through job.services.<id>.ports), so `ports: ["5432"]` is the form that works.
+ */
+const postgresService =
+  (supabase: boolean): ServiceStandIn =>
+  async (service) => {
+    if (!service.ports.every((p) => p === '5432' || p === '5432/tcp'))
+      throw new Error(
+        `service ports ${JSON.stringify(service.ports)}: publish the container port alone (ports: ["5432"]) and read the host port from job.services.<id>.ports['5432']`,
+      );
+    const server = await startPostgresServer();
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const password = service.env.POSTGRES_PASSWORD ?? 'postgres';
+      await client.query(`alter user postgres password '${password.replace(/'/g, "''")}'`);
+      if (supabase) {
+        await client.query(SUPABASE_ROLES_SQL);
+        await client.query(SUPABASE_DATABASE_SQL);
+      }
+    } finally {
+      await client.end();
+    }
+    return { ports: { '5432': String(server.port) }, stop: () => server.stop() };
   };
-}
 
 export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<RehearsalResult> {
   const started = Date.now();
@@ -100,11 +150,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const dbUrl = { staging: options.databaseUrl ?? staging!.url, production: options.databaseUrl ?? production!.url };
     const backendModule = join(REPO_ROOT, 'examples/wingmanmatch/backend/server.mjs');
     const { startServer } = (await import(backendModule)) as {
-      startServer(o: {
-        port: number;
-        databaseUrl: string;
-        version: string;
-      }): Promise<{ url: string; stop(): Promise<void> }>;
+      startServer(o: { port: number; databaseUrl: string; version: string }): Promise<{ url: string; stop(): Promise<void> }>;
     };
     const stagingApp = await startServer({ port: 0, databaseUrl: dbUrl.staging, version: 'staging' });
     cleanup.push(() => stagingApp.stop());
@@ -119,14 +165,15 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const vercel = new VercelSimulator({ token: KEYS.vercel, serveDeployments: true, stepMs: 25 });
     const slack = new SlackSimulator({ botToken: KEYS.slack });
     const sentry = new SentrySimulator({ token: KEYS.sentry, org: 'wingmanmatch', projects: ['backend', 'frontend'] });
-    await Promise.all([heroku.start(), vercel.start(), slack.start(), sentry.start()]);
+    const github = new GitHubSimulator();
+    await Promise.all([heroku.start(), vercel.start(), slack.start(), sentry.start(), github.start()]);
     cleanup.push(
       () => heroku.stop(),
       () => vercel.stop(),
       () => slack.stop(),
       () => sentry.stop(),
+      () => github.stop(),
     );
-
     for (const env of ['staging', 'production'] as const) {
       const app = heroku.addApp(APPS[env]);
       app.web_url = env === 'staging' ? stagingApp.url : productionApp.url;
@@ -137,6 +184,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       { app: APPS.production, stage: 'production' },
     ]);
     const project = vercel.addProject({ name: 'wingmanmatch' });
+    const earlierFrontend = vercel.seedProduction(project.id);
     const channel = slack.addChannel({ name: 'deploys' });
     const previousSlug = {
       staging: heroku.currentRelease(APPS.staging)?.slug?.id,
@@ -149,96 +197,153 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     toolCacheWithSentryCli(toolCache);
     mkdirSync(join(work, 'home'));
 
-    const git = gitFacts();
-    const event: Record<string, Value> = {
-      ref: 'refs/heads/main',
-      before: git.before,
-      after: git.sha,
-      repository: {
-        full_name: 'wingman-org/wingmanmatch',
-        name: 'wingmanmatch',
-        html_url: 'https://github.com/wingman-org/wingmanmatch',
-      },
-      head_commit: { id: git.sha, message: git.message, author: { name: git.author } },
-      commits: [{ id: git.sha, message: git.message, author: { name: git.author } }],
-      pusher: { name: 'rehearsal' },
-      sender: { login: 'rehearsal' },
-    };
-    let count = 0;
-    const runner = new WorkflowRunner({
-      github: {
-        sha: git.sha,
-        ref: 'refs/heads/main',
-        event_name: 'push',
-        event,
-        repository: 'wingman-org/wingmanmatch',
-        actor: 'rehearsal',
-        run_id: '4242',
-        server_url: 'https://github.com',
-      },
-      vars: {
-        HEROKU_STAGING_APP: APPS.staging,
-        HEROKU_PRODUCTION_APP: APPS.production,
-        VERCEL_PROJECT_ID: project.id,
-        VERCEL_TEAM_ID: '',
-        SENTRY_ORG: 'wingmanmatch',
-        SENTRY_PROJECTS: 'backend,frontend',
-        SLACK_CHANNEL: channel.id,
-        API_URLS: JSON.stringify({
-          heroku: heroku.url,
-          vercel: vercel.url,
-          slack: `${slack.url}/api`,
-          sentry: sentry.url,
-        }),
-        SMOKE_WAIT_TIMEOUT: '3s',
-      },
-      environmentSecrets: {
-        staging: { DATABASE_URL: dbUrl.staging },
-        production: { DATABASE_URL: dbUrl.production },
-      },
-      env: {
-        RUNNER_TOOL_CACHE: toolCache,
-        HOME: join(work, 'home'),
-        SENTRY_LOAD_DOTENV: '0',
-        SENTRY_HTTP_MAX_RETRIES: '0',
-        RUST_BACKTRACE: '0',
-      },
-      onStep: ({ phase, job, step, record, gate }) => {
-        if (gate) print(`        ${job}: ${step} (${gate} in the rehearsal)`);
-        else if (phase === 'end' && !record) print(`        ${job}: skipped`);
-        // The stand-ins for checkout and friends do nothing worth a line.
-        else if (phase === 'end' && record && (record.action || !record.step.includes('@')))
-          print(progress(++count, record));
-      },
+    // The caller's settings, as a team creates them (README "Use it in your repository"): deploy
+    // credentials live in environments; production needs a reviewer; both deploy only from main.
+    const deployCredentials = (db: string): Record<string, string> => ({
+      DATABASE_URL: db,
+      HEROKU_API_KEY: KEYS.heroku,
+      VERCEL_TOKEN: KEYS.vercel,
+      SENTRY_AUTH_TOKEN: KEYS.sentry,
+      SLACK_BOT_TOKEN: KEYS.slack,
     });
-    const run = await runner.run(
-      '.github/workflows/push-main.yml',
-      {},
-      {
-        HEROKU_API_KEY: KEYS.heroku,
-        VERCEL_TOKEN: KEYS.vercel,
-        SLACK_BOT_TOKEN: KEYS.slack,
-        SENTRY_AUTH_TOKEN: KEYS.sentry,
+    const environments: Record<string, EnvironmentSettings> = {
+      staging: { branches: ['main'], secrets: deployCredentials(dbUrl.staging) },
+      production: { reviewers: ['release-managers'], branches: ['main'], secrets: deployCredentials(dbUrl.production) },
+      preview: { secrets: { VERCEL_TOKEN: KEYS.vercel, VERCEL_AUTOMATION_BYPASS_SECRET: 'bypass-rehearsal' } },
+    };
+    const vars: Record<string, string> = {
+      HEROKU_STAGING_APP: APPS.staging,
+      HEROKU_PRODUCTION_APP: APPS.production,
+      VERCEL_PROJECT_ID: project.id,
+      VERCEL_TEAM_ID: '',
+      SENTRY_ORG: 'wingmanmatch',
+      SENTRY_PROJECTS: 'backend,frontend',
+      SLACK_CHANNEL: channel.id,
+      // What a rehearsal (or a proxy) changes: where the provider APIs are, how long smoke waits.
+      WINGMAN_API_URLS: JSON.stringify({
+        heroku: heroku.url,
+        vercel: vercel.url,
+        slack: `${slack.url}/api`,
+        sentry: sentry.url,
+      }),
+      WINGMAN_SMOKE_WAIT_TIMEOUT: '3s',
+    };
+    const repositories = rehearsalRepositories();
+    const caller = repositories.find((r) => r.name === CALLER)!;
+    let step = 0;
+    const onEvent = (e: RunEvent) => {
+      if (e.kind === 'approval')
+        print(`   ⏸  ${e.job}: waiting for a reviewer of '${e.environment}' — ${e.approved ? 'approved' : 'rejected'} (rehearsal)`);
+      else if (e.kind === 'job-start') print(`   ▶  ${e.job}: runner started`);
+      else if (e.kind === 'job-end' && e.result === 'skipped') print(`   –  ${e.job}: skipped`);
+      else if (e.kind === 'step') print(progress(++step, e.record));
+    };
+    const runner = (github_: Record<string, Value>) =>
+      new WorkflowRunner({
+        repositories,
+        repository: CALLER,
+        settings: { secrets: {}, vars, environments },
+        github: { actor: 'rehearsal', run_id: '4242', ...github_ },
+        env: {
+          RUNNER_TOOL_CACHE: toolCache,
+          HOME: join(work, 'home'),
+          GITHUB_API_URL: github.url,
+          SENTRY_LOAD_DOTENV: '0',
+          SENTRY_HTTP_MAX_RETRIES: '0',
+          RUST_BACKTRACE: '0',
+        },
+        services: { postgres: postgresService(false), 'supabase/postgres': postgresService(true) },
+        standIns: {
+          'github/codeql-action': () => ({}),
+          'actions/upload-artifact': () => ({}),
+        },
+        onEvent,
+      });
+    const push = {
+      event_name: 'push',
+      sha: caller.sha,
+      ref: 'refs/heads/main',
+      event: {
+        ref: 'refs/heads/main',
+        after: caller.sha,
+        repository: { full_name: CALLER, name: 'wingmanmatch', html_url: `https://github.com/${CALLER}` },
+        head_commit: { id: caller.sha, message: 'Ship the wingman challenge', author: { name: 'rehearsal' } },
+        commits: [{ id: caller.sha, message: 'Ship the wingman challenge', author: { name: 'rehearsal' } }],
+        pusher: { name: 'rehearsal' },
+        sender: { login: 'rehearsal' },
       },
-    );
+    };
+    const runs: RehearsalResult['runs'] = [];
+    const runWorkflow = async (name: string, file: string, github_: Record<string, Value>, inputs: Record<string, Value> = {}) => {
+      print(`\n${name}: ${CALLER}/${file}`);
+      const run = await runner(github_).run(file, inputs);
+      runs.push({ name, run });
+      return run;
+    };
+
+    if (scenario === 'happy' || scenario === 'smoke-fails' || scenario === 'rollback')
+      await runWorkflow('push-main', '.github/workflows/push-main.yml', push);
+    if (scenario === 'rollback') {
+      await runWorkflow(
+        'rollback',
+        '.github/workflows/rollback.yml',
+        {
+          ...push,
+          event_name: 'workflow_dispatch',
+          event: { ...push.event, inputs: { environment: 'production', reason: 'checkout errors after the release' } },
+        },
+        { environment: 'production', reason: 'checkout errors after the release' },
+      );
+    }
+    if (scenario === 'preview') {
+      github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
+      const pr = (action: string) => ({
+        event_name: 'pull_request',
+        sha: caller.sha,
+        ref: 'refs/pull/7/merge',
+        event: {
+          action,
+          number: 7,
+          pull_request: {
+            number: 7,
+            head: { sha: caller.sha, ref: 'feature/challenges', repo: { full_name: CALLER, fork: false } },
+            base: { ref: 'main', repo: { full_name: CALLER } },
+          },
+          repository: { full_name: CALLER, name: 'wingmanmatch', html_url: `https://github.com/${CALLER}` },
+          sender: { login: 'rehearsal' },
+        },
+      });
+      await runWorkflow('preview (opened)', '.github/workflows/preview.yml', pr('opened'));
+      await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'));
+    }
 
     const state = (env: 'staging' | 'production') => {
       const current = heroku.currentRelease(APPS[env]);
       return { current: current?.version, slugOfCurrent: current?.slug?.id, previousSlug: previousSlug[env] };
     };
     const result: RehearsalResult = {
-      ok: Object.values(run.jobs).every((j) => j.result !== 'failure'),
-      run,
+      ok: runs.every(({ run }) => Object.values(run.jobs).every((j) => j.result !== 'failure')),
+      runs,
       heroku: { staging: state('staging'), production: state('production') },
       vercelProduction: vercel.productionOf(project.id),
+      vercelEarlierProduction: earlierFrontend.id,
       slack: slack.topLevel(channel.id).map((m) => ({
         text: m.text,
         edits: m.history.length,
         replies: slack.replies(channel.id, m.ts).length,
       })),
       sentryReleases: [...sentry.releases.keys()],
+      github: {
+        comments: github.comments(CALLER, 7).map((c) => c.body),
+        deployments: github.deployments(CALLER).map((d) => ({
+          environment: d.environment,
+          state: github.statuses(CALLER, d.id).at(-1)?.state,
+        })),
+      },
+      closing: [],
       durationMs: Date.now() - started,
     };
+    result.closing = closingLines(result, Object.keys(environments));
     summarize(result, scenario, print);
     return result;
   } finally {
@@ -248,24 +353,46 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
 
 function progress(n: number, r: StepRecord): string {
   const mark = r.result === 'success' ? '✓' : r.result === 'failure' ? '✗' : '–';
-  const what = r.action ? `${r.action}` : r.step;
-  return `[${String(n).padStart(2)}] ${mark} ${r.job} › ${what} (${r.durationMs} ms)`;
+  const what = r.action ?? r.step;
+  const annotation = r.detail?.annotations.find((a) => a.level === 'error')?.message;
+  const why = r.error ? `: ${r.error}` : r.result === 'failure' && annotation ? `: ${annotation}` : '';
+  return `[${String(n).padStart(2)}] ${mark} ${r.job} › ${what} (${r.durationMs} ms)${why}`;
+}
+
+/** approvals per environment, deployment records, runner starts: per workflow run. */
+export function closingLines(r: Pick<RehearsalResult, 'runs'>, environments: string[]): string[] {
+  const lines: string[] = [];
+  for (const { name, run } of r.runs) {
+    const { approvals, deployments, runnerStarts } = run.report;
+    const count = (env: string) => approvals.filter((a) => a.environment === env).length;
+    const envs = environments.filter((e) => count(e) > 0 || deployments.some((d) => d.environment === e) || name === 'push-main');
+    lines.push(`${name}:`);
+    lines.push(`  approvals: ${envs.map((e) => `${e} ${count(e)}`).join(', ') || 'none'}`);
+    lines.push(
+      `  deployment records: ${deployments.map((d) => `${d.environment} → ${d.url || '(no url)'}`).join(', ') || 'none'}`,
+    );
+    lines.push(`  jobs (runner starts): ${runnerStarts.length} — ${runnerStarts.join(', ')}`);
+  }
+  return lines;
 }
 
 function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) => void) {
   print('');
   print(`Pipeline (${scenario}) ${r.ok ? 'passed' : 'ended with failures'} in ${(r.durationMs / 1000).toFixed(1)} s`);
-  for (const [job, j] of Object.entries(r.run.jobs))
-    print(
-      `  ${job}: ${j.result}${j.outputs['release-version'] ? `, backend release ${j.outputs['release-version']}` : ''}`,
-    );
+  for (const { name, run } of r.runs)
+    for (const [job, j] of Object.entries(run.jobs))
+      print(`  ${name} › ${job}: ${j.result}${j.outputs['release-version'] ? `, backend release ${j.outputs['release-version']}` : ''}`);
   for (const env of ['staging', 'production'] as const) {
     const h = r.heroku[env];
-    const back = h.slugOfCurrent === h.previousSlug ? ' (the previous release’s slug: rolled back)' : '';
+    const back = h.slugOfCurrent === h.previousSlug ? ' (the previous release’s slug)' : '';
     print(`  Heroku ${env}: current release v${h.current}${back}`);
   }
   print(`  Vercel production deployment: ${r.vercelProduction ?? '(none)'}`);
   for (const m of r.slack)
     print(`  Slack: "${m.text}" (${m.edits} update(s), ${m.replies} thread repl${m.replies === 1 ? 'y' : 'ies'})`);
   print(`  Sentry releases: ${r.sentryReleases.join(', ') || '(none)'}`);
+  if (r.github.deployments.length)
+    print(`  GitHub deployments by deploy-vercel: ${r.github.deployments.map((d) => `${d.environment} (${d.state})`).join(', ')}`);
+  print('');
+  for (const line of r.closing) print(line);
 }

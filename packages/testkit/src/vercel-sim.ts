@@ -213,6 +213,48 @@ export class VercelSimulator extends Simulator {
     return { id, name: init.name };
   }
 
+  /**
+   * An earlier production release of the project, built and promoted before the test begins (a static
+   * index.html), like HerokuSim.seedDeploy: what a rollback goes back to.
+   */
+  seedProduction(projectId: string, html = '<h1>the previous release</h1>'): VercelSimDeployment {
+    const project = this.projects.get(projectId);
+    if (!project) throw new Error(`seedProduction: no project ${projectId}`);
+    const content = Buffer.from(html);
+    const sha = createHash('sha1').update(content).digest('hex');
+    const owned = this.files.get(project.accountId) ?? new Map<string, Buffer>();
+    owned.set(sha, content);
+    this.files.set(project.accountId, owned);
+    const id = `dpl_${rand(28)}`;
+    const created = this.now() - 60_000;
+    const d: VercelSimDeployment = {
+      id,
+      url: this.serveDeployments ? `${this.url}/_sites/${id}/` : `${project.name}-${rand(9, 'abcdefghijklmnopqrstuvwxyz0123456789')}.vercel.app`,
+      name: project.name,
+      projectId,
+      ownerId: project.accountId,
+      target: 'production',
+      customEnvironment: undefined,
+      meta: {},
+      gitMetadata: undefined,
+      files: [{ file: 'index.html', sha, size: content.length }],
+      prebuilt: false,
+      autoAssignCustomDomains: true,
+      createdAt: created,
+      outcome: { state: 'READY' },
+      canceledAt: undefined,
+      settled: true,
+      aliasAssigned: created,
+      aliasError: null,
+      alias: [],
+      readySubstate: undefined,
+      everProduction: false,
+    };
+    this.deployments.set(id, d);
+    this.makeProduction(project, d);
+    return d;
+  }
+
   /** The next created deployments take these outcomes in order; afterwards builds succeed. */
   queueOutcome(...outcomes: VercelBuildOutcome[]): this {
     this.outcomes.push(...outcomes);
