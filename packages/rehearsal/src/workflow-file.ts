@@ -36,6 +36,7 @@ export async function readWorkflow(path: string, content: string): Promise<Workf
   if (!parsed.value) return { path, raw: {}, jobs: [], errors: errors.length ? errors : [`${path}: empty workflow`] };
   const converted = await convertWorkflowTemplate(parsed.context, parsed.value);
   errors.push(...(converted.errors ?? []).map((e) => e.Message).filter((m) => !errors.includes(m)));
+  if (errors.length || !converted.jobs) return { path, raw: {}, jobs: [], errors };
   const raw = toTemplate(parsed.value) as TemplateMap;
   const rawJobs = (raw.jobs ?? {}) as Record<string, TemplateMap>;
   const jobs: JobDoc[] = converted.jobs.map((job) => {
