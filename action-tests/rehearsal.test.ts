@@ -1,56 +1,90 @@
-// pnpm rehearse as a test: push-main.yml and deploy.yml run as written through every committed bundle.
+// pnpm rehearse as a test: the caller repository's thin workflows (examples/wingmanmatch/.github/workflows)
+// call the suite's reusable workflows @v1 the way GitHub runs them, through every committed bundle.
 import { describe, expect, it } from '@jest/globals';
 import { rehearsePipeline } from '@wingman/rehearsal';
 
-describe('the push-main rehearsal', () => {
-  it('deploys staging, then promotes to production: migrations, schema, backend, frontend, smoke, Sentry, Slack', async () => {
+const actionsOf = (r: Awaited<ReturnType<typeof rehearsePipeline>>, run = 0) =>
+  r.runs[run]!.run.steps.map((s) => `${s.job} › ${s.action ?? s.step}${s.result === 'failure' ? ' ✗' : ''}`);
+
+describe('the rehearsal of the caller repository', () => {
+  it('push-main: staging, then production with one approval, one job and one deployment record each', async () => {
     const lines: string[] = [];
     const r = await rehearsePipeline({ print: (l) => lines.push(l) });
     expect(r.ok).toBe(true);
-    expect(Object.fromEntries(Object.entries(r.run.jobs).map(([k, v]) => [k, v.result]))).toEqual({
+    const { run } = r.runs[0]!;
+    expect(Object.fromEntries(Object.entries(run.jobs).map(([k, v]) => [k, v.result]))).toEqual({
       staging: 'success',
       production: 'success',
     });
-    const ran = r.run.steps.filter((s) => s.action).map((s) => `${s.job} › ${s.action}`);
+    const ran = actionsOf(r);
     for (const env of ['staging', 'production'])
-      expect(ran).toEqual(
-        expect.arrayContaining([
-          `${env} / migrate › run-migrations`,
-          `${env} / verify-schema › verify-schema`,
-          `${env} / deploy-backend › deploy-heroku`,
-          `${env} / deploy-frontend › deploy-vercel`,
-          `${env} / smoke › smoke-health`,
-          `${env} / sentry › sentry-release`,
-          `${env} / notify-result › notify-slack`,
-        ]),
-      );
-    // Production runs what staging ran: the promoted slug, and the frontend was promoted after the smoke test.
-    expect(ran).toContain('production / promote-frontend › deploy-vercel');
+      for (const action of ['actions/checkout', 'notify-slack', 'run-migrations', 'verify-schema', 'deploy-heroku', 'Build the frontend', 'deploy-vercel', 'smoke-health', 'sentry-release'])
+        expect(ran).toContain(`${env} / deploy › ${action}`);
+    expect(ran.filter((s) => s === 'production / deploy › deploy-vercel')).toHaveLength(2); // staged deploy, then promote
+    expect(run.report.approvals).toEqual([{ environment: 'production', job: 'production / deploy' }]);
+    expect(run.report.runnerStarts).toEqual(['staging / deploy', 'production / deploy']);
+    expect(run.report.deployments.map((d) => d.environment)).toEqual(['staging', 'production']);
+    expect(run.report.deployments.every((d) => d.url.includes('/_sites/dpl_'))).toBe(true);
+    expect(r.closing).toEqual(
+      expect.arrayContaining(['  approvals: staging 0, production 1, preview 0', expect.stringMatching(/^ {2}jobs \(runner starts\): 2 — /)]),
+    );
+    expect(lines.join('\n')).toMatch(/approvals: staging 0, production 1/);
+    // Production runs the slug staging ran, and its frontend was promoted after the smoke check.
     expect(r.heroku.production.slugOfCurrent).toBe(r.heroku.staging.slugOfCurrent);
-    expect(r.vercelProduction).toMatch(/^dpl_/);
-    // One Slack message per environment, posted as started and updated in place.
+    expect(r.vercelProduction).not.toBe(r.vercelEarlierProduction);
     expect(r.slack.map((m) => m.text)).toEqual([
       expect.stringMatching(/staging: deploy succeeded/),
       expect.stringMatching(/production: deploy succeeded/),
     ]);
-    expect(r.slack.every((m) => m.edits === 1)).toBe(true);
     expect(r.sentryReleases).toHaveLength(1);
-    expect(lines.join('\n')).toMatch(/Pipeline \(happy\) passed/);
   }, 180_000);
 
-  it('rolls production back automatically when the smoke test fails, and says so in Slack', async () => {
+  it('smoke-fails: production rolls back in the same job, with no second approval', async () => {
     const r = await rehearsePipeline({ scenario: 'smoke-fails' });
-    expect(r.run.jobs.production!.result).toBe('failure');
-    const production = r.run.steps.filter((s) => s.job.startsWith('production /'));
-    expect(production.find((s) => s.job === 'production / smoke')?.result).toBe('failure');
-    expect(production.find((s) => s.job === 'production / rollback')?.result).toBe('success');
-    expect(production.some((s) => s.job === 'production / promote-frontend')).toBe(false);
-    // The previous Heroku release's slug is current again; the frontend never took production traffic.
+    const { run } = r.runs[0]!;
+    expect(run.jobs.production!.result).toBe('failure');
+    const production = actionsOf(r).filter((s) => s.startsWith('production /'));
+    expect(production.slice(production.indexOf('production / deploy › smoke-health ✗'))).toEqual([
+      'production / deploy › smoke-health ✗',
+      'production / deploy › deploy-heroku', // the rollback
+      'production / deploy › notify-slack',
+    ]);
+    expect(run.report.approvals.filter((a) => a.environment === 'production')).toHaveLength(1);
     expect(r.heroku.production.slugOfCurrent).toBe(r.heroku.production.previousSlug);
-    expect(r.vercelProduction).toBeUndefined();
+    expect(r.vercelProduction).toBe(r.vercelEarlierProduction); // staged, never promoted
     expect(r.slack.map((m) => m.text)).toEqual([
       expect.stringMatching(/staging: deploy succeeded/),
       expect.stringMatching(/production: deploy rolled back/),
     ]);
+  }, 180_000);
+
+  it('rollback: the dispatch with a reason, one approval, one job, under 60 s of action time', async () => {
+    const r = await rehearsePipeline({ scenario: 'rollback' });
+    expect(r.ok).toBe(true);
+    const { run } = r.runs[1]!;
+    expect(run.report.approvals).toEqual([{ environment: 'production', job: 'rollback / rollback' }]);
+    expect(run.report.runnerStarts).toEqual(['rollback / rollback']);
+    expect(run.steps.reduce((ms, s) => ms + s.durationMs, 0)).toBeLessThan(60_000);
+    expect(r.heroku.production.slugOfCurrent).toBe(r.heroku.production.previousSlug);
+    expect(r.vercelProduction).toBe(r.vercelEarlierProduction);
+    expect(r.slack.at(-1)?.text).toMatch(/Rollback of production by rehearsal: deploy rolled back/);
+  }, 180_000);
+
+  it('preview: migrations rehearsed on a Supabase service database, a commented preview, cleanup on close', async () => {
+    const r = await rehearsePipeline({ scenario: 'preview' });
+    expect(r.ok).toBe(true);
+    const opened = actionsOf(r, 0);
+    expect(opened).toEqual(
+      expect.arrayContaining([
+        'preview / rehearse-migrations › run-migrations',
+        'preview / rehearse-migrations › verify-schema',
+        'preview / preview › deploy-vercel',
+        'preview / preview › smoke-health',
+      ]),
+    );
+    expect(actionsOf(r, 1)).toEqual(['preview / cleanup › deploy-vercel']);
+    expect(r.github.comments).toHaveLength(1);
+    expect(r.github.deployments.map((d) => d.state)).toEqual(['inactive']);
+    expect(r.runs.flatMap((x) => x.run.report.deployments)).toEqual([]); // deployment: false; deploy-vercel records its own
   }, 180_000);
 });

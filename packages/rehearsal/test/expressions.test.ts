@@ -1,73 +1,63 @@
+// Our layer over GitHub's expression engine: the runner's status functions and hashFiles, and block
+// scalars with ${{ }} read as GitHub reads them (the editor library keeps their source indentation).
 import { describe, expect, it } from '@jest/globals';
-import { type ExpressionContext, evaluateCondition, evaluateExpression, interpolate } from '../src/expressions';
+import { readWorkflow } from '../src/workflow-file';
+import { blockScalarValue, evaluate, evaluateCondition, evaluateExpression, formatExpression } from '../src/expressions';
 
-const ctx = (status: ExpressionContext['status'] = 'success'): ExpressionContext => ({
+const ctx = (status: 'success' | 'failure' | 'cancelled' = 'success') => ({
   status,
   contexts: {
-    inputs: { environment: 'production', 'heroku-app': 'wm-api', samples: 50 },
-    steps: { migrate: { outputs: { 'applied-versions': '["1","2"]', applied: '2' } } },
-    needs: {
-      smoke: { result: 'failure', outputs: {} },
-      deploy: { result: 'success', outputs: { url: 'https://x.test' } },
-    },
-    github: { event_name: 'push', sha: 'abc123', event: { pull_request: null, commits: [{ id: 'c1' }] } },
-    secrets: { DATABASE_URL: 'postgres://x' },
+    inputs: { environment: 'production', 'heroku-app': 'wm-api' },
+    steps: { migrate: { outputs: { 'applied-versions': '["1","2"]' }, outcome: 'success' } },
+    secrets: {},
   },
 });
 
 describe('expressions', () => {
-  it('reads contexts with dots, hyphens, indexes and any case', () => {
-    expect(evaluateExpression('steps.migrate.outputs.applied-versions', ctx())).toBe('["1","2"]');
-    expect(evaluateExpression("inputs['heroku-app']", ctx())).toBe('wm-api');
-    expect(evaluateExpression('github.event.commits[0].id', ctx())).toBe('c1');
-    expect(evaluateExpression('INPUTS.Environment', ctx())).toBe('production');
-    expect(evaluateExpression('needs.nope.outputs.url', ctx())).toBeNull();
-  });
-
-  it('compares the way the runner does: strings case-insensitively, otherwise as numbers', () => {
-    expect(evaluateExpression("inputs.environment == 'PRODUCTION'", ctx())).toBe(true);
-    expect(evaluateExpression('steps.migrate.outputs.applied == 2', ctx())).toBe(true);
-    expect(evaluateExpression('inputs.samples > 49 && inputs.samples <= 50', ctx())).toBe(true);
-    expect(evaluateExpression("needs.smoke.result != 'success'", ctx())).toBe(true);
-  });
-
-  it('returns operand values from && and ||, like the runner', () => {
-    expect(evaluateExpression("inputs.missing || 'default'", ctx())).toBe('default');
-    expect(evaluateExpression("inputs.environment && 'yes'", ctx())).toBe('yes');
-  });
-
-  it('calls the functions it models', () => {
+  it('evaluate with the runner semantics GitHub documents (case-insensitive compare, operand values)', () => {
+    expect(evaluateExpression("inputs.environment == 'PRODUCTION' && 'yes'", ctx())).toBe('yes');
+    expect(evaluateExpression("secrets.SLACK_BOT_TOKEN || 'none'", ctx())).toBe('none');
     expect(evaluateExpression("contains(fromJSON(steps.migrate.outputs.applied-versions), '2')", ctx())).toBe(true);
-    expect(evaluateExpression("startsWith(github.sha, 'ABC')", ctx())).toBe(true);
-    expect(evaluateExpression("format('{0} → {1}', inputs.heroku-app, inputs.environment)", ctx())).toBe(
-      'wm-api → production',
-    );
-    expect(evaluateExpression('toJSON(needs.deploy.outputs)', ctx())).toBe('{\n  "url": "https://x.test"\n}');
   });
 
-  it('refuses what it does not model, naming the expression', () => {
-    expect(() => evaluateExpression("hashFiles('**/x')", ctx())).toThrow(
-      /does not model the function hashFiles\(\) in \$\{\{ hashFiles/,
-    );
-    expect(() => evaluateExpression('matrix.node', ctx())).toThrow(/unknown context 'matrix'/);
-    expect(() => evaluateExpression("inputs.x == 'open", ctx())).toThrow(/unterminated string/);
-  });
-});
-
-describe('conditions and templates', () => {
-  it('adds success() unless a status function is used', () => {
-    expect(evaluateCondition("inputs.environment == 'production'", ctx('failure'))).toBe(false);
-    expect(evaluateCondition("${{ failure() && needs.deploy.result == 'success' }}", ctx('failure'))).toBe(true);
-    expect(evaluateCondition('always()', ctx('failure'))).toBe(true);
-    expect(evaluateCondition(undefined, ctx('failure'))).toBe(false);
-    expect(evaluateCondition(undefined, ctx())).toBe(true);
+  it('model the status functions from the job status', () => {
+    expect(evaluateCondition('success()', ctx())).toBe(true);
+    expect(evaluateCondition('failure()', ctx())).toBe(false);
+    expect(evaluateCondition("failure() && steps.migrate.outcome == 'success'", ctx('failure'))).toBe(true);
+    expect(evaluateCondition('always()', ctx('cancelled'))).toBe(true);
+    expect(evaluateCondition('!cancelled()', ctx('cancelled'))).toBe(false);
   });
 
-  it('keeps the type of a whole-string expression and joins mixed text', () => {
-    expect(interpolate('${{ inputs.samples }}', ctx())).toBe(50);
-    expect(interpolate('app ${{ inputs.heroku-app }} in ${{ inputs.environment }}', ctx())).toBe(
-      'app wm-api in production',
+  it('call hashFiles in the workspace, and refuse it outside steps', () => {
+    expect(evaluateExpression("hashFiles('a.sarif') != ''", { ...ctx(), hashFiles: (p) => (p[0] === 'a.sarif' ? 'abc' : '') })).toBe(true);
+    expect(() => evaluateExpression("hashFiles('a')", ctx())).toThrow(/only available in steps/);
+  });
+
+  it('read a block scalar holding ${{ }} without its source indentation, like GitHub', async () => {
+    const doc = await readWorkflow(
+      'w.yml',
+      `on: push
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - uses: ./x
+        with:
+          targets: |
+            - url: \${{ inputs.environment }}/health
+              expect-json:
+                - $.status == "ok"
+`,
     );
-    expect(interpolate('no templates', ctx())).toBe('no templates');
+    const w = evaluate(doc.jobs[0]!.steps[0]!.raw.with, ctx()) as Record<string, string>;
+    expect(w.targets).toBe('- url: production/health\n  expect-json:\n    - $.status == "ok"\n');
+    expect(blockScalarValue('  a ${{ x }}\n  b\n', '>-')).toBe('a ${{ x }} b');
+    expect(blockScalarValue('  a\n\n  b\n\n\n', '|+')).toBe('a\n\nb\n\n\n');
+  });
+
+  it("turn interpolated text into GitHub's format() call, escaping braces and quotes", () => {
+    expect(formatExpression("it's {x} ${{ inputs.a }}!")).toBe("format('it''s {{x}} {0}!', inputs.a)");
+    expect(formatExpression('${{ inputs.a }}')).toBe('inputs.a');
+    expect(evaluateExpression(formatExpression("{${{ inputs.environment }}}'"), ctx())).toBe("{production}'");
   });
 });
