@@ -18,7 +18,17 @@ describe('the rehearsal of the caller repository', () => {
     });
     const ran = actionsOf(r);
     for (const env of ['staging', 'production'])
-      for (const action of ['actions/checkout', 'notify-slack', 'run-migrations', 'verify-schema', 'deploy-heroku', 'Build the frontend', 'deploy-vercel', 'smoke-health', 'sentry-release'])
+      for (const action of [
+        'actions/checkout',
+        'notify-slack',
+        'run-migrations',
+        'verify-schema',
+        'deploy-heroku',
+        'Build the frontend',
+        'deploy-vercel',
+        'smoke-health',
+        'sentry-release',
+      ])
         expect(ran).toContain(`${env} / deploy › ${action}`);
     expect(ran.filter((s) => s === 'production / deploy › deploy-vercel')).toHaveLength(2); // staged deploy, then promote
     expect(run.report.approvals).toEqual([{ environment: 'production', job: 'production / deploy' }]);
@@ -26,7 +36,10 @@ describe('the rehearsal of the caller repository', () => {
     expect(run.report.deployments.map((d) => d.environment)).toEqual(['staging', 'production']);
     expect(run.report.deployments.every((d) => d.url.includes('/_sites/dpl_'))).toBe(true);
     expect(r.closing).toEqual(
-      expect.arrayContaining(['  approvals: staging 0, production 1, preview 0', expect.stringMatching(/^ {2}jobs \(runner starts\): 2 — /)]),
+      expect.arrayContaining([
+        '  approvals: staging 0, production 1, preview 0',
+        expect.stringMatching(/^ {2}jobs \(runner starts\): 2 — /),
+      ]),
     );
     expect(lines.join('\n')).toMatch(/approvals: staging 0, production 1/);
     // Production runs the slug staging ran, and its frontend was promoted after the smoke check.

@@ -1,6 +1,9 @@
 // Every workflow and action.yml of the repository passes the workflow checks (packages/rehearsal).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { lintRepository, loadWorkflows } from '@wingman/rehearsal';
+import { lintRepository, loadWorkflows, readWorkflow } from '@wingman/rehearsal';
 import { REPO_ROOT } from '@wingman/testkit';
 
 describe('the repository workflows', () => {
@@ -8,9 +11,28 @@ describe('the repository workflows', () => {
     expect(lintRepository(REPO_ROOT).map((p) => `${p.file} ${p.at}: ${p.message}`)).toEqual([]);
   });
 
-  it('include the deploy, push-main, rollback, preview, ci and release workflows', () => {
+  it('are the reusable deploy, rollback and preview, plus ci and release; the callers live in the example app', () => {
     expect([...loadWorkflows(REPO_ROOT).docs.keys()].sort()).toEqual(
-      ['ci', 'deploy', 'preview', 'push-main', 'release', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
+      ['ci', 'deploy', 'preview', 'release', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
     );
+    expect([...loadWorkflows(join(REPO_ROOT, 'examples/wingmanmatch')).docs.keys()].sort()).toEqual(
+      ['preview', 'push-main', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
+    );
+  });
+
+  it("pass GitHub's own workflow schema (the parser GitHub's editor tooling validates with)", async () => {
+    for (const root of [REPO_ROOT, join(REPO_ROOT, 'examples/wingmanmatch')])
+      for (const [file, text] of loadWorkflows(root).texts)
+        expect([file, (await readWorkflow(file, text)).errors]).toEqual([file, []]);
+  });
+
+  it('show in the README exactly the caller workflows the rehearsal runs', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    for (const name of ['push-main', 'rollback', 'preview']) {
+      const m = new RegExp(`\`\\.github/workflows/${name}\\.yml\`:\\n\\n\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
+      expect(m?.[1]).toBe(
+        readFileSync(join(REPO_ROOT, 'examples/wingmanmatch/.github/workflows', `${name}.yml`), 'utf8'),
+      );
+    }
   });
 });

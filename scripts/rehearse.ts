@@ -11,8 +11,14 @@ if (!SCENARIOS.includes(scenario)) {
   console.error(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${scenario}`);
   process.exit(2);
 }
-console.log(`Rehearsing the caller's workflows (${scenario}) with embedded defaults; every step runs its committed bundle.`);
-const result = await rehearsePipeline({ scenario, databaseUrl: value('--database-url'), print: (line) => console.log(line) });
+console.log(
+  `Rehearsing the caller's workflows (${scenario}) with embedded defaults; every step runs its committed bundle.`,
+);
+const result = await rehearsePipeline({
+  scenario,
+  databaseUrl: value('--database-url'),
+  print: (line) => console.log(line),
+});
 // smoke-fails passes when production was rolled back and Slack said so; the others when every job passed.
 const expected =
   scenario === 'smoke-fails'

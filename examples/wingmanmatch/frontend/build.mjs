@@ -8,6 +8,9 @@ mkdirSync(new URL('static/', out), { recursive: true });
 cpSync(new URL('./public/', import.meta.url), new URL('static/', out), { recursive: true });
 const commit = process.env.GITHUB_SHA ?? 'local';
 const index = new URL('static/index.html', out);
-writeFileSync(index, readFileSync(index, 'utf8').replace('</body>', `  <footer>build ${commit.slice(0, 7)}</footer>\n  </body>`));
+writeFileSync(
+  index,
+  readFileSync(index, 'utf8').replace('</body>', `  <footer>build ${commit.slice(0, 7)}</footer>\n  </body>`),
+);
 writeFileSync(new URL('config.json', out), `${JSON.stringify({ version: 3 }, null, 2)}\n`);
 console.log(`built .vercel/output from public/ (commit ${commit.slice(0, 7)})`);

@@ -5,14 +5,7 @@
 // values the rest of the rehearsal works with.
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
-import {
-  isBasicExpression,
-  isBoolean,
-  isMapping,
-  isNumber,
-  isSequence,
-  isString,
-} from '@actions/workflow-parser';
+import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 
 export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
@@ -36,10 +29,27 @@ export class ExpressionError extends Error {
   override name = 'ExpressionError';
 }
 
-const CONTEXTS = ['github', 'inputs', 'secrets', 'vars', 'needs', 'env', 'runner', 'job', 'jobs', 'steps', 'matrix', 'strategy'];
+const CONTEXTS = [
+  'github',
+  'inputs',
+  'secrets',
+  'vars',
+  'needs',
+  'env',
+  'runner',
+  'job',
+  'jobs',
+  'steps',
+  'matrix',
+  'strategy',
+];
 
 const isExpr = (t: unknown): t is Expr =>
-  typeof t === 'object' && t !== null && !Array.isArray(t) && typeof (t as Expr).expression === 'string' && Object.keys(t).length === 1;
+  typeof t === 'object' &&
+  t !== null &&
+  !Array.isArray(t) &&
+  typeof (t as Expr).expression === 'string' &&
+  Object.keys(t).length === 1;
 
 /** A parsed token tree as plain data, expressions kept as Expr. */
 export function toTemplate(token: TemplateToken): Template {
@@ -98,8 +108,8 @@ export function formatExpression(text: string): string {
   const literals = parts.filter((_, i) => i % 2 === 0);
   const args = parts.filter((_, i) => i % 2 === 1).map((a) => a.trim());
   if (args.length === 1 && literals.every((l) => l === '')) return args[0]!;
-  const escape = (l: string) => l.replace(/'/g, "''").replace(/\{/g, '{{').replace(/\}/g, '}}');
-  const fmt = literals.map((l, i) => (i < args.length ? `${escape(l)}{${i}}` : escape(l))).join('');
+  const escaped = (l: string) => l.replace(/'/g, "''").replace(/\{/g, '{{').replace(/\}/g, '}}');
+  const fmt = literals.map((l, i) => (i < args.length ? `${escaped(l)}{${i}}` : escaped(l))).join('');
   return `format('${fmt}', ${args.join(', ')})`;
 }
 

@@ -65,7 +65,12 @@ export function branchAllowed(patterns: string[] | undefined, ref: string): bool
   return patterns.some((p) => {
     const re = p
       .split('**')
-      .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.'))
+      .map((part) =>
+        part
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '.'),
+      )
       .join('.*');
     return new RegExp(`^${re}$`).test(branch);
   });

@@ -14,11 +14,11 @@ import {
   REPO_ROOT,
   SentrySimulator,
   SlackSimulator,
+  SUPABASE_DATABASE_SQL,
+  SUPABASE_ROLES_SQL,
   sentryCliBinary,
   startPostgres,
   startPostgresServer,
-  SUPABASE_DATABASE_SQL,
-  SUPABASE_ROLES_SQL,
   type TestDatabase,
   VercelSimulator,
 } from '@wingman/testkit';
@@ -85,7 +85,9 @@ export function rehearsalRepositories(): Repository[] {
 /** A release whose /health reports a broken dependency, for the smoke-fails scenario. */
 async function brokenApp(): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((_req, res) => {
-    res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"error","error":"migrations ahead of code"}');
+    res
+      .writeHead(503, { 'content-type': 'application/json' })
+      .end('{"status":"error","error":"migrations ahead of code"}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
@@ -150,7 +152,11 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const dbUrl = { staging: options.databaseUrl ?? staging!.url, production: options.databaseUrl ?? production!.url };
     const backendModule = join(REPO_ROOT, 'examples/wingmanmatch/backend/server.mjs');
     const { startServer } = (await import(backendModule)) as {
-      startServer(o: { port: number; databaseUrl: string; version: string }): Promise<{ url: string; stop(): Promise<void> }>;
+      startServer(o: {
+        port: number;
+        databaseUrl: string;
+        version: string;
+      }): Promise<{ url: string; stop(): Promise<void> }>;
     };
     const stagingApp = await startServer({ port: 0, databaseUrl: dbUrl.staging, version: 'staging' });
     cleanup.push(() => stagingApp.stop());
@@ -233,7 +239,9 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     let step = 0;
     const onEvent = (e: RunEvent) => {
       if (e.kind === 'approval')
-        print(`   ⏸  ${e.job}: waiting for a reviewer of '${e.environment}' — ${e.approved ? 'approved' : 'rejected'} (rehearsal)`);
+        print(
+          `   ⏸  ${e.job}: waiting for a reviewer of '${e.environment}' — ${e.approved ? 'approved' : 'rejected'} (rehearsal)`,
+        );
       else if (e.kind === 'job-start') print(`   ▶  ${e.job}: runner started`);
       else if (e.kind === 'job-end' && e.result === 'skipped') print(`   –  ${e.job}: skipped`);
       else if (e.kind === 'step') print(progress(++step, e.record));
@@ -274,7 +282,12 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       },
     };
     const runs: RehearsalResult['runs'] = [];
-    const runWorkflow = async (name: string, file: string, github_: Record<string, Value>, inputs: Record<string, Value> = {}) => {
+    const runWorkflow = async (
+      name: string,
+      file: string,
+      github_: Record<string, Value>,
+      inputs: Record<string, Value> = {},
+    ) => {
       print(`\n${name}: ${CALLER}/${file}`);
       const run = await runner(github_).run(file, inputs);
       runs.push({ name, run });
@@ -365,7 +378,9 @@ export function closingLines(r: Pick<RehearsalResult, 'runs'>, environments: str
   for (const { name, run } of r.runs) {
     const { approvals, deployments, runnerStarts } = run.report;
     const count = (env: string) => approvals.filter((a) => a.environment === env).length;
-    const envs = environments.filter((e) => count(e) > 0 || deployments.some((d) => d.environment === e) || name === 'push-main');
+    const envs = environments.filter(
+      (e) => count(e) > 0 || deployments.some((d) => d.environment === e) || name === 'push-main',
+    );
     lines.push(`${name}:`);
     lines.push(`  approvals: ${envs.map((e) => `${e} ${count(e)}`).join(', ') || 'none'}`);
     lines.push(
@@ -381,7 +396,9 @@ function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) =>
   print(`Pipeline (${scenario}) ${r.ok ? 'passed' : 'ended with failures'} in ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const { name, run } of r.runs)
     for (const [job, j] of Object.entries(run.jobs))
-      print(`  ${name} › ${job}: ${j.result}${j.outputs['release-version'] ? `, backend release ${j.outputs['release-version']}` : ''}`);
+      print(
+        `  ${name} › ${job}: ${j.result}${j.outputs['release-version'] ? `, backend release ${j.outputs['release-version']}` : ''}`,
+      );
   for (const env of ['staging', 'production'] as const) {
     const h = r.heroku[env];
     const back = h.slugOfCurrent === h.previousSlug ? ' (the previous release’s slug)' : '';
@@ -392,7 +409,9 @@ function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) =>
     print(`  Slack: "${m.text}" (${m.edits} update(s), ${m.replies} thread repl${m.replies === 1 ? 'y' : 'ies'})`);
   print(`  Sentry releases: ${r.sentryReleases.join(', ') || '(none)'}`);
   if (r.github.deployments.length)
-    print(`  GitHub deployments by deploy-vercel: ${r.github.deployments.map((d) => `${d.environment} (${d.state})`).join(', ')}`);
+    print(
+      `  GitHub deployments by deploy-vercel: ${r.github.deployments.map((d) => `${d.environment} (${d.state})`).join(', ')}`,
+    );
   print('');
   for (const line of r.closing) print(line);
 }

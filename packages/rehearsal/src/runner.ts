@@ -372,7 +372,15 @@ export class WorkflowRunner {
     report.runnerStarts.push(name);
     this.options.onEvent?.({ kind: 'job-start', job: name });
     const fail = (error: string): { result: JobResult; outputs: Record<string, string> } => {
-      const record: StepRecord = { job: name, step: 'Set up job', result: 'failure', outputs: {}, summary: '', durationMs: 0, error };
+      const record: StepRecord = {
+        job: name,
+        step: 'Set up job',
+        result: 'failure',
+        outputs: {},
+        summary: '',
+        durationMs: 0,
+        error,
+      };
       run.steps.push(record);
       this.options.onEvent?.({ kind: 'step', job: name, record });
       this.options.onEvent?.({ kind: 'job-end', job: name, result: 'failure' });
@@ -390,7 +398,9 @@ export class WorkflowRunner {
     try {
       // Service containers, stood in for by local processes.
       const servicesCtx: Record<string, Value> = {};
-      const services = asRecord(evaluate(job.raw.services as Template, { ...jobCtx, contexts: { ...jobCtx.contexts, vars } }));
+      const services = asRecord(
+        evaluate(job.raw.services as Template, { ...jobCtx, contexts: { ...jobCtx.contexts, vars } }),
+      );
       for (const [id, spec] of Object.entries(services)) {
         const s = asRecord(spec);
         const image = stringify(s.image ?? '');
@@ -416,7 +426,13 @@ export class WorkflowRunner {
         workflow_ref: workflowRef,
         workflow_file_path: location.path,
       };
-      const contexts: Record<string, Value> = { ...jobCtx.contexts, secrets, vars, job: jobContext, runner: { os: 'Linux', arch: 'X64', temp: join(root, 'temp'), tool_cache: join(root, 'tool') } };
+      const contexts: Record<string, Value> = {
+        ...jobCtx.contexts,
+        secrets,
+        vars,
+        job: jobContext,
+        runner: { os: 'Linux', arch: 'X64', temp: join(root, 'temp'), tool_cache: join(root, 'tool') },
+      };
       mkdirSync(join(root, 'temp'));
       const env: Record<string, string> = {
         ...evaluateStrings(workflowEnv, { contexts, status: 'success' }),
@@ -446,22 +462,38 @@ export class WorkflowRunner {
           } else {
             const cwd = resolve(workspace, stringify(evaluate(step.raw['working-directory'] as Template, ctx)) || '.');
             const githubEnv = {
-              GITHUB_SHA: stringify((contexts.github as Record<string, Value>).sha ?? ""),
+              GITHUB_SHA: stringify((contexts.github as Record<string, Value>).sha ?? ''),
               GITHUB_REPOSITORY: this.options.repository,
               GITHUB_REF: stringify((contexts.github as Record<string, Value>).ref ?? ''),
             };
             const script = stringify(evaluate(step.run as Template, ctx));
-            record = { job: name, step: label, ...this.shell(script, { ...githubEnv, ...stepEnv }, workspace, cwd), durationMs: 0 };
+            record = {
+              job: name,
+              step: label,
+              ...this.shell(script, { ...githubEnv, ...stepEnv }, workspace, cwd),
+              durationMs: 0,
+            };
           }
         } catch (error) {
-          record = { job: name, step: label, result: 'failure', outputs: {}, summary: '', durationMs: 0, error: (error as Error).message };
+          record = {
+            job: name,
+            step: label,
+            result: 'failure',
+            outputs: {},
+            summary: '',
+            durationMs: 0,
+            error: (error as Error).message,
+          };
         }
         record.durationMs = Date.now() - started;
         run.steps.push(record);
         this.options.onEvent?.({ kind: 'step', job: name, record });
         if (record.detail) Object.assign(env, record.detail.env);
         const continueOnError = evaluate(step.raw['continue-on-error'] as Template, ctx);
-        const conclusion = record.result === 'failure' && (continueOnError === true || continueOnError === 'true') ? 'success' : record.result;
+        const conclusion =
+          record.result === 'failure' && (continueOnError === true || continueOnError === 'true')
+            ? 'success'
+            : record.result;
         if (step.id) steps[step.id] = { outputs: record.outputs, outcome: record.result, conclusion };
         if (conclusion === 'failure') status = 'failure';
       }
@@ -494,7 +526,15 @@ export class WorkflowRunner {
     location: WorkflowLocation,
     contexts: Record<string, Value>,
   ): Promise<StepRecord> {
-    const failed = (error: string): StepRecord => ({ job, step: label, result: 'failure', outputs: {}, summary: '', durationMs: 0, error });
+    const failed = (error: string): StepRecord => ({
+      job,
+      step: label,
+      result: 'failure',
+      outputs: {},
+      summary: '',
+      durationMs: 0,
+      error,
+    });
     let actionDir: string;
     let action = uses;
     if (uses.startsWith('./')) {
@@ -511,7 +551,12 @@ export class WorkflowRunner {
       if (!m) return failed(`${uses}: expected owner/repo[/path]@ref`);
       const standIn = this.options.standIns?.[m[1]!] ?? (m[1] === 'actions/checkout' ? checkout : undefined);
       if (standIn) {
-        const outputs = await standIn(with_, { name: job, workspace, repositories: this.repositories, github: contexts.github as Record<string, Value> });
+        const outputs = await standIn(with_, {
+          name: job,
+          workspace,
+          repositories: this.repositories,
+          github: contexts.github as Record<string, Value>,
+        });
         return { job, step: label, action: m[1], result: 'success', outputs, summary: '', durationMs: 0 };
       }
       const repo = this.repositories.resolve(m[1]!, m[3]!);
@@ -520,7 +565,8 @@ export class WorkflowRunner {
       if (!actionFileIn(actionDir)) return failed(`${uses}: no action.yml at that path`);
     }
     const meta = parseActionMetadata(readFileSync(actionFileIn(actionDir)!, 'utf8'));
-    if (!meta.using?.startsWith('node')) return failed(`${uses}: the rehearsal runs node actions only (runs.using ${meta.using})`);
+    if (!meta.using?.startsWith('node'))
+      return failed(`${uses}: the rehearsal runs node actions only (runs.using ${meta.using})`);
     action = actionDir.split('/').at(-1)!;
     const github = contexts.github as Record<string, Value>;
     const detail = await runAction(action, {
@@ -557,7 +603,8 @@ export class WorkflowRunner {
     writeFileSync(output, '');
     writeFileSync(summary, '');
     try {
-      if (!existsSync(cwd)) throw new WorkflowError(`working-directory ${relative(workspace, cwd)} does not exist in the workspace`);
+      if (!existsSync(cwd))
+        throw new WorkflowError(`working-directory ${relative(workspace, cwd)} does not exist in the workspace`);
       const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
         cwd,
         env: {
@@ -619,6 +666,11 @@ function hashFiles(workspace: string, patterns: string[]): string {
   const matched = files.filter((f) => regexes.some((r) => r.test(f))).sort();
   if (!matched.length) return '';
   const all = createHash('sha256');
-  for (const f of matched) all.update(createHash('sha256').update(readFileSync(join(workspace, f))).digest());
+  for (const f of matched)
+    all.update(
+      createHash('sha256')
+        .update(readFileSync(join(workspace, f)))
+        .digest(),
+    );
   return all.digest('hex');
 }

@@ -32,6 +32,16 @@ type Job = Doc & {
 };
 type Step = Doc & { id?: string; uses?: string; run?: string; with?: Record<string, unknown> };
 
+/** The name of one of this suite's actions a `uses:` points at (./actions/x, $/actions/x, …/actions/x@v1). */
+export const suiteAction = (uses: string | undefined): string | undefined =>
+  /^(?:\.\/|\$\/|wingman-deploy\/wingman-deploy\/)actions\/([\w-]+)(?:@.*)?$/.exec(uses ?? '')?.[1];
+/** The path of one of this suite's reusable workflows a job's `uses:` points at. */
+const suiteWorkflow = (uses: string): string | undefined => {
+  const m = /^(\.\/|\$\/|wingman-deploy\/wingman-deploy\/)(\.github\/workflows\/[\w.-]+)(?:@.*)?$/.exec(uses);
+  return m ? (m[1] === 'wingman-deploy/wingman-deploy/' ? `${SUITE_PREFIX}${m[2]}` : m[2]) : undefined;
+};
+/** Where a caller's lint finds the suite's reusable workflows. */
+const SUITE_PREFIX = 'wingman-deploy/wingman-deploy/';
 const SHA_PIN = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
 const DEPLOYING_ACTIONS = ['deploy-heroku', 'deploy-vercel', 'sentry-release'];
 /** Credentials that only post notifications: they need no approval gate (the fork guard still applies). */
@@ -133,8 +143,71 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
   const onPullRequest = on.includes('pull_request');
   const called = callInterface(doc);
 
+  const reusable = on.includes('workflow_call');
+  const environmentJobs = new Map<string, string[]>();
   for (const [jobId, job] of Object.entries(jobs)) {
     const at = `jobs.${jobId}`;
+    const envName =
+      job.environment && typeof job.environment === 'object' ? (job.environment as Doc).name : job.environment;
+    if (envName !== undefined)
+      environmentJobs.set(String(envName), [...(environmentJobs.get(String(envName)) ?? []), jobId]);
+    const steps = job.steps ?? [];
+    for (const [i, step] of steps.entries()) {
+      const sat = `${at}.steps[${i}]`;
+      const uses = String(step.uses ?? '');
+      // (1) A called workflow runs in the caller's workspace: ./ finds the caller's files, not ours.
+      if (reusable && uses.startsWith('./'))
+        p(
+          `${sat}.uses`,
+          `${uses} in a reusable workflow resolves in the caller's checkout: use $/${uses.slice(2)} (this repository at the running commit)`,
+        );
+      // (2) ./ needs a checkout earlier in the same job: each job starts with an empty workspace.
+      else if (
+        uses.startsWith('./') &&
+        !steps.slice(0, i).some((s) => String(s.uses ?? '').startsWith('actions/checkout@'))
+      )
+        p(
+          `${sat}.uses`,
+          `${uses} runs in a job with no actions/checkout before it: the workspace is empty, the runner will not find action.yml`,
+        );
+      // (4) notify-slack refuses both credentials: pass the webhook only when there is no bot token.
+      if (
+        /(^|\/)actions\/notify-slack(@|$)/.test(uses) &&
+        step.with?.['bot-token'] &&
+        step.with?.['webhook-url'] &&
+        !/SLACK_BOT_TOKEN/.test(String(step.with['webhook-url']))
+      )
+        p(
+          `${sat}.with.webhook-url`,
+          `notify-slack gets both bot-token and webhook-url and refuses that: pass webhook-url only when there is no bot token (\${{ !secrets.SLACK_BOT_TOKEN && secrets.SLACK_WEBHOOK_URL || '' }})`,
+        );
+      // (5) Build output is not in git: a deploy of the frontend needs a build step before it in the job.
+      const mode = String(step.with?.mode ?? 'deploy');
+      if (/(^|\/)actions\/deploy-vercel(@|$)/.test(uses) && mode === 'deploy' && !steps.slice(0, i).some((s) => s.run))
+        p(
+          sat,
+          `deploy-vercel deploys ${String(step.with?.['output-dir'] ?? '.vercel/output')} but nothing in job '${jobId}' builds it (build output is not in git): add a build step before it`,
+        );
+    }
+    // (8) Write access only where the write happens, and no credentials left where no push follows.
+    const perms = (job.permissions ?? doc.permissions) as Doc | string | undefined;
+    const writesContents = perms === 'write-all' || (typeof perms === 'object' && perms?.contents === 'write');
+    const runs = steps.map((s) => String(s.run ?? '')).join('\n');
+    if (writesContents && /(\.ci\/run|\b(pnpm|npm|npx|yarn)\b)/.test(runs))
+      p(
+        `${at}.permissions`,
+        `job '${jobId}' has contents: write and also runs the build and tests: verify in a read-only job, publish in a minimal one`,
+      );
+    for (const [i, step] of steps.entries())
+      if (
+        String(step.uses ?? '').startsWith('actions/checkout@') &&
+        (step.with as Doc | undefined)?.['persist-credentials'] !== false &&
+        !/\bgit push\b/.test(runs)
+      )
+        p(
+          `${at}.steps[${i}].with`,
+          `actions/checkout leaves the token in .git/config but no step of job '${jobId}' pushes: set persist-credentials: false`,
+        );
     if (!job.permissions)
       p(`${at}.permissions`, `job '${jobId}' has no explicit permissions: declare the least it needs`);
     const needs = asArray(job.needs);
@@ -148,8 +221,8 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
       for (const m of expr.matchAll(/\bsteps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
         const step = stepIds.get(m[1]!);
         if (!step) p(where, `'steps.${m[1]}' is not a step id in job '${jobId}'`);
-        else if (step.uses?.startsWith('./actions/')) {
-          const action = set.actions.get(step.uses.slice('./actions/'.length));
+        else if (suiteAction(step.uses)) {
+          const action = set.actions.get(suiteAction(step.uses)!);
           if (action && !(m[2]! in action.outputs))
             p(
               where,
@@ -162,7 +235,7 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
         if (!needs.includes(m[1]!)) p(where, `'needs.${m[1]}' is used but job '${jobId}' does not need '${m[1]}'`);
         else if (other && m[3]) {
           const outputs = other.uses
-            ? callInterface(set.docs.get(other.uses.replace(/^\.\//, ''))).outputs
+            ? callInterface(set.docs.get(suiteWorkflow(other.uses) ?? '')).outputs
             : (other.outputs ?? {});
           if (!(m[3] in outputs)) p(where, `job '${m[1]}' has no output '${m[3]}'`);
         }
@@ -174,13 +247,25 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
     );
     const usesSecrets = secrets.some((s) => s !== 'GITHUB_TOKEN');
     const usesDeploySecrets = secrets.some((s) => !NOTIFICATION_SECRETS.includes(s));
-    const deploys = (job.steps ?? []).some((s) => DEPLOYING_ACTIONS.some((a) => s.uses === `./actions/${a}`));
+    const deploys = (job.steps ?? []).some((s) => DEPLOYING_ACTIONS.includes(suiteAction(s.uses) ?? ''));
     if ((usesDeploySecrets || deploys) && !job.uses && !job.environment)
       p(
         `${at}.environment`,
         `job '${jobId}' ${deploys ? 'deploys' : 'reads secrets'} but runs under no environment: add 'environment:' so approvals and environment secrets apply`,
       );
-    if (onPullRequest && (usesSecrets || job.secrets !== undefined) && !FORK_GUARD.test(String(job.if ?? '')))
+    // A call passes secrets on; the called workflow's jobs must guard them (checked where it is linted).
+    const callee = job.uses ? set.docs.get(suiteWorkflow(job.uses) ?? '') : undefined;
+    const calleeGuards =
+      callee !== undefined &&
+      Object.values((callee.jobs ?? {}) as Record<string, Job>).every(
+        (j) => !/secrets\./.test(JSON.stringify(j)) || FORK_GUARD.test(String(j.if ?? '')),
+      );
+    if (
+      onPullRequest &&
+      (usesSecrets || job.secrets !== undefined) &&
+      !calleeGuards &&
+      !FORK_GUARD.test(String(job.if ?? ''))
+    )
       p(
         `${at}.if`,
         `job '${jobId}' reads secrets on pull_request without skipping forks: add if: github.event.pull_request.head.repo.full_name == github.repository`,
@@ -188,8 +273,8 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
 
     if (job.uses) {
       // A reusable workflow: its interface.
-      if (job.uses.startsWith('./')) {
-        const target = set.docs.get(job.uses.replace(/^\.\//, ''));
+      if (suiteWorkflow(job.uses)) {
+        const target = set.docs.get(suiteWorkflow(job.uses)!);
         if (!target) p(`${at}.uses`, `${job.uses} is not a workflow in this repository`);
         else {
           const iface = callInterface(target);
@@ -222,8 +307,8 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
       const sat = `${at}.steps[${i}]`;
       if (!step.uses && !step.run) p(sat, 'a step needs uses or run');
       if (!step.uses) continue;
-      if (step.uses.startsWith('./actions/')) {
-        const name = step.uses.slice('./actions/'.length);
+      if (suiteAction(step.uses)) {
+        const name = suiteAction(step.uses)!;
         const action = set.actions.get(name);
         if (!action) {
           p(`${sat}.uses`, `${step.uses} is not an action of this repository`);
@@ -234,11 +319,24 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
         for (const [k, v] of Object.entries(action.inputs))
           if (v.required && v.default === undefined && !(k in (step.with ?? {})))
             p(`${sat}.with`, `${step.uses} requires input '${k}'`);
-      } else if (!step.uses.startsWith('./') && !SHA_PIN.test(step.uses)) {
+      } else if (!step.uses.startsWith('./') && !step.uses.startsWith('$/') && !SHA_PIN.test(step.uses)) {
         p(`${sat}.uses`, `${step.uses} is not pinned to a full commit SHA: pin it (owner/repo@<40 hex> # vX.Y.Z)`);
       }
     }
   }
+  // (3) GitHub asks an environment's reviewers once per job that references it.
+  // Jobs gated on opposite `github.event.action` tests never run in the same run (preview vs cleanup).
+  const action = (id: string) => /github\.event\.action\s*(==|!=)\s*'(\w+)'/.exec(String(jobs[id]?.if ?? ''));
+  const exclusive = (a: string, b: string) => {
+    const [x, y] = [action(a), action(b)];
+    return !!x && !!y && x[2] === y[2] && x[1] !== y[1];
+  };
+  for (const [env, ids] of environmentJobs)
+    if (ids.some((a, i) => ids.slice(i + 1).some((b) => !exclusive(a, b))))
+      p(
+        'jobs',
+        `jobs ${ids.join(', ')} all reference environment ${env}: each waits for its own approval and creates its own deployment; deploy in one job`,
+      );
   // Pins carry their version as a comment, so a reader knows what the SHA is.
   for (const [i, line] of text.split('\n').entries()) {
     const m = /uses:\s*([^\s#]+@[0-9a-f]{40})\s*(#.*)?$/.exec(line);
@@ -260,9 +358,66 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
   return problems;
 }
 
+/** (7) Workflows that share a concurrency group must queue, or a newer pending run cancels the older one. */
+export function lintConcurrency(set: WorkflowSet): LintProblem[] {
+  const byGroup = new Map<string, { file: string; queue: boolean }[]>();
+  for (const [file, doc] of set.docs) {
+    const c = doc.concurrency;
+    if (!c) continue;
+    const group = String(typeof c === 'object' ? (c as Doc).group : c);
+    byGroup.set(group, [
+      ...(byGroup.get(group) ?? []),
+      { file, queue: typeof c === 'object' && (c as Doc).queue === 'max' },
+    ]);
+  }
+  const problems: LintProblem[] = [];
+  for (const [group, users] of byGroup)
+    if (users.length > 1)
+      for (const u of users.filter((x) => !x.queue))
+        problems.push({
+          file: u.file,
+          at: 'concurrency',
+          message: `concurrency group '${group}' is shared with ${users
+            .filter((x) => x !== u)
+            .map((x) => x.file)
+            .join(
+              ', ',
+            )}: without queue: max a newer pending run cancels the older one (a push would cancel a pending rollback)`,
+        });
+  return problems;
+}
+
+/** (6) The README must not tell teams to keep deploy credentials as repository secrets. */
+export function lintReadme(file: string, text: string): LintProblem[] {
+  const problems: LintProblem[] = [];
+  for (const paragraph of text.split(/\n\s*\n/))
+    if (/repository secrets?/i.test(paragraph))
+      for (const name of ['DATABASE_URL', 'HEROKU_API_KEY', 'VERCEL_TOKEN', 'SENTRY_AUTH_TOKEN'])
+        if (new RegExp(`repository secrets?[^.]*\\b${name}\\b`, 'i').test(paragraph.replace(/\n/g, ' ')))
+          problems.push({
+            file,
+            at: paragraph.split('\n')[0]!.slice(0, 60),
+            message: `${name} is a deploy credential: keep it as an environment secret, where reviewers and branch policies guard it`,
+          });
+  return problems;
+}
+
 export function lintRepository(root: string): LintProblem[] {
   const set = loadWorkflows(root);
   const problems = [...set.docs.keys()].flatMap((f) => lintWorkflow(f, set));
+  problems.push(...lintConcurrency(set));
+  problems.push(...lintReadme('README.md', readFileSync(join(root, 'README.md'), 'utf8')));
+  const callers = join(root, 'examples/wingmanmatch');
+  if (existsSync(join(callers, '.github/workflows'))) {
+    // The caller's thin workflows, checked against this repository's reusable ones and actions.
+    const callerSet = loadWorkflows(callers);
+    const own = [...callerSet.docs.keys()];
+    for (const [k, v] of set.docs) callerSet.docs.set(`${SUITE_PREFIX}${k}`, v);
+    callerSet.actions = set.actions;
+    problems.push(
+      ...own.flatMap((f) => lintWorkflow(f, callerSet)).map((x) => ({ ...x, file: `examples/wingmanmatch/${x.file}` })),
+    );
+  }
   for (const name of set.actions.keys()) {
     const file = join('actions', name, 'action.yml');
     problems.push(...lintAction(file, readFileSync(join(root, file), 'utf8'), root));

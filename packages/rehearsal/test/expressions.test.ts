@@ -1,8 +1,14 @@
 // Our layer over GitHub's expression engine: the runner's status functions and hashFiles, and block
 // scalars with ${{ }} read as GitHub reads them (the editor library keeps their source indentation).
 import { describe, expect, it } from '@jest/globals';
+import {
+  blockScalarValue,
+  evaluate,
+  evaluateCondition,
+  evaluateExpression,
+  formatExpression,
+} from '../src/expressions';
 import { readWorkflow } from '../src/workflow-file';
-import { blockScalarValue, evaluate, evaluateCondition, evaluateExpression, formatExpression } from '../src/expressions';
 
 const ctx = (status: 'success' | 'failure' | 'cancelled' = 'success') => ({
   status,
@@ -29,7 +35,12 @@ describe('expressions', () => {
   });
 
   it('call hashFiles in the workspace, and refuse it outside steps', () => {
-    expect(evaluateExpression("hashFiles('a.sarif') != ''", { ...ctx(), hashFiles: (p) => (p[0] === 'a.sarif' ? 'abc' : '') })).toBe(true);
+    expect(
+      evaluateExpression("hashFiles('a.sarif') != ''", {
+        ...ctx(),
+        hashFiles: (p) => (p[0] === 'a.sarif' ? 'abc' : ''),
+      }),
+    ).toBe(true);
     expect(() => evaluateExpression("hashFiles('a')", ctx())).toThrow(/only available in steps/);
   });
 

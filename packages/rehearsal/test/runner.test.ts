@@ -2,15 +2,16 @@
 // (fixtures/before) must fail here the way they would fail on GitHub; the model's rules are each
 // checked on small workflows. Actions are stand-ins that write fixed outputs, since what is tested is
 // the runner, not the actions.
-import { afterAll, describe, expect, it } from '@jest/globals';
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { REPO_ROOT } from '@wingman/testkit';
 import { parseDocument } from 'yaml';
-import { ConcurrencyGroups } from '../src/github-model';
 import { evaluate } from '../src/expressions';
+import { ConcurrencyGroups } from '../src/github-model';
 import { type RunnerOptions, WorkflowError, WorkflowRunner } from '../src/runner';
 import { readWorkflow } from '../src/workflow-file';
 
@@ -35,7 +36,15 @@ const STUB_OUTPUTS = [
   'healthy=true',
   'p95-ms=12',
 ];
-const ACTION_NAMES = ['notify-slack', 'run-migrations', 'verify-schema', 'deploy-heroku', 'deploy-vercel', 'smoke-health', 'sentry-release'];
+const ACTION_NAMES = [
+  'notify-slack',
+  'run-migrations',
+  'verify-schema',
+  'deploy-heroku',
+  'deploy-vercel',
+  'smoke-health',
+  'sentry-release',
+];
 
 /** A repository folder: workflow files, and stub node actions under actions/<name>. */
 function repository(workflows: Record<string, string>, withActions: boolean): string {
@@ -49,7 +58,10 @@ function repository(workflows: Record<string, string>, withActions: boolean): st
     for (const name of ACTION_NAMES) {
       const dir = join(root, 'actions', name);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'action.yml'), `name: ${name}\ndescription: stub\nruns:\n  using: node24\n  main: index.mjs\n`);
+      writeFileSync(
+        join(dir, 'action.yml'),
+        `name: ${name}\ndescription: stub\nruns:\n  using: node24\n  main: index.mjs\n`,
+      );
       writeFileSync(
         join(dir, 'index.mjs'),
         `import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.GITHUB_OUTPUT, ${JSON.stringify(`${STUB_OUTPUTS.join('\n')}\n`)});\n`,
@@ -68,7 +80,9 @@ function withCheckouts(text: string): string {
     const steps = item.value.get('steps') as { items: { get(k: string): unknown }[] } | undefined;
     if (!steps) continue;
     if (steps.items.some((s) => String(s.get('uses') ?? '').startsWith('actions/checkout'))) continue;
-    (steps.items as unknown[]).unshift(doc.createNode({ uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683' }));
+    (steps.items as unknown[]).unshift(
+      doc.createNode({ uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683' }),
+    );
   }
   return doc.toString();
 }
@@ -94,17 +108,29 @@ function runner(suiteRoot: string, callerRoot: string, caller = CALLER, extra: P
       vars: VARS,
       environments: {
         staging: { branches: ['main'], secrets: { HEROKU_API_KEY: 'staging-key' } },
-        production: { reviewers: ['release-managers'], branches: ['main'], secrets: { HEROKU_API_KEY: 'production-key' } },
+        production: {
+          reviewers: ['release-managers'],
+          branches: ['main'],
+          secrets: { HEROKU_API_KEY: 'production-key' },
+        },
       },
     },
-    github: { event_name: 'push', sha: caller === SUITE ? SUITE_SHA : CALLER_SHA, ref: 'refs/heads/main', event: { ref: 'refs/heads/main' } },
+    github: {
+      event_name: 'push',
+      sha: caller === SUITE ? SUITE_SHA : CALLER_SHA,
+      ref: 'refs/heads/main',
+      event: { ref: 'refs/heads/main' },
+    },
     ...extra,
   });
 }
 
 /** The README's caller of that time, pointed at the suite from another repository. */
 const remotePushMain = () =>
-  fixture('push-main.yml').replaceAll('uses: ./.github/workflows/deploy.yml', `uses: ${SUITE}/.github/workflows/deploy.yml@v1`);
+  fixture('push-main.yml').replaceAll(
+    'uses: ./.github/workflows/deploy.yml',
+    `uses: ${SUITE}/.github/workflows/deploy.yml@v1`,
+  );
 
 describe('the rehearsal runs workflows as GitHub does', () => {
   it("fails today's deploy.yml, called from another repository, at its first step with the runner's message", async () => {
@@ -141,7 +167,9 @@ describe('the rehearsal runs workflows as GitHub does', () => {
     expect(run.jobs.production!.result).toBe('success');
     const production = run.report.approvals.filter((a) => a.environment === 'production');
     expect(production.length).toBeGreaterThanOrEqual(5);
-    expect(approvals).toEqual(expect.arrayContaining(['production: production / migrate', 'production: production / deploy-backend']));
+    expect(approvals).toEqual(
+      expect.arrayContaining(['production: production / migrate', 'production: production / deploy-backend']),
+    );
     // Every job under the environment created its own deployment record, and each started a runner.
     expect(run.report.deployments.filter((d) => d.environment === 'production').length).toBe(production.length);
     expect(run.report.runnerStarts.filter((j) => j.startsWith('production /')).length).toBeGreaterThanOrEqual(8);
@@ -172,7 +200,10 @@ jobs:
     expect(run.jobs.staging!.result).toBe('failure');
     // The checkout filled the workspace with the caller's repository, which has no actions/.
     const first = run.steps.filter((s) => s.job === 'staging / notify-started');
-    expect(first.map((s) => s.step)).toEqual(['actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', './actions/notify-slack']);
+    expect(first.map((s) => s.step)).toEqual([
+      'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683',
+      './actions/notify-slack',
+    ]);
     expect(run.steps[1]!.error).toMatch(/Can't find 'action\.yml'/);
   });
 
@@ -218,14 +249,25 @@ jobs:
     expect(run.jobs.call!.outputs).toEqual({ repo: SUITE, sha: SUITE_SHA, url: 'https://frontend.test/' });
     expect(run.jobs.show!.result).toBe('success');
     // An unknown tag is the runner's error, not a silent fallback.
-    const pinned = repository({ '.github/workflows/c.yml': `on: push\njobs:\n  call:\n    uses: ${SUITE}/.github/workflows/called.yml@v2\n` }, false);
+    const pinned = repository(
+      { '.github/workflows/c.yml': `on: push\njobs:\n  call:\n    uses: ${SUITE}/.github/workflows/called.yml@v2\n` },
+      false,
+    );
     await expect(runner(suite, pinned).run('.github/workflows/c.yml')).rejects.toThrow(/unable to find version `v2`/);
   });
 
   it('keeps repository and environment secrets apart; inherit passes all, a mapping only what it names', async () => {
     const echo = (names: string[]) =>
-      names.map((n) => `      - run: echo "${n.toLowerCase()}=\${{ secrets.${n} }}" >> "$GITHUB_OUTPUT"\n        id: ${n.toLowerCase()}`).join('\n');
-    const outputs = (names: string[]) => names.map((n) => `      ${n.toLowerCase()}: \${{ steps.${n.toLowerCase()}.outputs.${n.toLowerCase()} }}`).join('\n');
+      names
+        .map(
+          (n) =>
+            `      - run: echo "${n.toLowerCase()}=\${{ secrets.${n} }}" >> "$GITHUB_OUTPUT"\n        id: ${n.toLowerCase()}`,
+        )
+        .join('\n');
+    const outputs = (names: string[]) =>
+      names
+        .map((n) => `      ${n.toLowerCase()}: \${{ steps.${n.toLowerCase()}.outputs.${n.toLowerCase()} }}`)
+        .join('\n');
     const names = ['SHARED', 'ENV_ONLY', 'MAPPED'];
     const called = `on:
   workflow_call:
@@ -279,7 +321,11 @@ jobs:
     expect(get('inherit', 'plain')).toEqual({ shared: 'from-repository', env_only: '', mapped: '' });
     expect(get('inherit', 'env')).toEqual({ shared: 'from-environment', env_only: 'env-only', mapped: '' });
     expect(get('mapped', 'plain')).toEqual({ shared: '', env_only: '', mapped: 'from-repository' });
-    expect(get('mapped', 'env')).toEqual({ shared: 'from-environment', env_only: 'env-only', mapped: 'from-repository' });
+    expect(get('mapped', 'env')).toEqual({
+      shared: 'from-environment',
+      env_only: 'env-only',
+      mapped: 'from-repository',
+    });
   });
 
   it("refuses a branch the environment's deployment policy does not allow, and cancels a rejected approval", async () => {
@@ -300,7 +346,11 @@ jobs:
       ({
         repositories: [{ name: SUITE, root: suite, sha: SUITE_SHA, refs: ['main'] }],
         repository: SUITE,
-        settings: { secrets: {}, vars: {}, environments: { production: { reviewers: ['r'], branches: ['main', 'release/*'] } } },
+        settings: {
+          secrets: {},
+          vars: {},
+          environments: { production: { reviewers: ['r'], branches: ['main', 'release/*'] } },
+        },
         github: { event_name: 'push', sha: SUITE_SHA, ref, event: {} },
         approve: () => approve,
       }) satisfies RunnerOptions;
@@ -319,16 +369,22 @@ jobs:
   it('refuses inputs the called workflow does not declare, and required ones left out', async () => {
     const suite = repository({ '.github/workflows/deploy.yml': fixture('deploy.yml') }, true);
     const bad = repository(
-      { '.github/workflows/c.yml': `on: push\njobs:\n  call:\n    uses: ${SUITE}/.github/workflows/deploy.yml@v1\n    with: { environment: staging, heroku-app: a, vercel-project-id: p, nope: 1 }\n` },
+      {
+        '.github/workflows/c.yml': `on: push\njobs:\n  call:\n    uses: ${SUITE}/.github/workflows/deploy.yml@v1\n    with: { environment: staging, heroku-app: a, vercel-project-id: p, nope: 1 }\n`,
+      },
       false,
     );
     await expect(runner(suite, bad).run('.github/workflows/c.yml')).rejects.toThrow(WorkflowError);
     await expect(runner(suite, bad).run('.github/workflows/c.yml')).rejects.toThrow(/nope is not defined/);
     const missing = repository(
-      { '.github/workflows/c.yml': `on: push\njobs:\n  call:\n    uses: ${SUITE}/.github/workflows/deploy.yml@v1\n    with: { environment: staging, vercel-project-id: p }\n` },
+      {
+        '.github/workflows/c.yml': `on: push\njobs:\n  call:\n    uses: ${SUITE}/.github/workflows/deploy.yml@v1\n    with: { environment: staging, vercel-project-id: p }\n`,
+      },
       false,
     );
-    await expect(runner(suite, missing).run('.github/workflows/c.yml')).rejects.toThrow(/input required and not supplied: heroku-app/);
+    await expect(runner(suite, missing).run('.github/workflows/c.yml')).rejects.toThrow(
+      /input required and not supplied: heroku-app/,
+    );
   });
 });
 
@@ -356,8 +412,15 @@ describe('concurrency groups', () => {
 
   const settingOf = async (file: string, environment: string) => {
     const doc = await readWorkflow(file, readFileSync(file, 'utf8'));
-    const c = evaluate(doc.raw.concurrency, { contexts: { inputs: { environment } }, status: 'success' }) as Record<string, string>;
-    return { group: c.group!, cancelInProgress: c['cancel-in-progress'] as unknown as boolean, queue: c.queue as 'max' | undefined };
+    const c = evaluate(doc.raw.concurrency, { contexts: { inputs: { environment } }, status: 'success' }) as Record<
+      string,
+      string
+    >;
+    return {
+      group: c.group!,
+      cancelInProgress: c['cancel-in-progress'] as unknown as boolean,
+      queue: c.queue as 'max' | undefined,
+    };
   };
 
   it('never let a push cancel a pending rollback with the workflows as they are (and did before the redesign)', async () => {
@@ -385,8 +448,10 @@ describe('workflow files', () => {
   it("are validated with GitHub's schema before anything runs", async () => {
     const doc = await readWorkflow('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n');
     expect(doc.errors.join('\n')).toMatch(/stepz/);
-    const suite = repository({ '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n' }, false);
+    const suite = repository(
+      { '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n' },
+      false,
+    );
     await expect(runner(suite, suite, SUITE).run('.github/workflows/bad.yml')).rejects.toThrow(/stepz/);
   });
-
 });

@@ -1,6 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { REPO_ROOT } from '@wingman/testkit';
 import { parse } from 'yaml';
-import { type ActionMeta, lintWorkflow, type WorkflowSet } from '../src/workflow-lint';
+import {
+  type ActionMeta,
+  lintConcurrency,
+  lintReadme,
+  lintRepository,
+  lintWorkflow,
+  loadWorkflows,
+  type WorkflowSet,
+} from '../src/workflow-lint';
 
 const actions = new Map<string, ActionMeta>([
   [
@@ -38,8 +50,9 @@ jobs:
       applied: \${{ steps.m.outputs.applied }}
     steps:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with: { persist-credentials: false }
       - id: m
-        uses: ./actions/run-migrations
+        uses: $/actions/run-migrations
         with:
           database-url: \${{ secrets.DATABASE_URL }}
   report:
@@ -133,7 +146,7 @@ jobs:
     environment: preview
     permissions: { contents: read }
     steps:
-      - uses: ./actions/deploy-heroku
+      - uses: wingman-deploy/wingman-deploy/actions/deploy-heroku@0123456789abcdef0123456789abcdef01234567 # v1.0.0
         with: { api-key: "\${{ secrets.HEROKU_API_KEY }}", app: x }
 `;
     expect(lint(pr).join('\n')).toMatch(/pull_request_target runs with secrets/);
@@ -161,5 +174,51 @@ jobs:
     expect(problems).toMatch(/has no input 'extra'/);
     expect(problems).toMatch(/declares no secret 'OTHER'/);
     expect(problems).toMatch(/concurrency is declared both here and in/);
+  });
+
+  it('catch each of the eight defects of the workflows before the redesign, and pass them after it', () => {
+    const before = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/before');
+    const set = loadWorkflows(before, '.');
+    const found = [...[...set.docs.keys()].flatMap((f) => lintWorkflow(f, set)), ...lintConcurrency(set)].map(
+      (x) => `${x.file} ${x.at}: ${x.message}`,
+    );
+    const expectOne = (re: RegExp) => expect(found.filter((f) => re.test(f)).length).toBeGreaterThan(0);
+    // 1. ./actions in a called workflow; 2. ./ without a checkout in the job.
+    expectOne(
+      /deploy\.yml jobs\.migrate\.steps\[1\]\.uses: \.\/actions\/run-migrations in a reusable workflow resolves in the caller's checkout/,
+    );
+    expectOne(
+      /rollback\.yml jobs\.smoke\.steps\[0\]\.uses: \.\/actions\/smoke-health runs in a job with no actions\/checkout/,
+    );
+    // 3. several jobs under one environment: one approval each.
+    expectOne(
+      /deploy\.yml jobs: jobs migrate, verify-schema, deploy-backend, deploy-frontend, promote-frontend, sentry, rollback all reference environment/,
+    );
+    // 4. both Slack credentials.
+    expectOne(/deploy\.yml jobs\.notify-started\.steps\[0\]\.with\.webhook-url: notify-slack gets both/);
+    // 5. a frontend deploy with nothing that builds it.
+    expectOne(
+      /deploy\.yml jobs\.deploy-frontend\.steps\[1\]: deploy-vercel deploys .* nothing in job 'deploy-frontend' builds it/,
+    );
+    // 7. a shared concurrency group without queue: max.
+    expectOne(/rollback\.yml concurrency: concurrency group 'deploy-\$\{\{ inputs\.environment \}\}' is shared/);
+    // 8. contents: write for the whole CI run, and a persisted token where nothing pushes.
+    expectOne(
+      /release\.yml jobs\.release\.permissions: job 'release' has contents: write and also runs the build and tests/,
+    );
+    const persisted = lint(GOOD.replace('        with: { persist-credentials: false }\n', ''));
+    expect(persisted.join('\n')).toMatch(
+      /actions\/checkout leaves the token in \.git\/config but no step of job 'migrate' pushes/,
+    );
+    // 6. deploy credentials as repository secrets in the README's instructions.
+    const readme = lintReadme('README.md', readFileSync(join(before, 'README.md'), 'utf8')).map((x) => x.message);
+    expect(readme).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^HEROKU_API_KEY is a deploy credential/),
+        expect.stringMatching(/^VERCEL_TOKEN/),
+      ]),
+    );
+    // After the redesign: the repository, the README and the example's callers pass every check.
+    expect(lintRepository(REPO_ROOT)).toEqual([]);
   });
 });

@@ -229,7 +229,9 @@ export class VercelSimulator extends Simulator {
     const created = this.now() - 60_000;
     const d: VercelSimDeployment = {
       id,
-      url: this.serveDeployments ? `${this.url}/_sites/${id}/` : `${project.name}-${rand(9, 'abcdefghijklmnopqrstuvwxyz0123456789')}.vercel.app`,
+      url: this.serveDeployments
+        ? `${this.url}/_sites/${id}/`
+        : `${project.name}-${rand(9, 'abcdefghijklmnopqrstuvwxyz0123456789')}.vercel.app`,
       name: project.name,
       projectId,
       ownerId: project.accountId,
