@@ -40,7 +40,12 @@ describe.each(runtimes)('smoke-health bundle on $name', (node) => {
         '/health': behaviours.requireHeader(
           'x-vercel-protection-bypass',
           SECRET,
-          behaviours.healthyAfter(2200, behaviours.ok({ status: 'ok', db: { latency_ms: 4 } })),
+          // A 503 after the refusals, however late the first poll comes (a clock-based boot raced the
+          // bundle's start on a loaded machine and sometimes answered 200 first).
+          behaviours.sequence(
+            [{ status: 503, body: { status: 'starting' } }],
+            behaviours.ok({ status: 'ok', db: { latency_ms: 4 } }),
+          ),
         ),
       },
     });
@@ -66,10 +71,10 @@ describe.each(runtimes)('smoke-health bundle on $name', (node) => {
       errors: 0,
       status: 200,
     });
-    // The target's clock started before the action did: it saw 503s, then the first 200 at 2.2 s or later.
+    // Refused while booting, then a 503, then healthy: the action waited through all of it.
     const seen = t.requestsTo('/health');
-    expect(seen[0]!.status).toBe(503);
-    expect(seen.find((q) => q.status === 200)!.atMs).toBeGreaterThanOrEqual(2200);
+    expect(seen.slice(0, 2).map((q) => q.status)).toEqual([503, 200]);
+    expect(seen[1]!.atMs).toBeGreaterThanOrEqual(1500);
     expect(report.targets[0].readyAfterMs).toBeGreaterThan(0);
     // Every readiness attempt is logged inside the readiness group with its reason.
     expect(r.commands.filter((c) => c.command === 'group').map((c) => c.message)).toEqual([
