@@ -1,13 +1,32 @@
 import { runAction } from '@wingman/action-kit';
+import { wireTo } from '@wingman/action-kit/inputs';
+import type { MigrateOptions } from '@wingman/migrations';
 import { runMigrationsInputs } from './inputs';
 
 await runAction('run-migrations', async (ctx) => {
   const inputs = ctx.inputs(runMigrationsInputs);
+  // Every input names the option it feeds; a wrong or missing name does not compile.
+  const options = wireTo<MigrateOptions>()(inputs, {
+    databaseUrl: 'databaseUrl',
+    migrationsDir: 'migrationsDir',
+    rollbacksDir: 'rollbacksDir',
+    direction: 'direction',
+    targetVersion: 'targetVersion',
+    dryRun: 'dryRun',
+    atomic: 'atomic',
+    allowOutOfOrder: 'allowOutOfOrder',
+    lockTimeout: 'lockTimeoutMs',
+    lockRetries: 'lockRetries',
+    statementTimeout: 'statementTimeoutMs',
+    waitForLock: 'waitForLockMs',
+    seedFile: 'seedFile',
+    verifyRollbacks: 'verifyRollbacks',
+  });
   // Loaded only after the inputs are valid: a bad input fails without paying for pg.
   const { migrate, MigrationRunError } = await import('@wingman/migrations');
   const { writeReport } = await import('./report');
   try {
-    const result = await migrate({ ...inputs, log: ctx.log, applicationName: 'wingman-deploy run-migrations' });
+    const result = await migrate({ ...options, log: ctx.log, applicationName: 'wingman-deploy run-migrations' });
     writeReport(ctx, result);
   } catch (err) {
     if (err instanceof MigrationRunError) writeReport(ctx, err.result, err.cause);

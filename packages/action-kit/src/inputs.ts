@@ -167,3 +167,21 @@ export function defineInputs<S extends InputSpec>(spec: S): InputReader<S> {
     },
   };
 }
+
+/**
+ * Which option of a package each input feeds: every input must name an option whose type accepts the
+ * input's parsed value, so a renamed option or an unwired input fails to compile (a spread of the
+ * inputs once passed `lockTimeout` where the package read `lockTimeoutMs`, and the input did nothing).
+ */
+export type Wiring<I, O> = {
+  readonly [K in keyof I]-?: { [P in keyof O]-?: [I[K]] extends [O[P]] ? P : never }[keyof O];
+};
+
+/** The options of package type O that an action's inputs feed, by a Wiring: wireTo<O>()(inputs, wiring). */
+export const wireTo =
+  <O>() =>
+  <I extends object, const W extends Wiring<I, O>>(inputs: I, wiring: W): { [K in keyof I as W[K] & string]: I[K] } => {
+    const out: Record<string, unknown> = {};
+    for (const [name, option] of Object.entries(wiring) as [keyof I & string, string][]) out[option] = inputs[name];
+    return out as { [K in keyof I as W[K] & string]: I[K] };
+  };
