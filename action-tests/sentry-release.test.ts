@@ -152,6 +152,15 @@ it('runs on both Node 20 and Node 24', () => {
   expect(runtimes.map((r) => r.name)).toEqual(['node20', 'node24']);
 });
 
+it('refuses \'projects\' that names no project (" , ") before sentry-cli runs', async () => {
+  const res = await run({ cwd: workspace('no-projects'), inputs: { projects: ' , ' } });
+  expect(res.exitCode).toBe(1);
+  expect(res.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+    `input 'projects' must be at least one name, separated by commas or newlines, got ","`,
+  ]);
+  expect(sentry.requests).toHaveLength(0);
+});
+
 describe.each(runtimes)('sentry-release bundle on $name', (node) => {
   it('creates the release for two projects with commits from git, source maps for both, a deploy marker, and finalizes, in that order', async () => {
     const cwd = workspace('full');

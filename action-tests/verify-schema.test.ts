@@ -119,4 +119,33 @@ describe('verify-schema bundle', () => {
       /::error::config-file \.github\/verify-schema\.yml: ignore\[0\]\.reason needs a reason/,
     );
   });
+
+  it('names the input behind each setup error: a schema that does not exist, an unreachable shadow, an unwritable SARIF path', async () => {
+    const errorOf = (r: Awaited<ReturnType<typeof verify>>) =>
+      r.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    const schema = await verify({ 'exposed-schemas': 'public,pubic' });
+    expect(schema.exitCode).toBe(1);
+    expect(errorOf(schema)).toEqual([
+      expect.stringMatching(/^input 'exposed-schemas' names 'pubic', which the database does not have/),
+    ]);
+
+    const shadow = await verify({
+      'migrations-dir': `${EXAMPLE}/migrations`,
+      'shadow-database-url': 'postgres://postgres:pw@127.0.0.1:1/postgres',
+    });
+    expect(shadow.exitCode).toBe(1);
+    expect(errorOf(shadow).join('\n')).toMatch(/check 'shadow-database-url'/);
+    expect(errorOf(shadow).join('\n')).not.toMatch(/check 'database-url'/);
+
+    const project = mkdtempSync(join(tmpdir(), 'wm-verify-'));
+    tmp.push(project);
+    writeFileSync(join(project, 'reports'), 'a file where a folder is expected');
+    const sarif = await verify({ 'sarif-file': 'reports/schema.sarif' }, project);
+    expect(sarif.exitCode).toBe(1);
+    expect(errorOf(sarif)).toEqual([
+      expect.stringMatching(
+        /^input 'sarif-file' reports\/schema\.sarif: the SARIF report cannot be written there \((EEXIST|ENOTDIR)\)/,
+      ),
+    ]);
+  });
 });

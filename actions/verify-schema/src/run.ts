@@ -57,8 +57,15 @@ export async function run(ctx: ActionContext, inputs: Inputs<(typeof verifySchem
       version: '1',
       informationUri: 'https://github.com/wingman-deploy/wingman-deploy/tree/main/actions/verify-schema',
     });
-    await mkdir(dirname(inputs.sarifFile), { recursive: true });
-    await writeFile(inputs.sarifFile, `${JSON.stringify(sarif, null, 2)}\n`);
+    try {
+      await mkdir(dirname(inputs.sarifFile), { recursive: true });
+      await writeFile(inputs.sarifFile, `${JSON.stringify(sarif, null, 2)}\n`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(
+        `input 'sarif-file' ${inputs.sarifFile}: the SARIF report cannot be written there (${code}): give a file path in the workspace whose folders are not files`,
+      );
+    }
   }
 
   ctx.setOutput('errors', result.counts.error);

@@ -98,14 +98,15 @@ export const input = {
       (choices as readonly string[]).includes(v) ? (v as C) : new Invalid(`one of ${choices.join(', ')}`),
     ) as InputField<Required<M, C>>;
   },
-  /** Newline- or comma-separated; blanks dropped. */
+  /** Newline- or comma-separated; blanks dropped. A value of separators only (" , ") names nothing: invalid. */
   list<M extends InputMeta>(meta: M) {
-    return field(meta, (v) =>
-      v
+    return field(meta, (v) => {
+      const items = v
         .split(/[\n,]/)
         .map((s) => s.trim())
-        .filter(Boolean),
-    ) as InputField<Required<M, string[]>>;
+        .filter(Boolean);
+      return items.length ? items : new Invalid('at least one name, separated by commas or newlines');
+    }) as InputField<Required<M, string[]>>;
   },
   json<M extends InputMeta>(meta: M) {
     return field(meta, (v) => {

@@ -57,6 +57,11 @@ describe('defineInputs', () => {
     ['direction', 'sideways', `input 'direction' must be one of up, down, got "sideways"`],
     ['target-version', 'v1', `input 'target-version' must be a migration version (digits), got "v1"`],
     ['payload', '{nope', `input 'payload' must be valid JSON, got "{nope"`],
+    [
+      'extra-files',
+      ' , \n,',
+      `input 'extra-files' must be at least one name, separated by commas or newlines, got ", \\n,"`,
+    ],
   ])('a bad %s fails with one line naming the input', (name, value, message) => {
     expect(() => reader.read(env({ 'database-url': URL_, [name]: value }))).toThrow(message);
   });

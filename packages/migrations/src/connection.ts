@@ -6,26 +6,27 @@ import { MigrationsError } from './errors';
 const TRANSACTION_POOLER_PORT = '6543';
 
 /** Rejects URLs that cannot work for migrations, with the reason and the way out. */
-export function checkDatabaseUrl(url: string): void {
+/** `input` names the input the URL came from, for the messages (database-url, shadow-database-url). */
+export function checkDatabaseUrl(url: string, input = 'database-url'): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new MigrationsError(`input 'database-url' is not a valid postgres:// URL: check the secret's value`);
+    throw new MigrationsError(`input '${input}' is not a valid postgres:// URL: check the secret's value`);
   }
   if (!/^postgres(ql)?:$/.test(parsed.protocol))
     throw new MigrationsError(
-      `input 'database-url' must start with postgres:// or postgresql://, got ${parsed.protocol}//`,
+      `input '${input}' must start with postgres:// or postgresql://, got ${parsed.protocol}//`,
     );
   if (parsed.port === TRANSACTION_POOLER_PORT)
     throw new MigrationsError(
-      `input 'database-url' uses port 6543, Supabase's transaction pooler, where session advisory locks and multi-statement ` +
+      `input '${input}' uses port 6543, Supabase's transaction pooler, where session advisory locks and multi-statement ` +
         `transactions break: use the session pooler (port 5432 on the pooler host) or the direct connection`,
     );
 }
 
-export async function connect(url: string, applicationName: string): Promise<pg.Client> {
-  checkDatabaseUrl(url);
+export async function connect(url: string, applicationName: string, input = 'database-url'): Promise<pg.Client> {
+  checkDatabaseUrl(url, input);
   // libpq's meaning of sslmode (require = encrypt, do not verify), as psql and the Supabase CLI read it.
   const compat = /[?&]uselibpqcompat=/.test(url) ? {} : { useLibpqCompat: true };
   const config = parse(url, compat) as pg.ClientConfig;
@@ -37,7 +38,7 @@ export async function connect(url: string, applicationName: string): Promise<pg.
   } catch (err) {
     const host = new URL(url).host;
     throw new MigrationsError(
-      `could not connect to the database at ${host}: ${(err as Error).message}; check 'database-url' and that the runner can reach it`,
+      `could not connect to the database at ${host}: ${(err as Error).message}; check '${input}' and that the runner can reach it`,
     );
   }
   return client;

@@ -49,6 +49,8 @@ export interface MigrateOptions {
   verifyRollbacks?: boolean;
   log: Log;
   applicationName?: string;
+  /** The input databaseUrl came from, named in connection errors (default database-url). */
+  databaseInput?: string;
   /** Backoff base for lock-timeout retries. */
   retryDelayMs?: number;
 }
@@ -121,12 +123,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   // Read and split the files while the connection is being set up; a problem in the files wins.
   const listing = listMigrations(o.migrationsDir);
   listing.catch(() => {});
-  const client = await connect(o.databaseUrl, o.applicationName ?? 'wingman-deploy run-migrations').catch(
-    async (err) => {
-      await listing;
-      throw err;
-    },
-  );
+  const client = await connect(
+    o.databaseUrl,
+    o.applicationName ?? 'wingman-deploy run-migrations',
+    o.databaseInput,
+  ).catch(async (err) => {
+    await listing;
+    throw err;
+  });
   let locked = false;
   try {
     const { migrations, skipped } = await listing;

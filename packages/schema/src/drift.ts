@@ -87,10 +87,11 @@ export async function detectDrift(
       direction: 'up',
       log: o.log,
       applicationName: 'wingman-deploy verify-schema shadow',
+      databaseInput: 'shadow-database-url',
     });
   });
   const [shadow, production] = await Promise.all([
-    connect(o.shadowDatabaseUrl, 'wingman-deploy verify-schema shadow'),
+    connect(o.shadowDatabaseUrl, 'wingman-deploy verify-schema shadow', 'shadow-database-url'),
     connect(o.databaseUrl, 'wingman-deploy verify-schema'),
   ]);
   try {

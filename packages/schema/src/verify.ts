@@ -49,6 +49,16 @@ export async function verifySchema(o: VerifyOptions): Promise<VerifyResult> {
   let dataApi: VerifyResult['dataApi'];
   let drift: VerifyResult['drift'];
   try {
+    // A misspelt schema would otherwise be checked as empty, and pass.
+    const { rows: present } = await client.query<{ nspname: string }>(
+      'select nspname from pg_namespace where nspname = any($1::text[])',
+      [o.exposedSchemas],
+    );
+    const missing = o.exposedSchemas.filter((name) => !present.some((r) => r.nspname === name));
+    if (missing.length)
+      throw new Error(
+        `input 'exposed-schemas' names ${missing.map((m) => `'${m}'`).join(', ')}, which the database does not have: check the spelling against the API settings' exposed schemas`,
+      );
     const ctx: LintContext = {
       exposedSchemas: o.exposedSchemas,
       query: async (sql, params = []) => (await client.query(sql, params)).rows,
