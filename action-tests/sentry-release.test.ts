@@ -153,7 +153,7 @@ it('runs on both Node 20 and Node 24', () => {
 });
 
 it('refuses \'projects\' that names no project (" , ") before sentry-cli runs', async () => {
-  const res = await run({ cwd: workspace('no-projects'), inputs: { projects: ' , ' } });
+  const res = await run({ cwd: workspace('full'), inputs: { projects: ' , ' } });
   expect(res.exitCode).toBe(1);
   expect(res.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
     `input 'projects' must be at least one name, separated by commas or newlines, got ","`,
