@@ -6,17 +6,19 @@
 // installs async-exit-hook, which calls process.exit(0) on 'beforeExit' and so turns a failing
 // script's exit code into success.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -93,6 +95,54 @@ function binDir(): string {
     );
   }
   return join(dirname(entry), '..', 'native', 'bin');
+}
+
+/** Whether every folder above `path` lets others pass (o+x): what the postgres user needs to reach it. */
+function othersCanReach(path: string): boolean {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * As root the server runs as the postgres user, who cannot reach binaries under a private checkout (a
+ * `mktemp -d` or a root home is 0700: initdb then failed with an empty log). Then the server runs from
+ * a copy of the binaries in the shared temp folder, made once per version and made readable to all.
+ */
+function reachableBinDir(bin: string, baseDir: string): string {
+  if (othersCanReach(join(bin, 'postgres'))) return bin;
+  const native = dirname(bin);
+  // Keyed by the server binary's content: one copy per PostgreSQL build, whichever checkout it came from.
+  const key = createHash('sha1')
+    .update(readFileSync(join(bin, 'postgres')))
+    .digest('hex')
+    .slice(0, 12);
+  const copy = join(baseDir, `native-${key}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    const partial = `${copy}.${process.pid}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    chmodTree(partial);
+    try {
+      renameSync(partial, copy);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  return join(copy, 'bin');
+}
+
+function chmodTree(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) chmodTree(path);
+    else if (entry.isFile()) {
+      const mode = statSync(path).mode;
+      chmodSync(path, mode | 0o444 | (mode & 0o100 ? 0o111 : 0));
+    }
+  }
 }
 
 function isRoot(): boolean {
@@ -287,8 +337,7 @@ function pickLocale(): string {
  * It is stopped by stop(), and also when this process exits or receives SIGINT/SIGTERM/SIGHUP;
  * one left by a killed process is removed by the next start.
  */
-export async function startPostgresServer(): Promise<PostgresServer> {
-  const bin = binDir();
+export async function startPostgresServer(options: { binDir?: string } = {}): Promise<PostgresServer> {
   const ids = postgresUserIds();
   const baseDir = join(tmpdir(), BASE_DIR_NAME);
   mkdirSync(baseDir, { recursive: true });
@@ -298,6 +347,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     // created by another user, who made it shared already
   }
   if (ids) ensureTraversable(baseDir);
+  const bin = ids ? reachableBinDir(options.binDir ?? binDir(), baseDir) : (options.binDir ?? binDir());
   sweepOrphans(baseDir);
 
   const rootDir = mkdtempSync(join(baseDir, 'srv-'));

