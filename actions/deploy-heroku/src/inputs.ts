@@ -45,7 +45,8 @@ export const deployHerokuInputs = defineInputs({
     expected: "'previous' or a release version like v42",
   }),
   timeout: input.duration({
-    description: 'The whole build + release phase wait (or promotion, or rollback release).',
+    description:
+      'The whole step: every API call, upload, build and release phase wait (or promotion, or rollback release) ends with it.',
     default: '15m',
   }),
   'api-url': input.url({

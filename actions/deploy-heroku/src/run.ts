@@ -8,6 +8,7 @@ import {
   type ReleaseRef,
   rollback,
 } from '@wingman/heroku';
+import { startDeadline } from '@wingman/http';
 import type { deployHerokuInputs } from './inputs';
 
 type DeployHerokuInputs = Inputs<typeof deployHerokuInputs.spec>;
@@ -20,12 +21,15 @@ function fmtDuration(ms: number): string {
 }
 
 export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promise<void> {
+  // One deadline for the whole step: every request, retry wait and poll ends with it.
+  const deadline = startDeadline(inputs.timeout, 'timeout');
   const common: HerokuOptions = {
     apiKey: inputs.apiKey,
     app: inputs.app,
     apiUrl: inputs.apiUrl,
     log: ctx.log,
     timeoutMs: inputs.timeout,
+    http: { signal: deadline.signal },
   };
   let report: HerokuReport | undefined;
   let failure: Error | undefined;

@@ -63,7 +63,8 @@ export const deployVercelInputs = defineInputs({
     max: 64,
   }),
   timeout: input.duration({
-    description: 'How long to wait for the build (and for promote/rollback to take effect).',
+    description:
+      'The whole step: uploads, the build (or promote/rollback taking effect) and every API call end with it.',
     default: '15m',
   }),
   'api-url': input.url({

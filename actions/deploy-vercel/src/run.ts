@@ -1,5 +1,6 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import { createGitHubClient, type GitHubClient, readGitHubContext } from '@wingman/github';
+import { startDeadline } from '@wingman/http';
 import {
   cleanUpPullRequest,
   createVercelApi,
@@ -40,10 +41,13 @@ function summaryRows(d: VercelDeployment, extra: [string, string][]): [string, s
 }
 
 export async function run(ctx: ActionContext, inputs: DeployVercelInputs): Promise<void> {
+  // One deadline for the whole step: uploads, the build wait, promotion and every GitHub call end with it.
+  const deadline = startDeadline(inputs.timeout, 'timeout');
   const api = createVercelApi({
     token: inputs.token,
     teamId: inputs.teamId,
     apiUrl: inputs.apiUrl,
+    signal: deadline.signal,
     onRetry: (r) => ctx.log.info(`retrying ${r.method} ${r.path} in ${r.delayMs} ms (${r.reason})`),
   });
   const gh = readGitHubContext();
@@ -51,12 +55,12 @@ export async function run(ctx: ActionContext, inputs: DeployVercelInputs): Promi
   try {
     if (inputs.mode === 'deploy') {
       await runDeploy(ctx, inputs, api, gh, (token) => {
-        github = createGitHubClient({ token, apiUrl: gh.apiUrl });
+        github = createGitHubClient({ token, apiUrl: gh.apiUrl, signal: deadline.signal });
         return github;
       });
     } else if (inputs.mode === 'cleanup') {
       await runCleanup(ctx, inputs, api, gh, (token) => {
-        github = createGitHubClient({ token, apiUrl: gh.apiUrl });
+        github = createGitHubClient({ token, apiUrl: gh.apiUrl, signal: deadline.signal });
         return github;
       });
     } else {

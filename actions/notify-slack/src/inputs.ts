@@ -55,6 +55,11 @@ export const notifySlackInputs = defineInputs({
     description:
       'When the deploy started (ISO 8601 or epoch seconds), for the duration. Default: the time of the message being updated (message-ts).',
   }),
+  timeout: input.duration({
+    description:
+      'The whole step: every Slack call and retry ends with it, so a Slack outage never holds a deploy (then the usual warning, or a failure with fail-on-error).',
+    default: '30s',
+  }),
   'fail-on-error': input.boolean({
     description:
       'Fail the step when the message cannot be delivered. Default: a loud warning annotation and delivered=false.',

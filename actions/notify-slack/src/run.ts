@@ -1,4 +1,5 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
+import { startDeadline } from '@wingman/http';
 import {
   currentRunContext,
   type DetailLink,
@@ -63,6 +64,8 @@ export async function run(ctx: ActionContext, inputs: NotifyInputs): Promise<voi
       apiUrl: inputs.apiUrl,
       startedAt,
       log: ctx.log,
+      // One deadline for every call and retry of the step.
+      http: { signal: startDeadline(inputs.timeout, 'timeout').signal },
     }),
   );
 

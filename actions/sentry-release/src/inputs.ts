@@ -51,6 +51,11 @@ export const sentryReleaseInputs = defineInputs({
     description: 'Mark the release as released (finalized) after the deploy marker.',
     default: 'true',
   }),
+  timeout: input.duration({
+    description:
+      'The whole step: installing sentry-cli, every Sentry and GitHub call and every sentry-cli run end with it, so an outage never holds a deploy.',
+    default: '5m',
+  }),
   'cli-version': input.string({
     description:
       "sentry-cli version, installed from the npm registry into the runner's tool cache (checked against the registry's integrity hash) and reused by later steps.",

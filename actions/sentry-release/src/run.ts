@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ActionContext, Inputs } from '@wingman/action-kit';
+import { startDeadline } from '@wingman/http';
 import {
   createSentryRelease,
   releaseUrl,
@@ -42,10 +43,12 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
   ctx.setOutput('release', release);
   ctx.setOutput('release-url', releaseUrl(url, inputs.org, release));
 
+  // One deadline for the whole step: the install, every API call and every sentry-cli run.
+  const http = { signal: startDeadline(inputs.timeout, 'timeout').signal };
   const cliPath =
     inputs.cliPath ??
     (await ctx.log.group(`sentry-cli ${inputs.cliVersion}`, () =>
-      installSentryCli({ version: inputs.cliVersion, registry: npmRegistry(inputs.npmRegistry), log: ctx.log }),
+      installSentryCli({ version: inputs.cliVersion, registry: npmRegistry(inputs.npmRegistry), log: ctx.log, http }),
     ));
 
   const setCommits: SetCommitsMode =
@@ -78,8 +81,10 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
               repository,
               sha,
               event: readEvent(),
+              http,
             }
           : undefined,
+      http,
       log: ctx.log,
       redact: ctx.redact,
     });

@@ -83,7 +83,7 @@ export interface ListDeploymentsParams {
 export interface GitHubClientOptions
   extends Pick<
     HttpClientOptions,
-    'retries' | 'minDelayMs' | 'maxDelayMs' | 'sleep' | 'onRetry' | 'dispatcher' | 'timeoutMs'
+    'retries' | 'minDelayMs' | 'maxDelayMs' | 'sleep' | 'onRetry' | 'dispatcher' | 'timeoutMs' | 'signal'
   > {
   token: string;
   /** Default: GITHUB_API_URL, else https://api.github.com (GitHub Enterprise sets GITHUB_API_URL). */
@@ -151,6 +151,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     onRetry: options.onRetry,
     dispatcher: options.dispatcher,
     timeoutMs: options.timeoutMs,
+    signal: options.signal,
   });
 
   async function paginate<T>(path: string, query?: Record<string, QueryValue>): Promise<T[]> {

@@ -1,6 +1,6 @@
 // What a user reads when Heroku says no: one line naming the app or resource, Heroku's own {id, message},
 // and what to do. The HTTP client's typed errors carry status, id (code) and message; this maps them.
-import { HttpError, RateLimitError, RequestError } from '@wingman/http';
+import { HttpError, RateLimitError, RequestError, TimeoutError } from '@wingman/http';
 
 export class HerokuError extends Error {
   override name = 'HerokuError';
@@ -24,7 +24,11 @@ export function translateError(err: unknown, what: string, app: string): Error {
   if (!(err instanceof RequestError)) return err instanceof Error ? err : new Error(String(err));
   if (!(err instanceof HttpError)) {
     // NetworkError or TimeoutError: the client's message already says which host and what to check.
-    return new HerokuError(`Heroku API unreachable while trying to ${what}: ${err.message}`, 'network');
+    const stopped = err instanceof TimeoutError && err.code === 'DEADLINE';
+    return new HerokuError(
+      `${stopped ? 'Heroku API did not answer' : 'Heroku API unreachable'} while trying to ${what}: ${err.message}`,
+      'network',
+    );
   }
   const id = err.code;
   if (err.status === 401) {

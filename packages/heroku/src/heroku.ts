@@ -259,7 +259,14 @@ async function waitForRelease(
   const what = `read release v${release.version} of app '${app.name}'`;
   const final = await ctx.log.group(`Release phase of v${release.version}`, async () => {
     if (release.output_stream_url) {
-      tail = (await followOutputStream(release.output_stream_url, { log: ctx.log, deadline, sleep: ctx.sleep })).tail;
+      tail = (
+        await followOutputStream(release.output_stream_url, {
+          log: ctx.log,
+          deadline,
+          sleep: ctx.sleep,
+          signal: ctx.options.http?.signal,
+        })
+      ).tail;
     }
     return pollUntil(
       ctx,
@@ -343,7 +350,14 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
 
     let tail: string[] = [];
     const finished = await log.group(`Build ${build.id}`, async () => {
-      tail = (await followOutputStream(build.output_stream_url, { log, deadline, sleep: ctx.sleep })).tail;
+      tail = (
+        await followOutputStream(build.output_stream_url, {
+          log,
+          deadline,
+          sleep: ctx.sleep,
+          signal: ctx.options.http?.signal,
+        })
+      ).tail;
       return pollUntil(
         ctx,
         deadline,

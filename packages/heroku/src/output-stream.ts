@@ -25,6 +25,8 @@ export interface FollowOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Silence between chunks before reconnecting. Default 60 s. */
   idleTimeoutMs?: number;
+  /** The step's deadline: a stream that never answers stops with it. */
+  signal?: AbortSignal;
 }
 
 const clients = new Map<string, HttpClient>();
@@ -79,6 +81,7 @@ export async function followOutputStream(url: string, options: FollowOptions): P
       const res = await client.stream('GET', `${u.pathname}${u.search}`, {
         headers: offset > 0 ? { Range: `bytes=${offset}-`, Accept: 'text/plain' } : { Accept: 'text/plain' },
         expectedStatus: [200, 206],
+        signal: options.signal,
       });
       // Heroku documents Range resumption for text/plain streams, and answers it from the offset.
       body = res.body;
@@ -100,7 +103,7 @@ export async function followOutputStream(url: string, options: FollowOptions): P
       return { tail, lines, complete: true };
     } catch (err) {
       failures += 1;
-      if (Date.now() >= options.deadline) break;
+      if (Date.now() >= options.deadline || options.signal?.aborted) break;
       // 404: the stream is not there yet (Heroku creates it as the build starts); anything else: resume.
       const notYet = err instanceof HttpError && err.status === 404;
       if (failures > maxResumes) {

@@ -9,6 +9,7 @@
 //  - after a body error it resumes with a Range request, which JSON APIs do not support: we stop instead.
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, interceptors } from 'undici';
+import { abortableSleep, DeadlineExceeded } from './deadline';
 import { HttpError, NetworkError, RateLimitError, type RequestError, TimeoutError } from './errors';
 import { authorizationSecrets, createRedactor, type Redactor, redactValue } from './redact';
 import {
@@ -74,6 +75,11 @@ export interface HttpClientOptions {
   now?: () => number;
   /** Share a dispatcher (the retry interceptor is composed on top). Default: an Agent owned by the client. */
   dispatcher?: Dispatcher;
+  /**
+   * The step's deadline (startDeadline(…).signal): when it aborts, the request in flight stops, no retry
+   * starts, and the request throws TimeoutError with code 'DEADLINE'.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RequestOptions {
@@ -100,6 +106,8 @@ export interface RequestOptions {
   deadlineMs?: number;
   /** Allow retries of a non-idempotent method (POST/PATCH), or forbid them for any method. */
   idempotent?: boolean;
+  /** Aborts this request (with the client's signal, whichever comes first). */
+  signal?: AbortSignal;
   retries?: number;
   /** How to read the body. Default 'auto': JSON when the content type says so, else text, undefined when empty. */
   responseType?: 'auto' | 'json' | 'text' | 'buffer';
@@ -323,7 +331,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const delayMs = backoffDelayMs(attempt, minDelayMs, maxDelayMs, random);
         const reason = err instanceof HttpError ? String(err.status) : (err as NetworkError).code;
         options.onRetry?.({ method: m, path: (err as RequestError).path, retry: attempt, delayMs, reason });
-        await sleep(delayMs);
+        await sleepWithin(delayMs, opts.signal).catch((abort: unknown) => {
+          throw deadlineError(abort, m, (err as RequestError).path, attempt, clientRedact) ?? abort;
+        });
       }
     }
   }
@@ -396,7 +406,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       state.attempts = counter + 1;
       const reason = String((err as { statusCode?: number }).statusCode ?? errorCode(err));
       options.onRetry?.({ method: m, path: shownPath, retry: counter, delayMs, reason });
-      sleep(delayMs).then(
+      sleepWithin(delayMs, opts.signal).then(
         () => cb(null),
         (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
       );
@@ -405,8 +415,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // AbortSignal.timeout takes whole milliseconds only.
     const deadline =
       opts.deadlineMs !== undefined ? AbortSignal.timeout(Math.max(1, Math.ceil(opts.deadlineMs))) : undefined;
+    const signals = [options.signal, opts.signal, deadline].filter((x): x is AbortSignal => x !== undefined);
     const dispatchOptions = {
-      signal: deadline,
+      signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
       origin: target.origin,
       path: fullPath,
       method: m as Dispatcher.HttpMethod,
@@ -435,6 +446,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       raw = Buffer.from(await res.body.arrayBuffer());
     } catch (err) {
       if (body && typeof body === 'object' && 'destroy' in body) body.destroy();
+      const stopped = deadlineError(err, m, shownPath, state.attempts, redact, opts.signal);
+      if (stopped) throw stopped;
       if (deadline?.aborted) {
         throw new TimeoutError({
           provider,
@@ -469,6 +482,47 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
     }
     return { status: res.statusCode, headers: flat, body: parsed.value, attempts: state.attempts };
+  }
+
+  /** A retry wait that ends early when the step's deadline (or the request's signal) fires. */
+  function sleepWithin(ms: number, requestSignal?: AbortSignal): Promise<void> {
+    const signals = [options.signal, requestSignal].filter((x): x is AbortSignal => x !== undefined);
+    if (!signals.length) return sleep(ms);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]!;
+    if (!options.sleep) return abortableSleep(ms, signal);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    // An injected sleep (tests) still ends at the deadline.
+    return Promise.race([
+      sleep(ms),
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    ]);
+  }
+
+  /** The step's deadline fired: one line that names the input to raise. */
+  function deadlineError(
+    err: unknown,
+    method: string,
+    path: string,
+    attempts: number,
+    redact: Redactor,
+    requestSignal?: AbortSignal,
+  ): TimeoutError | undefined {
+    const fired = [options.signal, requestSignal].find((s) => s?.aborted);
+    const reason = fired?.reason ?? err;
+    if (!fired && !(err instanceof DeadlineExceeded)) return undefined;
+    const d = reason instanceof DeadlineExceeded ? reason : undefined;
+    return new TimeoutError({
+      provider,
+      method,
+      path,
+      attempts,
+      timeoutMs: d?.ms ?? 0,
+      code: 'DEADLINE',
+      origin: redact(origin),
+      message: d
+        ? `${provider ? `${provider} API` : 'HTTP'} ${method} ${path} stopped: ${d.message} with no answer from ${redact(origin)}${attempts > 1 ? ` after ${attempts} attempts` : ''}; raise '${d.input}' or check that the API answers`
+        : undefined,
+    });
   }
 
   function requestIdOf(headers: HeaderMap, redact: Redactor): string | undefined {

@@ -96,6 +96,8 @@ export class RateLimitError extends HttpError {
 
 export interface TimeoutErrorInit extends RequestErrorInit {
   timeoutMs: number;
+  /** Replaces the default message (the step's deadline says which input to raise). */
+  message?: string;
   /** undici code: UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT or UND_ERR_CONNECT_TIMEOUT. */
   code: string;
   origin: string;
@@ -108,8 +110,9 @@ export class TimeoutError extends RequestError {
 
   constructor(init: TimeoutErrorInit) {
     super(
-      `${label(init.provider)} ${init.method} ${init.path} timed out: no response within ${init.timeoutMs} ms` +
-        `${attemptsText(init.attempts)}; check that ${init.origin} is reachable or raise the timeout`,
+      init.message ??
+        `${label(init.provider)} ${init.method} ${init.path} timed out: no response within ${init.timeoutMs} ms` +
+          `${attemptsText(init.attempts)}; check that ${init.origin} is reachable or raise the timeout`,
       init,
     );
     this.timeoutMs = init.timeoutMs;

@@ -17,6 +17,8 @@ export interface SentryCliOptions {
   log: Log;
   /** Redacts secrets from CLI output before it is logged or thrown. */
   redact?: (text: string) => string;
+  /** The step's deadline: a sentry-cli run still going then is stopped (SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface CliOutput {
@@ -43,7 +45,12 @@ export async function runSentryCli(options: SentryCliOptions, step: SentryStep, 
     stderr: string;
     spawnError?: Error;
   }>((resolve) => {
-    const child = spawn(options.cliPath, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.cliPath, args, {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -53,6 +60,13 @@ export async function runSentryCli(options: SentryCliOptions, step: SentryStep, 
       resolve({ code: c, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
     );
   });
+  if (options.signal?.aborted) {
+    const reason = options.signal.reason as Error | undefined;
+    throw new SentryReleaseError(
+      `Sentry step '${step}': sentry-cli ${args[0]} stopped: ${reason?.message ?? 'the step was cancelled'}; raise 'timeout' or check that ${options.url} answers`,
+      step,
+    );
+  }
   if (spawnError) {
     throw new SentryReleaseError(
       `Sentry step '${step}': could not run sentry-cli at ${options.cliPath} (${spawnError.message}); check the cli-path or cli-version input`,

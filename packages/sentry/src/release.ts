@@ -115,6 +115,7 @@ export async function createSentryRelease(options: SentryReleaseOptions): Promis
     env: options.env,
     log,
     redact: options.redact,
+    signal: options.http?.signal,
   };
   const api = new SentryApi({ url: options.url, authToken: options.authToken, org: options.org, http: options.http });
   let step: SentryStep = 'new';

@@ -9,7 +9,7 @@ import { describeSlackError, type ErrorContext, SlackError } from './errors';
 export type HttpTuning = Partial<
   Pick<
     HttpClientOptions,
-    'retries' | 'minDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'timeoutMs' | 'sleep' | 'random'
+    'retries' | 'minDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'timeoutMs' | 'sleep' | 'random' | 'signal'
   >
 >;
 

@@ -113,7 +113,15 @@ export const vercelErrorParser: ErrorParser = (_status, body) => {
 export interface VercelApiOptions
   extends Pick<
     HttpClientOptions,
-    'retries' | 'minDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'sleep' | 'onRetry' | 'timeoutMs' | 'dispatcher'
+    | 'retries'
+    | 'minDelayMs'
+    | 'maxDelayMs'
+    | 'maxRetryAfterMs'
+    | 'sleep'
+    | 'onRetry'
+    | 'timeoutMs'
+    | 'dispatcher'
+    | 'signal'
   > {
   token: string;
   teamId?: string;
@@ -158,6 +166,7 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
     onRetry: options.onRetry,
     timeoutMs: options.timeoutMs,
     dispatcher: options.dispatcher,
+    signal: options.signal,
   });
   const q = (extra: Record<string, string | number | undefined> = {}) => ({ teamId, ...extra });
 

@@ -1,0 +1,61 @@
+// One deadline for a whole step: every request, retry wait and poll of the step inherits it, so a
+// provider that never answers cannot hold a step past its `timeout` (requests once allowed 30 s × 5
+// attempts each, whatever the step said).
+
+/** Why a deadline fired: the budget and the input that set it, for the message a user reads. */
+export class DeadlineExceeded extends Error {
+  override name = 'DeadlineExceeded';
+  constructor(
+    readonly ms: number,
+    readonly input: string,
+  ) {
+    super(`the step's '${input}' (${formatDeadline(ms)}) ran out`);
+  }
+}
+
+export interface Deadline {
+  readonly signal: AbortSignal;
+  readonly ms: number;
+  /** The input that set it, named in messages: 'timeout', 'wait-timeout' … */
+  readonly input: string;
+  /** Milliseconds left (0 once passed). */
+  remaining(): number;
+  /** Waits ms, or less when the deadline comes first (then it rejects with DeadlineExceeded). */
+  sleep(ms: number): Promise<void>;
+}
+
+export function formatDeadline(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** A deadline ms from now; the timer does not keep the process alive. */
+export function startDeadline(ms: number, input = 'timeout'): Deadline {
+  const controller = new AbortController();
+  const end = Date.now() + ms;
+  const timer = setTimeout(() => controller.abort(new DeadlineExceeded(ms, input)), ms);
+  timer.unref?.();
+  return {
+    signal: controller.signal,
+    ms,
+    input,
+    remaining: () => Math.max(0, end - Date.now()),
+    sleep: (wait) => abortableSleep(wait, controller.signal),
+  };
+}
+
+/** setTimeout as a promise that rejects with the signal's reason when it aborts first. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
