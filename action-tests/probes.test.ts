@@ -96,3 +96,71 @@ describe('a provider that never answers ends the step at its timeout (+10 %)', (
     expect(errors(r).join('\n')).toMatch(/ran out/);
   }, 30_000);
 });
+
+describe('a server that is not the provider (a wrong api-url) is named as such', () => {
+  let other: Server;
+  let otherUrl: string;
+  let answer: { type: string; body: string } = {
+    type: 'text/html',
+    body: '<html><body>Welcome to nginx!</body></html>',
+  };
+  beforeAll(async () => {
+    other = createServer((_req, res) => res.writeHead(200, { 'content-type': answer.type }).end(answer.body));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => other.close(() => r()));
+  });
+
+  const heroku = () =>
+    runAction('deploy-heroku', {
+      cwd: REPO_ROOT,
+      inputs: {
+        'api-key': 'hrku-probe',
+        app: 'probe',
+        'app-dir': 'examples/wingmanmatch/backend',
+        version: 'abc1234',
+        'api-url': otherUrl,
+        timeout: '20s',
+      },
+    });
+  const vercel = () =>
+    runAction('deploy-vercel', {
+      cwd: REPO_ROOT,
+      inputs: {
+        token: 'vercel-probe',
+        'project-id': 'prj_probe',
+        'output-dir': 'examples/wingmanmatch/frontend/public',
+        'api-url': otherUrl,
+        timeout: '20s',
+      },
+    });
+
+  it.each([
+    ['an HTML page', 'text/html', '<html><body>Welcome to nginx!</body></html>', /answered text\/html, not JSON/],
+    [
+      'JSON of another shape',
+      'application/json',
+      '{"hello":"world"}',
+      /answered without the expected 'id' \(Invalid input: expected string, received undefined\)/,
+    ],
+  ])(
+    'deploy-heroku and deploy-vercel, answered with %s',
+    async (_what, type, body, detail) => {
+      answer = { type, body };
+      for (const [name, r] of [
+        ['Heroku', await heroku()],
+        ['Vercel', await vercel()],
+      ] as const) {
+        expect(r.exitCode).toBe(1);
+        const shown = errors(r);
+        expect(shown).toHaveLength(1);
+        expect(shown[0]).toMatch(detail);
+        expect(shown[0]).toContain(`this does not look like the ${name} API at ${otherUrl}: check 'api-url'`);
+        expect(r.durationMs).toBeLessThan(10_000); // no waiting out the timeout
+      }
+    },
+    60_000,
+  );
+});

@@ -141,6 +141,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
     token: options.token,
     provider: 'GitHub',
+    json: true,
     userAgent: options.userAgent ?? 'wingman-deploy',
     headers: { accept: 'application/vnd.github+json', 'x-github-api-version': API_VERSION },
     errorParser: githubErrorParser,

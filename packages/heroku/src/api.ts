@@ -1,8 +1,15 @@
 // The Platform API as this package uses it: version 3 media type, Bearer key, {id, message} errors, Range
 // paging, and pacing on RateLimit-Remaining so a long poll never runs the account's tokens down to zero.
 import type { Log } from '@wingman/action-kit/log';
-import { createHttpClient, type HttpClient, type HttpClientOptions, type RequestOptions } from '@wingman/http';
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type RequestOptions,
+  type ShapeCheck,
+} from '@wingman/http';
 import { translateError } from './errors';
+import { herokuAnswer } from './shapes';
 
 export const HEROKU_ACCEPT = 'application/vnd.heroku+json; version=3';
 /** Heroku refills about 75 tokens a minute. */
@@ -43,6 +50,7 @@ export class HerokuApi {
       provider: 'Heroku',
       headers: { Accept: HEROKU_ACCEPT },
       userAgent: 'wingman-deploy deploy-heroku',
+      json: true,
       requestIdHeaders: ['request-id', 'x-request-id'],
       onRetry: (r) =>
         options.log.info(`Heroku API ${r.method} ${r.path}: ${r.reason}, retry ${r.retry} in ${r.delayMs} ms`),
@@ -67,12 +75,13 @@ export class HerokuApi {
     }
   }
 
-  async get<T>(path: string, what: string): Promise<T> {
-    return (await this.call<T>('GET', path, what)).body;
+  /** `shape`: what the answer must look like (default: a Heroku resource or a list of them). */
+  async get<T>(path: string, what: string, shape: ShapeCheck = herokuAnswer): Promise<T> {
+    return (await this.call<T>('GET', path, what, { schema: shape })).body;
   }
 
-  async post<T>(path: string, body: unknown, what: string): Promise<T> {
-    return (await this.call<T>('POST', path, what, { body })).body;
+  async post<T>(path: string, body: unknown, what: string, shape: ShapeCheck = herokuAnswer): Promise<T> {
+    return (await this.call<T>('POST', path, what, { body, schema: shape })).body;
   }
 
   /**
@@ -89,6 +98,7 @@ export class HerokuApi {
         {
           headers: { Range: range },
           expectedStatus: [200, 206],
+          schema: herokuAnswer,
         },
       );
       yield res.body;

@@ -31,6 +31,8 @@ export function translateError(err: unknown, what: string, app: string): Error {
     );
   }
   const id = err.code;
+  // Not Heroku answering: the client's message names the URL and the input to check.
+  if (id === 'not_the_api') return new HerokuError(`could not ${what}: ${err.message}`, id, err.status);
   if (err.status === 401) {
     return new HerokuError(
       `Heroku API key invalid or expired (${said(err)}) while trying to ${what}; create a long-lived key with \`heroku authorizations:create\` and store it in the api-key secret`,

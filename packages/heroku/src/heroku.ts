@@ -7,6 +7,7 @@ import { defaultSleep, HerokuApi } from './api';
 import { HerokuError } from './errors';
 import { fileBody } from './file-body';
 import { closeStreamClients, followOutputStream, readOutputTail } from './output-stream';
+import { herokuBuildShape, herokuSourceShape } from './shapes';
 import { createSourceTarball } from './tarball';
 import type {
   HerokuApp,
@@ -326,7 +327,12 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     report.source = { files: tarball.entries.length, bytes: tarball.size, sha256: tarball.sha256 };
     let build: HerokuBuild;
     try {
-      const source = await ctx.api.post<HerokuSource>('/sources', undefined, 'create a source upload URL');
+      const source = await ctx.api.post<HerokuSource>(
+        '/sources',
+        undefined,
+        'create a source upload URL',
+        herokuSourceShape,
+      );
       await log.group('Uploading the source', async () => {
         await upload(source.source_blob.put_url, tarball.path, tarball.size, options.http);
         log.info(`uploaded ${(tarball.size / 1e6).toFixed(1)} MB`);
@@ -341,6 +347,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
           },
         },
         `create a build of app '${app.name}'`,
+        herokuBuildShape,
       );
     } finally {
       await tarball.dispose();

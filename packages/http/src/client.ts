@@ -80,6 +80,21 @@ export interface HttpClientOptions {
    * starts, and the request throws TimeoutError with code 'DEADLINE'.
    */
   signal?: AbortSignal;
+  /**
+   * The API answers JSON: a 2xx answer of another type (an HTML page, a proxy's text) means baseUrl points
+   * somewhere else, reported as "does not look like the <provider> API at <url>" instead of crashing later.
+   */
+  json?: boolean;
+  /** The input that set baseUrl, named in those messages. Default 'api-url'. */
+  baseUrlInput?: string;
+}
+
+/** What a response body must look like (a zod schema fits: anything with safeParse). */
+export interface ShapeCheck {
+  safeParse(value: unknown): {
+    success: boolean;
+    error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> };
+  };
 }
 
 export interface RequestOptions {
@@ -108,6 +123,8 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Aborts this request (with the client's signal, whichever comes first). */
   signal?: AbortSignal;
+  /** The answer's expected shape: one that does not match is reported as not this provider's API. */
+  schema?: ShapeCheck;
   retries?: number;
   /** How to read the body. Default 'auto': JSON when the content type says so, else text, undefined when empty. */
   responseType?: 'auto' | 'json' | 'text' | 'buffer';
@@ -480,6 +497,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         requestId: requestIdOf(resHeaders, redact),
         hint: 'the API answered with an unexpected body; check baseUrl',
       });
+    }
+    const type = flat['content-type'] ?? '';
+    const notApi = (what: string) =>
+      new HttpError({
+        provider,
+        method: m,
+        path: shownPath,
+        attempts: state.attempts,
+        status: res.statusCode,
+        code: 'not_the_api',
+        providerMessage: what,
+        requestId: requestIdOf(resHeaders, redact),
+        hint: `this does not look like the ${provider ?? 'expected'} API at ${redact(base.href.replace(/\/$/, ''))}: check '${options.baseUrlInput ?? 'api-url'}'`,
+      });
+    if (options.json && (opts.responseType ?? 'auto') === 'auto' && parsed.value !== undefined && !/json/i.test(type))
+      throw notApi(`answered ${type || 'without a content type'}, not JSON`);
+    if (opts.schema) {
+      const checked = opts.schema.safeParse(parsed.value);
+      if (!checked.success) {
+        const issue = checked.error?.issues[0];
+        const at = issue?.path.length ? `'${issue.path.map(String).join('.')}'` : 'shape';
+        throw notApi(`answered without the expected ${at} (${issue?.message ?? 'unexpected shape'})`);
+      }
     }
     return { status: res.statusCode, headers: flat, body: parsed.value, attempts: state.attempts };
   }

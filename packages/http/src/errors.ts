@@ -65,11 +65,14 @@ export class HttpError extends RequestError {
   constructor(init: HttpErrorInit) {
     const what = init.code ?? STATUS_CODES[init.status] ?? 'error';
     const message =
-      `${label(init.provider)} ${init.method} ${init.path} failed: ${init.status} ${what}` +
-      (init.providerMessage ? ` — ${init.providerMessage}` : '') +
-      attemptsText(init.attempts) +
-      (init.requestId ? ` (request id ${init.requestId})` : '') +
-      (init.hint ? `; ${init.hint}` : '');
+      init.code === 'not_the_api'
+        ? // Not an API error at all: the answer came from something else (a wrong base URL).
+          `${label(init.provider)} ${init.method} ${init.path} ${init.providerMessage}: ${init.hint}`
+        : `${label(init.provider)} ${init.method} ${init.path} failed: ${init.status} ${what}` +
+          (init.providerMessage ? ` — ${init.providerMessage}` : '') +
+          attemptsText(init.attempts) +
+          (init.requestId ? ` (request id ${init.requestId})` : '') +
+          (init.hint ? `; ${init.hint}` : '');
     super(message, init);
     this.status = init.status;
     this.code = init.code;

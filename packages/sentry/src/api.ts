@@ -59,6 +59,8 @@ export class SentryApi {
       token: options.authToken,
       provider: 'Sentry',
       userAgent: 'wingman-deploy sentry-release',
+      json: true,
+      baseUrlInput: 'url',
       ...options.http,
     });
   }

@@ -76,6 +76,7 @@ export class SlackWebApi {
       baseUrl: options.apiUrl,
       token: options.token,
       provider: 'Slack',
+      json: true,
       headers: { 'content-type': 'application/json; charset=utf-8' },
       onRetry: retryLogger(options.log, 'Slack Web API'),
       ...options.http,

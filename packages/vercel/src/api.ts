@@ -1,6 +1,7 @@
 // The Vercel REST endpoints deploy-vercel uses, on @wingman/http. `teamId` goes on every call when set:
 // without it Vercel looks in the token owner's personal account and answers 404 for team resources.
 import { createHttpClient, type ErrorParser, type HttpClient, type HttpClientOptions, HttpError } from '@wingman/http';
+import { deploymentListShape, deploymentShape, eventsShape, projectShape } from './shapes';
 
 export type ReadyState = 'QUEUED' | 'INITIALIZING' | 'BUILDING' | 'READY' | 'ERROR' | 'CANCELED';
 
@@ -156,6 +157,7 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
     baseUrl: options.apiUrl ?? 'https://api.vercel.com',
     token: options.token,
     provider: 'Vercel',
+    json: true,
     userAgent: 'wingman-deploy (deploy-vercel)',
     errorParser: vercelErrorParser,
     retries: options.retries,
@@ -173,11 +175,13 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
   return {
     http,
     teamId,
-    getProject: (idOrName) => http.get<VercelProject>(`/v9/projects/${seg(idOrName)}`, { query: q() }),
+    getProject: (idOrName) =>
+      http.get<VercelProject>(`/v9/projects/${seg(idOrName)}`, { query: q(), schema: projectShape }),
     async createDeployment(body, opts = {}) {
       try {
         return await http.post<VercelDeployment>('/v13/deployments', body, {
           query: q({ forceNew: opts.forceNew ? 1 : undefined, skipAutoDetectionConfirmation: 1 }),
+          schema: deploymentShape,
         });
       } catch (err) {
         if (err instanceof HttpError && err.code === 'missing_files') {
@@ -197,16 +201,19 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
         idempotent: true,
       });
     },
-    getDeployment: (idOrUrl) => http.get<VercelDeployment>(`/v13/deployments/${seg(idOrUrl)}`, { query: q() }),
+    getDeployment: (idOrUrl) =>
+      http.get<VercelDeployment>(`/v13/deployments/${seg(idOrUrl)}`, { query: q(), schema: deploymentShape }),
     async listDeployments(query) {
       const res = await http.get<{ deployments: VercelDeploymentListItem[] }>('/v6/deployments', {
         query: q(query),
+        schema: deploymentListShape,
       });
       return res.deployments ?? [];
     },
     events: (idOrUrl, since) =>
       http.get<VercelEvent[]>(`/v3/deployments/${seg(idOrUrl)}/events`, {
         query: q({ direction: 'forward', follow: 0, limit: -1, since }),
+        schema: eventsShape,
       }),
     assignAlias: (deploymentId, alias) =>
       http.post(`/v2/deployments/${seg(deploymentId)}/aliases`, { alias }, { query: q(), idempotent: true }),
