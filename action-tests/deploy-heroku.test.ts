@@ -301,6 +301,28 @@ describe('deploy-heroku bundle', () => {
     expect(result.stdout.match(/-----> Node\.js app detected/g)).toHaveLength(1);
   }, 90_000);
 
+  it.each([
+    [
+      'after Heroku created the build: it is found and followed, not created twice',
+      { resetAfterHandling: true } as const,
+      1,
+    ],
+    ['before Heroku acted: the build is created once more', { reset: true } as const, 2],
+  ])('a connection reset on POST /builds %s', async (_what, fault, posts) => {
+    sim.addApp('wm-api');
+    sim.inject('POST', '/apps/:app/builds', fault);
+    const result = await run({ version: SHA, 'app-dir': 'backend' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['release-version']).toBe('v3');
+    expect(sim.requestsTo('POST', '/apps/:app/builds')).toHaveLength(posts);
+    expect(sim.builds('wm-api')).toHaveLength(1);
+    expect(result.annotations.find((a) => a.level === 'warning')?.message).toMatch(
+      posts === 1
+        ? /after Heroku had created it: following build /
+        : /Heroku has none for this upload: creating it again/,
+    );
+  });
+
   it('times out a build that takes longer than timeout, saying it may still finish', async () => {
     sim.addApp('wm-api');
     sim.nextBuild('wm-api', { durationMs: 20_000 });

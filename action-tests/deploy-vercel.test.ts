@@ -364,6 +364,30 @@ describe('deploy-vercel bundle', () => {
     expect(r.stdout).toMatch(/retrying POST \/v2\/files\S* in \d+ ms \(ECONNRESET\)/);
   });
 
+  it.each([
+    [
+      'after Vercel created it: the deployment is found and followed, not created twice',
+      { resetAfterHandling: true } as const,
+      1,
+    ],
+    ['before Vercel acted: it is created once more', { reset: true } as const, 2],
+  ])('a connection reset on POST /v13/deployments %s', async (_what, fault, posts) => {
+    expect((await run({})).exitCode).toBe(0); // Vercel has every file: the next create succeeds at once
+    const before = vercel.deployments.size;
+    vercel.clearRequests();
+    vercel.inject('POST', '/v13/deployments', fault);
+    const r = await run({ force: 'true' });
+    expect(r.exitCode).toBe(0);
+    expect(vercel.requestsTo('POST', '/v13/deployments')).toHaveLength(posts);
+    expect(vercel.deployments.size).toBe(before + 1);
+    expect(r.outputs['deployment-id']).toBe([...vercel.deployments.keys()].at(-1));
+    expect(r.annotations.find((a) => a.level === 'warning')?.message).toMatch(
+      posts === 1
+        ? /after Vercel had created it: following dpl_/
+        : /Vercel has none from this attempt: creating it again/,
+    );
+  });
+
   it('fails fast on a bad input, naming it', async () => {
     const r = await run({ 'team-id': 'wingman' });
     expect(r.exitCode).toBe(1);

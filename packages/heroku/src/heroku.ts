@@ -337,18 +337,13 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
         await upload(source.source_blob.put_url, tarball.path, tarball.size, options.http);
         log.info(`uploaded ${(tarball.size / 1e6).toFixed(1)} MB`);
       });
-      build = await ctx.api.post<HerokuBuild>(
-        `/apps/${app.id}/builds`,
-        {
-          source_blob: {
-            url: source.source_blob.get_url,
-            version: options.version,
-            checksum: `SHA256:${tarball.sha256}`,
-          },
+      build = await createBuild(ctx, app, {
+        source_blob: {
+          url: source.source_blob.get_url,
+          version: options.version,
+          checksum: `SHA256:${tarball.sha256}`,
         },
-        `create a build of app '${app.name}'`,
-        herokuBuildShape,
-      );
+      });
     } finally {
       await tarball.dispose();
     }
@@ -392,6 +387,45 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     report.release = ref(final);
     log.info(`Released v${final.version} of ${app.name} (${options.version})`);
   });
+}
+
+/**
+ * POST /builds is not idempotent, so the client does not repeat it. When the connection drops before the
+ * answer, Heroku may or may not have created the build: look for it (its checksum names this upload)
+ * and follow it, or create it once more when it is not there.
+ */
+async function createBuild(
+  ctx: Ctx,
+  app: HerokuApp,
+  body: { source_blob: { url: string; version: string; checksum: string } },
+): Promise<HerokuBuild> {
+  const what = `create a build of app '${app.name}'`;
+  const create = () => ctx.api.post<HerokuBuild>(`/apps/${app.id}/builds`, body, what, herokuBuildShape);
+  try {
+    return await create();
+  } catch (err) {
+    if (!(err instanceof HerokuError && err.id === 'network')) throw err;
+    const newest = ctx.api.pages<HerokuBuild>(
+      `/apps/${app.id}/builds`,
+      `look for the build of app '${app.name}'`,
+      'started_at',
+      10,
+      1,
+    );
+    for await (const page of newest) {
+      const made = page.find((b) => b.source_blob?.checksum === body.source_blob.checksum);
+      if (made) {
+        ctx.log.warning(
+          `The connection dropped while creating the build, after Heroku had created it: following build ${made.id}`,
+        );
+        return made;
+      }
+    }
+    ctx.log.warning(
+      `The connection dropped while creating the build and Heroku has none for this upload: creating it again`,
+    );
+    return create();
+  }
 }
 
 /** PUT to the presigned put_url: streamed from disk, Content-Length set, no Content-Type (not signed). */

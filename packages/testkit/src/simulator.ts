@@ -33,6 +33,8 @@ export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>
 export type Fault =
   | { status: number; body?: unknown; headers?: Record<string, string | number | string[]>; delayMs?: number }
   | { reset: true; delayMs?: number }
+  /** The request is handled (state changes) and then the connection drops before the answer: did it happen? */
+  | { resetAfterHandling: true; delayMs?: number }
   | { delayMs: number };
 
 export interface RecordedRequest {
@@ -255,6 +257,7 @@ export class Simulator {
         return;
       }
     }
+    const dropAnswer = fault !== undefined && 'resetAfterHandling' in fault;
 
     if (badBody !== undefined) {
       this.send(res, {
@@ -283,6 +286,10 @@ export class Simulator {
       return;
     }
     const answer = await route.handler(simReq);
+    if (dropAnswer) {
+      req.socket.resetAndDestroy();
+      return;
+    }
     this.send(res, answer);
   }
 

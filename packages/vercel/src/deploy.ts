@@ -1,7 +1,8 @@
 // deploy: hash the output, create the deployment, upload only what Vercel lacks, wait for the real
 // outcome, assign aliases. A READY deployment of the same commit and target is reused unless `force`.
+import { randomUUID } from 'node:crypto';
 import type { Log } from '@wingman/action-kit/log';
-import { HttpError } from '@wingman/http';
+import { HttpError, NetworkError } from '@wingman/http';
 import {
   type CreateDeploymentBody,
   MissingFilesError,
@@ -82,6 +83,26 @@ export function explainVercelError(err: unknown, projectId: string, teamId: stri
     );
   }
   return err;
+}
+
+/** The deployment a dropped create made, if it made one (then its full record), else undefined to create again. */
+async function findCreated(
+  api: VercelApi,
+  projectId: string,
+  createId: string,
+  log: Log,
+): Promise<VercelDeployment | undefined> {
+  const [made] = await api.listDeployments({ projectId, limit: 5, 'meta-wingmanCreateId': createId });
+  if (made) {
+    log.warning(
+      `The connection dropped while creating the deployment, after Vercel had created it: following ${made.uid}`,
+    );
+    return api.getDeployment(made.uid);
+  }
+  log.warning(
+    'The connection dropped while creating the deployment and Vercel has none from this attempt: creating it again',
+  );
+  return undefined;
 }
 
 function gitMeta(git: GitInfo | undefined, target: string, staged: boolean): Record<string, string> {
@@ -225,7 +246,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     files,
     target: target === 'production' ? 'production' : undefined,
     customEnvironmentSlugOrId: target !== 'production' && !isPreview(target) ? target : undefined,
-    meta: gitMeta(options.git, target, staged),
+    // wingmanCreateId finds this create again when the connection drops before Vercel's answer.
+    meta: { ...gitMeta(options.git, target, staged), wingmanCreateId: randomUUID() },
     gitMetadata: gitMetadata(options.git),
     // Left out unless staged, so the project's own setting applies.
     autoAssignCustomDomains: staged ? false : undefined,
@@ -237,6 +259,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     try {
       created = await api.createDeployment(body, { forceNew: options.force });
     } catch (err) {
+      if (err instanceof NetworkError && round < MAX_CREATE_ROUNDS) {
+        // POST /v13/deployments is not idempotent: did Vercel create it before the connection dropped?
+        created = await findCreated(api, project.id, body.meta!.wingmanCreateId!, log);
+        continue;
+      }
       if (!(err instanceof MissingFilesError)) throw explainVercelError(err, options.projectId, api.teamId);
       if (round >= MAX_CREATE_ROUNDS) {
         throw new Error(
