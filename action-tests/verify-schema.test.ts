@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import jestSarif from '@microsoft/jest-sarif';
 import { silentLog } from '@wingman/action-kit/log';
 import { migrate } from '@wingman/migrations';
-import { nodeRuntimes, REPO_ROOT, runAction, startPostgres, type TestDatabase } from '@wingman/testkit';
+import { nodeRuntimes, REPO_ROOT, runAction, startDataApi, startPostgres, type TestDatabase } from '@wingman/testkit';
 
 expect.extend(jestSarif as unknown as Parameters<typeof expect.extend>[0]);
 declare module 'expect' {
@@ -50,6 +50,38 @@ describe('verify-schema bundle', () => {
     expect(result.summary).toMatch(/Policy coverage/);
     expect(result.summary).toMatch(/not applicable/);
   });
+
+  it.each(nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24'))(
+    'reads every exposed table through the Data API on $name (Node 20 has no global WebSocket)',
+    async (node) => {
+      await migrate({
+        databaseUrl: db.url,
+        migrationsDir: `${EXAMPLE}/migrations`,
+        rollbacksDir: `${EXAMPLE}/rollbacks`,
+        direction: 'up',
+        log: silentLog,
+      });
+      const api = await startDataApi({ databaseUrl: db.url });
+      try {
+        const result = await runAction('verify-schema', {
+          node,
+          cwd: REPO_ROOT,
+          inputs: {
+            'database-url': db.url,
+            'migrations-dir': `${EXAMPLE}/migrations`,
+            'supabase-url': api.url,
+            'anon-key': api.anonKey,
+          },
+        });
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        expect(result.summary).toMatch(/\d+ read through the Data API/);
+        expect(api.requests.length).toBeGreaterThan(0);
+      } finally {
+        await api.stop();
+      }
+    },
+  );
 
   it('annotates each finding at the statement that created the object, writes valid SARIF, and fails on errors', async () => {
     const project = mkdtempSync(join(tmpdir(), 'wm-verify-'));
@@ -101,7 +133,10 @@ describe('verify-schema bundle', () => {
     const sarif = JSON.parse(readFileSync(join(project, 'out/verify.sarif'), 'utf8'));
     expect(sarif).toBeValidSarifLog();
     expect(sarif.runs[0].results.length).toBe(findings.length);
-    expect(result.stdout).toMatch(/::error::verify-schema found \d+ finding\(s\) at 'error' or above/);
+    // The step fails with a plain log line: each finding already has its own annotation (one per cause).
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^verify-schema found \d+ finding\(s\) at 'error' or above/m);
+    expect(result.annotations.filter((a) => a.level === 'error')).toHaveLength(Number(result.outputs.errors));
     expect(result.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(new URL(db.url).password);
   });
 

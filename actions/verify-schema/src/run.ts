@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ActionContext, Inputs } from '@wingman/action-kit';
+import { type ActionContext, type Inputs, ReportedFailure } from '@wingman/action-kit';
 import {
   type Finding,
   type Level,
@@ -76,7 +76,8 @@ export async function run(ctx: ActionContext, inputs: Inputs<(typeof verifySchem
 
   const failing = result.findings.filter((f) => THRESHOLD[inputs.failOn]!.includes(f.level));
   if (failing.length)
-    throw new Error(
+    // Each finding has its own annotation already: the step fails without a second one for the same cause.
+    throw new ReportedFailure(
       `verify-schema found ${failing.length} finding(s) at '${inputs.failOn}' or above (${result.counts.error} error(s), ${result.counts.warning} warning(s)): see the annotations and the job summary`,
     );
 }

@@ -61,6 +61,14 @@ export function createActionContext(redactor = new SecretRedactor(), summary = n
 }
 
 /**
+ * Fails the step without another annotation: its causes were already annotated one by one (findings at
+ * their files), so a roll-up error would count the same cause twice. The message goes to the log and summary.
+ */
+export class ReportedFailure extends Error {
+  override name = 'ReportedFailure';
+}
+
+/**
  * Runs an action's main. On failure the step fails with one redacted line (the stack only with
  * step debug logging on); the job summary is written either way, and the exit code is set.
  */
@@ -75,7 +83,10 @@ export async function runAction(title: string, main: (ctx: ActionContext) => Pro
     if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) core.debug(redactor.redact(err.stack));
     // An error that knows the file and line to change fails the step with an annotation there.
     const where = (err as { where?: SourceLocation }).where;
-    if (where?.file) {
+    if (err instanceof ReportedFailure) {
+      core.info(message);
+      process.exitCode = 1;
+    } else if (where?.file) {
       core.error(message, annotationProps(where));
       process.exitCode = 1;
     } else core.setFailed(message);

@@ -2,6 +2,7 @@
 // the anon key, exactly as a browser holding that key could. Rows coming back where the coverage matrix says anon
 // is denied are an error; a probe that could not ask (unreachable URL, refused key) is an error too, never a pass.
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { backoffDelayMs, serverRequestedDelayMs } from '@wingman/http';
 import { type Finding, qualified } from './findings';
 
 export interface DataApiProbeTable {
@@ -25,6 +26,11 @@ export interface DataApiProbeOptions {
   timeoutMs?: number;
   /** Requests in flight at once. Default 4. */
   concurrency?: number;
+  /** Retries of a 429, 502, 503 or 504 (Retry-After honoured up to maxRetryAfterMs). Default 3. */
+  retries?: number;
+  maxRetryAfterMs?: number;
+  /** Waits between retries (tests shorten them). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -102,15 +108,23 @@ export async function probeDataApi(options: DataApiProbeOptions): Promise<DataAp
   if (tables.length === 0) return { results: [], findings };
 
   const createClient = await loadCreateClient();
+  const transport = await webSocketTransport();
+  const retryingFetch = withRetries(options.fetch ?? fetch, {
+    retries: options.retries ?? 3,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
+    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  });
   const clients = new Map<string, SupabaseClient>();
   const clientFor = (schema: string) => {
     let client = clients.get(schema);
     if (!client) {
       client = createClient(options.supabaseUrl, anonKey, {
         auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-        // No retries: a refused key or a dead URL should fail in one round trip, not after 7 s of backoff.
+        // supabase-js's own retries are off: ours (withRetries) retry only what a busy gateway answers.
         db: { schema, timeout: timeoutMs, retry: false },
-        global: options.fetch ? { fetch: options.fetch } : {},
+        global: { fetch: retryingFetch },
+        // Node 20 has no global WebSocket, and supabase-js refuses to construct without one (never used here).
+        ...(transport ? { realtime: { transport } } : {}),
       }) as unknown as SupabaseClient;
       clients.set(schema, client);
     }
@@ -248,8 +262,39 @@ async function probeOne(
     const message = redact(`no Data API answered at ${apiUrl} (HTTP 404, ${reason}): check the supabase-url input`);
     return { kind: 'global', result: { ...result, error: message }, message };
   }
+  if ([429, 502, 503, 504].includes(status)) {
+    // The API itself is unwell (after the retries): one finding for the cause, not one per table.
+    const message = redact(
+      `the Data API at ${apiUrl} kept answering ${reason}: try again later, or check the project's status`,
+    );
+    return { kind: 'global', result: { ...result, error: message }, message };
+  }
   const message = redact(`the Data API could not read ${qualified(table)} as anon (${reason})`);
   return { kind: 'table', result: { ...result, error: message }, message };
+}
+
+/** A fetch that retries what a busy gateway answers (429, 502, 503, 504), honouring Retry-After. */
+function withRetries(
+  base: typeof fetch,
+  o: { retries: number; maxRetryAfterMs: number; sleep: (ms: number) => Promise<void> },
+): typeof fetch {
+  return async (input, init) => {
+    for (let retry = 1; ; retry++) {
+      const res = await base(input, init);
+      if (![429, 502, 503, 504].includes(res.status) || retry > o.retries) return res;
+      const headers = Object.fromEntries(res.headers.entries());
+      const asked = serverRequestedDelayMs(res.status, headers, Date.now());
+      if (asked !== undefined && asked > o.maxRetryAfterMs) return res;
+      await res.body?.cancel().catch(() => {});
+      await o.sleep(asked ?? backoffDelayMs(retry, 250, 4000, Math.random));
+    }
+  };
+}
+
+/** The ws package where Node has no WebSocket (Node 20); undefined where it has one. */
+async function webSocketTransport(): Promise<unknown> {
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'undefined') return undefined;
+  return (await import('ws')).default;
 }
 
 function blank(

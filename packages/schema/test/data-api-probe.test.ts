@@ -191,6 +191,63 @@ describe('probeDataApi', () => {
     );
   });
 
+  it('retries a busy gateway (429 with Retry-After, then 503) and reads once it answers', async () => {
+    const answers = [
+      new Response('{"message":"Too many requests"}', { status: 429, headers: { 'retry-after': '2' } }),
+      new Response('upstream unavailable', { status: 503 }),
+    ];
+    const waits: number[] = [];
+    const { results, findings } = await probeDataApi({
+      supabaseUrl: api.url,
+      anonKey: api.anonKey,
+      tables: [t('catalog')],
+      anonDenied: () => false,
+      fetch: async (input, init) => answers.shift() ?? fetch(input, init),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    expect(findings).toEqual([]);
+    expect(results[0]).toMatchObject({ outcome: 'rows', status: 200 });
+    expect(waits[0]).toBe(2000); // Retry-After, in seconds
+    expect(waits).toHaveLength(2);
+  });
+
+  it('reports a gateway that stays unavailable as one error for the cause, not one per table', async () => {
+    const { results, findings } = await probeDataApi({
+      supabaseUrl: api.url,
+      anonKey: api.anonKey,
+      tables: [t('catalog'), t('profiles'), t('leaky'), t('daily', 'reports')],
+      anonDenied: () => true,
+      concurrency: 1,
+      fetch: async () => new Response('{"message":"Service Unavailable"}', { status: 503 }),
+      sleep: async () => {},
+    });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.message).toMatch(
+      /^the Data API at .*\/rest\/v1 kept answering HTTP 503: Service Unavailable: try again later/,
+    );
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'skipped', 'skipped', 'skipped']);
+  });
+
+  it('constructs its client without a global WebSocket, as on Node 20', async () => {
+    const native = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+    Reflect.deleteProperty(globalThis, 'WebSocket');
+    try {
+      expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined();
+      const { results, findings } = await probeDataApi({
+        supabaseUrl: api.url,
+        anonKey: api.anonKey,
+        tables: [t('catalog')],
+        anonDenied: () => false,
+      });
+      expect(findings).toEqual([]);
+      expect(results[0]?.outcome).toBe('rows');
+    } finally {
+      if (native) Object.defineProperty(globalThis, 'WebSocket', native);
+    }
+  });
+
   it('reports an unreachable Data API as one error naming supabase-url, promptly', async () => {
     const port = await closedPort();
     const started = Date.now();
