@@ -226,6 +226,30 @@ describe('smoke-health bundle: failures a deployment meets', () => {
     expect(visible(r)).not.toContain(SECRET);
   });
 
+  it('a target that echoes the bypass header base64-encoded never gets it printed either', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const t = await serve({
+      routes: {
+        '/h': (req) => ({
+          status: 500,
+          body: {
+            seen: b64(String(req.headers['x-vercel-protection-bypass'])),
+            authorization: b64(`Bearer ${req.headers['x-vercel-protection-bypass']}`),
+          },
+        }),
+      },
+    });
+    const r = await smoke({
+      url: t.at('/h'),
+      headers: `x-vercel-protection-bypass: ${SECRET}`,
+      'wait-timeout': '300ms',
+    });
+    expect(r.exitCode).toBe(1);
+    expect(errorLines(r)[0]).toContain('{"seen":"***","authorization":"***"}');
+    for (const form of [b64(SECRET), b64(SECRET).replace(/=+$/, ''), b64(`Bearer ${SECRET}`), SECRET])
+      expect(visible(r)).not.toContain(form);
+  });
+
   it('bad inputs fail with one line naming the input, before any request', async () => {
     const rate = await smoke({ url: 'http://127.0.0.1:9/h', 'error-rate-budget': 'one' });
     expect(rate.exitCode).toBe(1);

@@ -12,6 +12,17 @@ export function secretParts(value: string): string[] {
   } catch {
     // not a URL: the value alone
   }
+  // A server that echoes a credential back often echoes it encoded: base64 and base64url of the value and
+  // of the Authorization forms built from it (Bearer <v>, Basic base64(":<v>")), without padding so the
+  // form also matches inside a longer encoded string that starts with it.
+  for (const plain of [...parts]) {
+    for (const form of [plain, `Bearer ${plain}`, `:${plain}`]) {
+      const bytes = Buffer.from(form, 'utf8');
+      parts.add(bytes.toString('base64'));
+      parts.add(bytes.toString('base64').replace(/=+$/, ''));
+      parts.add(bytes.toString('base64url'));
+    }
+  }
   return [...parts].filter((p) => p.length >= 3);
 }
 
