@@ -1,0 +1,478 @@
+// Every input does what it says. For each action, the inputs are read from its action.yml; each one is
+// set to a distinctive non-default value and the test looks for its effect where it acts — the settings
+// the database received, the requests a simulator got, the time it gave up — not at the action's own
+// report of its inputs. An input with no case below fails this test (run-migrations once parsed three
+// inputs and never used them). Exempt inputs are listed with the reason, per action.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  HerokuSim,
+  parseActionMetadata,
+  REPO_ROOT,
+  runAction,
+  SlackSimulator,
+  startPostgres,
+  type TestDatabase,
+} from '@wingman/testkit';
+import pg from 'pg';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+
+type Case = () => Promise<void>;
+interface Coverage {
+  cases: Record<string, Case>;
+  /** Inputs with no effect of their own to observe here, and why. */
+  exempt: Record<string, string>;
+}
+
+const inputsOf = (action: string) =>
+  Object.keys(parseActionMetadata(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')).inputs);
+
+/** One test per input of the action's action.yml; a missing case fails with the input named. */
+function everyInput(action: string, coverage: () => Coverage) {
+  it.each(inputsOf(action))(`${action}: input '%s' has an observable effect`, async (input) => {
+    const { cases, exempt } = coverage();
+    if (exempt[input]) {
+      expect(exempt[input]!.length).toBeGreaterThan(10);
+      return;
+    }
+    const run = cases[input];
+    if (!run) throw new Error(`${action} input '${input}' has no effect case and is not exempt: add one`);
+    await run();
+  });
+  it(`${action}: cases and exemptions name only inputs of action.yml`, () => {
+    const { cases, exempt } = coverage();
+    expect([...Object.keys(cases), ...Object.keys(exempt)].filter((k) => !inputsOf(action).includes(k))).toEqual([]);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// run-migrations: effects on the database
+
+describe('run-migrations', () => {
+  let db: TestDatabase;
+  let other: TestDatabase;
+  beforeAll(async () => {
+    [db, other] = await Promise.all([startPostgres(), startPostgres()]);
+  });
+  afterAll(async () => {
+    await Promise.all([db?.stop(), other?.stop()]);
+  });
+
+  /** A fresh project folder with migrations (name → sql) and down scripts. */
+  function project(
+    migrations: Record<string, string>,
+    rollbacks: Record<string, string> = {},
+    dirsAs = ['migrations', 'rollbacks'],
+  ) {
+    const root = tempDir('wingman-effects-');
+    mkdirSync(join(root, dirsAs[0]!), { recursive: true });
+    mkdirSync(join(root, dirsAs[1]!), { recursive: true });
+    for (const [f, sql] of Object.entries(migrations)) writeFileSync(join(root, dirsAs[0]!, f), sql);
+    for (const [f, sql] of Object.entries(rollbacks)) writeFileSync(join(root, dirsAs[1]!, f), sql);
+    return root;
+  }
+  const query = async (database: TestDatabase, sql: string) => {
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    try {
+      return (await c.query(sql)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const fresh = async () => {
+    await query(
+      db,
+      'drop schema if exists supabase_migrations cascade; drop schema if exists effects cascade; create schema effects;',
+    );
+  };
+  const run = (cwd: string, inputs: Record<string, string>, database = db) =>
+    runAction('run-migrations', {
+      cwd,
+      inputs: { 'database-url': database.url, 'migrations-dir': 'migrations', 'rollbacks-dir': 'rollbacks', ...inputs },
+    });
+  const two = {
+    '20260101000000_a.sql': 'create table effects.a (id int);',
+    '20260102000000_b.sql': 'create table effects.b (id int);',
+  };
+  const downs = {
+    '20260101000000_a.sql': 'drop table effects.a;',
+    '20260102000000_b.sql': 'drop table effects.b;',
+  };
+  const tables = async (database = db) =>
+    (
+      await query(
+        database,
+        "select table_name from information_schema.tables where table_schema = 'effects' order by 1",
+      )
+    ).map((r) => r.table_name);
+
+  everyInput('run-migrations', () => ({
+    exempt: {},
+    cases: {
+      'database-url': async () => {
+        await query(
+          other,
+          'drop schema if exists effects cascade; create schema effects; drop schema if exists supabase_migrations cascade;',
+        );
+        expect((await run(project(two), {}, other)).exitCode).toBe(0);
+        expect(await tables(other)).toEqual(['a', 'b']);
+      },
+      'migrations-dir': async () => {
+        await fresh();
+        const cwd = project(two, downs, ['db/up', 'db/down']);
+        expect((await run(cwd, { 'migrations-dir': 'db/up', 'rollbacks-dir': 'db/down' })).exitCode).toBe(0);
+        expect(await tables()).toEqual(['a', 'b']);
+      },
+      'rollbacks-dir': async () => {
+        await fresh();
+        const cwd = project(two, downs, ['migrations', 'db/down']);
+        expect((await run(cwd, { 'rollbacks-dir': 'db/down' })).exitCode).toBe(0);
+        expect((await run(cwd, { 'rollbacks-dir': 'db/down', direction: 'down' })).exitCode).toBe(0);
+        expect(await tables()).toEqual(['a']);
+      },
+      direction: async () => {
+        await fresh();
+        const cwd = project(two, downs);
+        await run(cwd, {});
+        const r = await run(cwd, { direction: 'down' });
+        expect(r.outputs['reverted-versions']).toBe('["20260102000000"]');
+        expect(await tables()).toEqual(['a']);
+      },
+      'target-version': async () => {
+        await fresh();
+        expect((await run(project(two), { 'target-version': '20260101000000' })).exitCode).toBe(0);
+        expect(await tables()).toEqual(['a']);
+      },
+      'dry-run': async () => {
+        await fresh();
+        const r = await run(project(two), { 'dry-run': 'true' });
+        expect(r.outputs.pending).toBe('2');
+        expect(await tables()).toEqual([]);
+      },
+      atomic: async () => {
+        await fresh();
+        const cwd = project({ ...two, '20260103000000_bad.sql': 'select no_such_function();' });
+        expect((await run(cwd, { atomic: 'true' })).exitCode).toBe(1);
+        expect(await tables()).toEqual([]); // one transaction: nothing stays
+      },
+      'allow-out-of-order': async () => {
+        await fresh();
+        await run(project({ '20260102000000_b.sql': two['20260102000000_b.sql'] }), {});
+        const cwd = project(two);
+        expect((await run(cwd, {})).exitCode).toBe(1);
+        expect((await run(cwd, { 'allow-out-of-order': 'true' })).exitCode).toBe(0);
+        expect(await tables()).toEqual(['a', 'b']);
+      },
+      'lock-timeout': async () => {
+        await fresh();
+        const cwd = project({
+          '20260101000000_s.sql': "create table effects.s as select current_setting('lock_timeout') as v;",
+        });
+        await run(cwd, { 'lock-timeout': '7s' });
+        expect(await query(db, 'select v from effects.s')).toEqual([{ v: '7s' }]);
+      },
+      'statement-timeout': async () => {
+        await fresh();
+        const cwd = project({
+          '20260101000000_s.sql': "create table effects.s as select current_setting('statement_timeout') as v;",
+        });
+        await run(cwd, { 'statement-timeout': '9s' });
+        expect(await query(db, 'select v from effects.s')).toEqual([{ v: '9s' }]);
+      },
+      'lock-retries': async () => {
+        await fresh();
+        await query(db, 'create table effects.locked (id int)');
+        const holder = new pg.Client({ connectionString: db.url });
+        await holder.connect();
+        try {
+          await holder.query('begin; lock table effects.locked in access exclusive mode');
+          const cwd = project({ '20260101000000_l.sql': 'alter table effects.locked add column x int;' });
+          const r = await run(cwd, { 'lock-timeout': '100ms', 'lock-retries': '0' });
+          expect(r.exitCode).toBe(1);
+          expect(r.stdout).not.toMatch(/retry 1 of/); // the default (3) would retry
+        } finally {
+          await holder.end();
+        }
+      },
+      'wait-for-lock': async () => {
+        await fresh();
+        const holder = new pg.Client({ connectionString: db.url });
+        await holder.connect();
+        try {
+          await holder.query("select pg_advisory_lock('7304613893201154881'::bigint)");
+          const r = await run(project(two), { 'wait-for-lock': '1s' });
+          expect(r.exitCode).toBe(1);
+          expect(r.durationMs).toBeLessThan(8_000);
+        } finally {
+          await holder.end();
+        }
+      },
+      'seed-file': async () => {
+        await fresh();
+        const cwd = project(two);
+        writeFileSync(join(cwd, 'seed.sql'), 'insert into effects.a values (42);');
+        await run(cwd, { 'seed-file': 'seed.sql' });
+        expect(await query(db, 'select id from effects.a')).toEqual([{ id: 42 }]);
+      },
+      'verify-rollbacks': async () => {
+        await fresh();
+        // A down script that does not restore the schema is caught only when rollbacks are verified.
+        const cwd = project(two, { ...downs, '20260102000000_b.sql': 'select 1;' });
+        expect((await run(cwd, {})).exitCode).toBe(0);
+        await fresh();
+        expect((await run(cwd, { 'verify-rollbacks': 'true' })).exitCode).toBe(1);
+      },
+    },
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// deploy-heroku: effects on the Platform API (simulator)
+
+describe('deploy-heroku', () => {
+  const KEY = 'hrku-effects-key';
+  let sim: HerokuSim;
+  let appDir: string;
+  beforeAll(async () => {
+    appDir = tempDir('wingman-heroku-app-');
+    writeFileSync(join(appDir, 'package.json'), '{"name":"app"}');
+    writeFileSync(join(appDir, 'server.js'), 'console.log(1)');
+    writeFileSync(join(appDir, 'secret.log'), 'debug');
+  });
+  const fresh = async () => {
+    await sim?.stop();
+    sim = new HerokuSim({ token: KEY, buildMs: 50, releasePhaseMs: 20, promotionMs: 20 });
+    await sim.start();
+    sim.addApp('wm-staging');
+    sim.addApp('wm-production');
+    sim.seedDeploy('wm-production', 'v-old');
+    sim.addPipeline('wm', [
+      { app: 'wm-staging', stage: 'staging' },
+      { app: 'wm-production', stage: 'production' },
+    ]);
+  };
+  afterAll(async () => {
+    await sim?.stop();
+  });
+  const run = (inputs: Record<string, string>) =>
+    runAction('deploy-heroku', {
+      cwd: appDir,
+      inputs: { 'api-key': KEY, app: 'wm-staging', 'api-url': sim.url, version: 'sha-effects', ...inputs },
+    });
+  const builds = (app: string) => sim.builds(app);
+
+  everyInput('deploy-heroku', () => ({
+    exempt: {},
+    cases: {
+      'api-key': async () => {
+        await fresh();
+        await run({});
+        expect(
+          sim.requests.every((r) => r.headers.authorization === `Bearer ${KEY}` || !r.path.startsWith('/apps')),
+        ).toBe(true);
+      },
+      app: async () => {
+        await fresh();
+        await run({ app: 'wm-production' });
+        expect(builds('wm-production').filter((b) => b.source_blob.version === 'sha-effects')).toHaveLength(1);
+        expect(builds('wm-staging')).toHaveLength(0);
+      },
+      mode: async () => {
+        await fresh();
+        const before = sim.currentRelease('wm-production')!.version;
+        await run({ app: 'wm-production', mode: 'rollback' });
+        expect(sim.currentRelease('wm-production')!.version).toBe(before + 1);
+        expect(builds('wm-production')).toHaveLength(1); // only the seeded one: nothing built
+      },
+      'app-dir': async () => {
+        await fresh();
+        mkdirSync(join(appDir, 'nested'), { recursive: true });
+        writeFileSync(join(appDir, 'nested', 'only-here.txt'), 'x');
+        const r = await run({ 'app-dir': 'nested' });
+        expect(r.exitCode).toBe(0);
+        expect(r.stdout).toMatch(/Packing nested/);
+        expect(r.stdout).toMatch(/\b1 entries\b/);
+      },
+      exclude: async () => {
+        await fresh();
+        const entries = (r: { stdout: string }) => Number(/(\d+) entries/.exec(r.stdout)?.[1]);
+        const all = entries(await run({ force: 'true' }));
+        expect(entries(await run({ exclude: '*.log', force: 'true' }))).toBe(all - 1); // secret.log left out
+      },
+      version: async () => {
+        await fresh();
+        await run({ version: 'v-distinct-42' });
+        expect(builds('wm-staging')[0]!.source_blob.version).toBe('v-distinct-42');
+      },
+      force: async () => {
+        await fresh();
+        await run({});
+        await run({});
+        expect(builds('wm-staging')).toHaveLength(1);
+        await run({ force: 'true' });
+        expect(builds('wm-staging')).toHaveLength(2);
+      },
+      'pipeline-stage': async () => {
+        await fresh();
+        await run({});
+        const r = await run({ mode: 'promote', 'pipeline-stage': 'production' });
+        expect(r.exitCode).toBe(0);
+        expect(sim.currentRelease('wm-production')!.slug?.id).toBe(sim.currentRelease('wm-staging')!.slug?.id);
+      },
+      to: async () => {
+        await fresh();
+        sim.seedDeploy('wm-production', 'v-newer');
+        const first = sim.releases('wm-production')[0]!;
+        const r = await run({ app: 'wm-production', mode: 'rollback', to: `v${first.version}` });
+        expect(r.exitCode).toBe(0);
+        // Not the previous release (the default) but the one named.
+        expect(sim.requestsTo('POST', '/apps/:app/releases').at(-1)!.body).toEqual({ release: first.id });
+      },
+      timeout: async () => {
+        await fresh();
+        sim.inject('GET', '/apps/:app', { delayMs: 10_000 });
+        const r = await run({ timeout: '1500ms' });
+        expect(r.exitCode).toBe(1);
+        expect(r.durationMs).toBeLessThan(4_000);
+      },
+      'api-url': async () => {
+        await fresh();
+        await run({});
+        expect(sim.requestsTo('GET', '/apps/:app').length).toBeGreaterThan(0);
+      },
+    },
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// notify-slack: effects on Slack (simulator)
+
+describe('notify-slack', () => {
+  const BOT = 'xoxb-effects';
+  let slack: SlackSimulator;
+  let channel: string;
+  let webhook: string;
+  const fresh = async () => {
+    await slack?.stop();
+    slack = new SlackSimulator({ botToken: BOT });
+    await slack.start();
+    channel = slack.addChannel({ name: 'deploys' }).id;
+    webhook = slack.addWebhook(channel).url;
+  };
+  afterAll(async () => {
+    await slack?.stop();
+  });
+  const run = (inputs: Record<string, string>) =>
+    runAction('notify-slack', {
+      cwd: REPO_ROOT,
+      inputs: { 'bot-token': BOT, channel, status: 'started', 'api-url': `${slack.url}/api`, ...inputs },
+    });
+  const last = () => slack.topLevel(channel).at(-1)!;
+  const text = () => JSON.stringify(slack.topLevel(channel).map((m) => [m.text, m.blocks, m.history]));
+
+  everyInput('notify-slack', () => ({
+    exempt: {},
+    cases: {
+      status: async () => {
+        await fresh();
+        await run({ status: 'failed' });
+        expect(last().text).toMatch(/failed/);
+      },
+      'webhook-url': async () => {
+        await fresh();
+        await run({ 'bot-token': '', channel: '', 'webhook-url': webhook });
+        expect(slack.topLevel(channel)[0]!.author).toMatch(/^webhook:/);
+      },
+      'bot-token': async () => {
+        await fresh();
+        await run({});
+        expect(last().author).toBe('bot');
+      },
+      channel: async () => {
+        await fresh();
+        const other = slack.addChannel({ name: 'other' }).id;
+        await run({ channel: other });
+        expect(slack.topLevel(other)).toHaveLength(1);
+      },
+      'message-ts': async () => {
+        await fresh();
+        const first = await run({});
+        await run({ 'message-ts': first.outputs.ts!, status: 'succeeded' });
+        expect(slack.topLevel(channel)).toHaveLength(1);
+        expect(last().history).toHaveLength(1);
+      },
+      environment: async () => {
+        await fresh();
+        await run({ environment: 'env-distinct-7' });
+        expect(text()).toContain('env-distinct-7');
+      },
+      title: async () => {
+        await fresh();
+        await run({ title: 'Title distinct 7' });
+        expect(text()).toContain('Title distinct 7');
+      },
+      details: async () => {
+        await fresh();
+        await run({ details: '{"detail-key-7": "detail-value-7"}' });
+        expect(text()).toContain('detail-value-7');
+      },
+      links: async () => {
+        await fresh();
+        await run({ links: 'Runbook distinct=https://runbook.example/7' });
+        expect(text()).toContain('https://runbook.example/7');
+      },
+      'mention-on-failure': async () => {
+        await fresh();
+        await run({ status: 'failed', 'mention-on-failure': '<!subteam^S0DISTINCT>' });
+        expect(JSON.stringify(slack.messagesIn(channel).map((m) => [m.text, m.blocks]))).toContain('S0DISTINCT');
+      },
+      'thread-details': async () => {
+        await fresh();
+        // On by default: a failure gets its details in a thread reply; false keeps the thread empty.
+        await run({ status: 'failed', details: '{"k": "v"}' });
+        expect(slack.replies(channel, last().ts)).toHaveLength(1);
+        await run({ status: 'failed', details: '{"k": "v"}', 'thread-details': 'false' });
+        expect(slack.replies(channel, last().ts)).toHaveLength(0);
+      },
+      payload: async () => {
+        await fresh();
+        await run({ payload: '{"text": "payload distinct 7"}' });
+        expect(last().text).toBe('payload distinct 7');
+      },
+      'started-at': async () => {
+        await fresh();
+        await run({ status: 'succeeded', 'started-at': String(Math.floor(Date.now() / 1000) - 3 * 3600) });
+        expect(last().text).toMatch(/in 3h|in 3 h|3h 0m|180 ?min/);
+      },
+      timeout: async () => {
+        await fresh();
+        slack.inject('POST', '/api/chat.postMessage', { delayMs: 10_000 });
+        const r = await run({ timeout: '1500ms' });
+        expect(r.durationMs).toBeLessThan(4_000);
+        expect(r.outputs.delivered).toBe('false');
+      },
+      'fail-on-error': async () => {
+        await fresh();
+        const r = await run({ channel: 'C0NOSUCH', 'fail-on-error': 'true' });
+        expect(r.exitCode).toBe(1);
+      },
+      'api-url': async () => {
+        await fresh();
+        await run({});
+        expect(slack.requestsTo('POST', '/api/chat.postMessage')).toHaveLength(1);
+      },
+    },
+  }));
+});
