@@ -8,12 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  behaviours,
   HerokuSim,
+  HttpTarget,
   parseActionMetadata,
   REPO_ROOT,
   runAction,
   SlackSimulator,
+  startDataApi,
   startPostgres,
+  type TargetBehaviour,
   type TestDatabase,
 } from '@wingman/testkit';
 import pg from 'pg';
@@ -472,6 +476,196 @@ describe('notify-slack', () => {
         await fresh();
         await run({});
         expect(slack.requestsTo('POST', '/api/chat.postMessage')).toHaveLength(1);
+      },
+    },
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// verify-schema: effects on what it reads and writes
+
+describe('verify-schema', () => {
+  let db: TestDatabase;
+  let shadow: TestDatabase;
+  let root: string;
+  beforeAll(async () => {
+    [db, shadow] = await Promise.all([startPostgres(), startPostgres({ bootstrap: 'supabase' })]);
+    root = tempDir('wingman-verify-effects-');
+    mkdirSync(join(root, 'migrations'));
+    // public.notes without RLS: an error finding (rls_disabled_in_public), created by this migration.
+    writeFileSync(
+      join(root, 'migrations', '20260101000000_notes.sql'),
+      '\n\ncreate table public.notes (id bigint primary key);\n',
+    );
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query(
+      'create table public.notes (id bigint primary key); create schema api; create table api.hidden (id bigint primary key); grant usage on schema api to anon; grant select on api.hidden to anon;',
+    );
+    await c.end();
+  });
+  afterAll(async () => {
+    await Promise.all([db?.stop(), shadow?.stop()]);
+  });
+  const run = (inputs: Record<string, string>, database = db) =>
+    runAction('verify-schema', {
+      cwd: root,
+      inputs: { 'database-url': database.url, 'migrations-dir': 'migrations', ...inputs },
+    });
+  const findings = (r: { outputs: Record<string, string> }) =>
+    JSON.parse(r.outputs.findings ?? '[]') as { rule: string; object: { schema?: string; name: string } }[];
+
+  everyInput('verify-schema', () => ({
+    exempt: {},
+    cases: {
+      'database-url': async () => {
+        expect(Number((await run({}, shadow)).outputs.errors)).toBe(0);
+        expect(findings(await run({})).some((f) => f.object.name === 'notes')).toBe(true);
+      },
+      'exposed-schemas': async () => {
+        expect(findings(await run({})).some((f) => f.object.schema === 'api')).toBe(false);
+        expect(findings(await run({ 'exposed-schemas': 'public, api' })).some((f) => f.object.name === 'hidden')).toBe(
+          true,
+        );
+      },
+      'fail-on': async () => {
+        expect((await run({})).exitCode).toBe(1);
+        expect((await run({ 'fail-on': 'none' })).exitCode).toBe(0);
+      },
+      'config-file': async () => {
+        writeFileSync(
+          join(root, 'ignore.yml'),
+          'ignore:\n  - rule: rls_disabled_in_public\n    object: public.notes\n    reason: a server-only table, never exposed\n',
+        );
+        const r = await run({ 'config-file': 'ignore.yml' });
+        expect(findings(r).some((f) => f.rule === 'rls_disabled_in_public')).toBe(false);
+      },
+      'migrations-dir': async () => {
+        const r = await run({});
+        expect(r.annotations).toContainEqual(
+          expect.objectContaining({ file: 'migrations/20260101000000_notes.sql', line: 3 }),
+        );
+        const none = await run({ 'migrations-dir': 'nowhere' });
+        expect(none.annotations.some((a) => a.file?.endsWith('_notes.sql'))).toBe(false);
+      },
+      'shadow-database-url': async () => {
+        const r = await run({ 'shadow-database-url': shadow.url });
+        // The live database has api.hidden, which no migration creates: drift.
+        expect(findings(r).some((f) => f.rule.includes('drift') && f.object.name === 'hidden')).toBe(true);
+      },
+      'supabase-url': async () => {
+        const api = await startDataApi({ databaseUrl: db.url });
+        try {
+          await run({ 'supabase-url': api.url, 'anon-key': api.anonKey });
+          expect(api.requests.some((q) => q.url.includes('/rest/v1/notes'))).toBe(true);
+        } finally {
+          await api.stop();
+        }
+      },
+      'anon-key': async () => {
+        const api = await startDataApi({ databaseUrl: db.url });
+        try {
+          await run({ 'supabase-url': api.url, 'anon-key': api.anonKey });
+          expect(api.requests.length).toBeGreaterThan(0);
+          expect(api.requests.every((q) => q.role === 'anon' || q.role === undefined)).toBe(true);
+        } finally {
+          await api.stop();
+        }
+      },
+      'sarif-file': async () => {
+        await run({ 'sarif-file': 'out/effects.sarif' });
+        expect(JSON.parse(readFileSync(join(root, 'out/effects.sarif'), 'utf8')).version).toBe('2.1.0');
+      },
+      'workload-lints': async () => {
+        const ran = (r: { summary: string }) => Number(/(\d+) lints ran/.exec(r.summary)?.[1]);
+        expect(ran(await run({ 'workload-lints': 'true' }))).toBeGreaterThan(ran(await run({})));
+      },
+    },
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// smoke-health: effects on the targets
+
+describe('smoke-health', () => {
+  const targets: HttpTarget[] = [];
+  afterAll(async () => {
+    await Promise.all(targets.map((t) => t.stop()));
+  });
+  const serve = async (routes: Record<string, TargetBehaviour>) => {
+    const t = new HttpTarget({ routes });
+    targets.push(t);
+    await t.start();
+    return t;
+  };
+  const run = (inputs: Record<string, string>) =>
+    runAction('smoke-health', { cwd: REPO_ROOT, inputs: { 'wait-timeout': '3s', samples: '5', ...inputs } });
+  /** Most requests the target had in flight at once. */
+  const inFlight = (t: HttpTarget, path: string) => {
+    const spans = t.requestsTo(path).map((q) => [q.atMs, q.atMs + (q.appliedMs ?? 0)] as const);
+    return Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b).length));
+  };
+
+  everyInput('smoke-health', () => ({
+    exempt: {},
+    cases: {
+      url: async () => {
+        const t = await serve({ '/u': behaviours.ok() });
+        await run({ url: t.at('/u') });
+        expect(t.requestsTo('/u').length).toBeGreaterThan(0);
+      },
+      targets: async () => {
+        const t = await serve({ '/a': behaviours.ok(), '/b': behaviours.ok() });
+        await run({ targets: `- ${t.at('/a')}\n- ${t.at('/b')}\n` });
+        expect([t.requestsTo('/a').length, t.requestsTo('/b').length].every((n) => n > 0)).toBe(true);
+      },
+      headers: async () => {
+        const t = await serve({ '/h': behaviours.ok() });
+        await run({ url: t.at('/h'), headers: 'x-effect: distinct-7' });
+        expect(t.requestsTo('/h').every((q) => q.headers['x-effect'] === 'distinct-7')).toBe(true);
+      },
+      'wait-timeout': async () => {
+        const t = await serve({ '/w': () => ({ status: 503 }) });
+        const r = await run({ url: t.at('/w'), 'wait-timeout': '1s' });
+        expect(r.exitCode).toBe(1);
+        expect(r.durationMs).toBeLessThan(2_500);
+      },
+      'request-timeout': async () => {
+        const t = await serve({ '/slow': behaviours.delayed(() => 1500) });
+        const r = await run({ url: t.at('/slow'), 'request-timeout': '300ms', 'wait-timeout': '1s' });
+        expect(r.exitCode).toBe(1); // every poll gave up at 300 ms; without it the 1.5 s answer would pass
+      },
+      samples: async () => {
+        const t = await serve({ '/s': behaviours.ok() });
+        await run({ url: t.at('/s'), samples: '13' });
+        expect(t.requestsTo('/s').length).toBe(1 + 13); // the readiness poll, then the samples
+      },
+      concurrency: async () => {
+        const t = await serve({ '/c': behaviours.delayed(() => 120) });
+        await run({ url: t.at('/c'), samples: '12', concurrency: '1' });
+        expect(inFlight(t, '/c')).toBe(1);
+        const u = await serve({ '/c': behaviours.delayed(() => 120) });
+        await run({ url: u.at('/c'), samples: '12', concurrency: '6' });
+        expect(inFlight(u, '/c')).toBeGreaterThan(3);
+      },
+      'error-rate-budget': async () => {
+        const pattern = ['up', 'up', 'up', 'down'] as const;
+        const strict = await serve({ '/f': behaviours.flapping(pattern) });
+        expect((await run({ url: strict.at('/f'), samples: '8' })).exitCode).toBe(1);
+        const lenient = await serve({ '/f': behaviours.flapping(pattern) });
+        expect((await run({ url: lenient.at('/f'), samples: '8', 'error-rate-budget': '50%' })).exitCode).toBe(0);
+      },
+      'follow-redirects': async () => {
+        const t = await serve({ '/r': behaviours.redirect('/ok'), '/ok': behaviours.ok() });
+        await run({ url: t.at('/r'), 'follow-redirects': 'false' });
+        expect(t.requestsTo('/ok')).toHaveLength(0);
+        await run({ url: t.at('/r') });
+        expect(t.requestsTo('/ok').length).toBeGreaterThan(0);
+      },
+      'p95-budget': async () => {
+        const t = await serve({ '/p': behaviours.delayed(() => 200) });
+        expect((await run({ url: t.at('/p') })).exitCode).toBe(0);
+        expect((await run({ url: t.at('/p'), 'p95-budget': '50ms' })).exitCode).toBe(1);
       },
     },
   }));
