@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   behaviours,
+  DEFAULT_REPOSITORY,
+  GitHubSimulator,
   HerokuSim,
   HttpTarget,
   parseActionMetadata,
@@ -19,6 +21,7 @@ import {
   startPostgres,
   type TargetBehaviour,
   type TestDatabase,
+  VercelSimulator,
 } from '@wingman/testkit';
 import pg from 'pg';
 
@@ -666,6 +669,166 @@ describe('smoke-health', () => {
         const t = await serve({ '/p': behaviours.delayed(() => 200) });
         expect((await run({ url: t.at('/p') })).exitCode).toBe(0);
         expect((await run({ url: t.at('/p'), 'p95-budget': '50ms' })).exitCode).toBe(1);
+      },
+    },
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// deploy-vercel: effects on Vercel and GitHub (simulators)
+
+describe('deploy-vercel', () => {
+  const TOKEN = 'vercel_effects_token_0001';
+  const GH_TOKEN = 'ghs_effectsInstallationToken000000001';
+  const TEAM = 'team_effects000000000000000000';
+  const SHA = 'e'.repeat(40);
+  let vercel: VercelSimulator;
+  let github: GitHubSimulator;
+  let projectId: string;
+  let workspace: string;
+  const fresh = async () => {
+    await Promise.all([vercel?.stop(), github?.stop()]);
+    vercel = new VercelSimulator({ token: TOKEN, teams: [{ id: TEAM, slug: 'effects' }], stepMs: 20 });
+    github = new GitHubSimulator({ token: GH_TOKEN });
+    await Promise.all([vercel.start(), github.start()]);
+    projectId = vercel.addProject({ name: 'effects-web', teamId: TEAM, domains: [{ name: 'effects.app' }] }).id;
+    github.addPullRequest(DEFAULT_REPOSITORY, 7, { sha: SHA, ref: 'feature/effects' });
+    workspace = tempDir('wingman-vercel-effects-');
+    mkdirSync(join(workspace, 'site'));
+    for (let i = 0; i < 8; i++) writeFileSync(join(workspace, 'site', `page-${i}.html`), `<p>${i}</p>`);
+  };
+  afterAll(async () => {
+    await Promise.all([vercel?.stop(), github?.stop()]);
+  });
+  const pushEvent = {
+    ref: 'refs/heads/main',
+    after: SHA,
+    head_commit: { id: SHA, message: 'effects' },
+    repository: { full_name: DEFAULT_REPOSITORY },
+  };
+  const prEvent = {
+    action: 'opened',
+    number: 7,
+    pull_request: {
+      number: 7,
+      head: { sha: SHA, ref: 'feature/effects', repo: { full_name: DEFAULT_REPOSITORY } },
+      base: { ref: 'main' },
+    },
+    repository: { full_name: DEFAULT_REPOSITORY },
+  };
+  const run = (inputs: Record<string, string>, pr = false) =>
+    runAction('deploy-vercel', {
+      cwd: workspace,
+      event: pr ? prEvent : pushEvent,
+      eventName: pr ? 'pull_request' : 'push',
+      env: { GITHUB_API_URL: github.url },
+      inputs: {
+        token: TOKEN,
+        'project-id': projectId,
+        'team-id': TEAM,
+        'api-url': vercel.url,
+        'output-dir': 'site',
+        ...inputs,
+      },
+    });
+  const deployments = () => [...vercel.deployments.values()];
+
+  everyInput('deploy-vercel', () => ({
+    exempt: {},
+    cases: {
+      token: async () => {
+        await fresh();
+        await run({});
+        expect(vercel.requests.every((q) => q.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+      },
+      'project-id': async () => {
+        await fresh();
+        await run({});
+        expect(deployments().map((d) => d.projectId)).toEqual([projectId]);
+      },
+      'team-id': async () => {
+        await fresh();
+        await run({});
+        expect(vercel.requests.every((q) => q.query.teamId === TEAM)).toBe(true);
+        expect(deployments()[0]!.ownerId).toBe(TEAM);
+      },
+      mode: async () => {
+        await fresh();
+        const staged = await run({ target: 'production', staged: 'true' });
+        expect(vercel.productionOf(projectId)).toBeUndefined();
+        await run({ mode: 'promote', deployment: staged.outputs['deployment-id']! });
+        expect(vercel.productionOf(projectId)).toBe(staged.outputs['deployment-id']);
+      },
+      target: async () => {
+        await fresh();
+        await run({ target: 'production' });
+        expect(deployments()[0]!.target).toBe('production');
+      },
+      staged: async () => {
+        await fresh();
+        await run({ target: 'production', staged: 'true' });
+        expect(deployments()[0]!.autoAssignCustomDomains).toBe(false);
+        expect(vercel.productionOf(projectId)).toBeUndefined();
+      },
+      'output-dir': async () => {
+        await fresh();
+        await run({});
+        expect(
+          deployments()[0]!
+            .files.map((f) => f.file)
+            .sort(),
+        ).toEqual([...Array(8).keys()].map((i) => `page-${i}.html`).sort());
+      },
+      deployment: async () => {
+        await fresh();
+        const a = await run({ target: 'production', staged: 'true' });
+        writeFileSync(join(workspace, 'site', 'page-0.html'), 'changed');
+        await run({ target: 'production', staged: 'true', force: 'true' });
+        await run({ mode: 'promote', deployment: a.outputs['deployment-id']! });
+        expect(vercel.productionOf(projectId)).toBe(a.outputs['deployment-id']); // the one named, not the newest
+      },
+      aliases: async () => {
+        await fresh();
+        const r = await run({ aliases: 'effects-distinct-7.vercel.app' });
+        expect(vercel.aliasTarget('effects-distinct-7.vercel.app')).toBe(r.outputs['deployment-id']);
+      },
+      'github-token': async () => {
+        await fresh();
+        await run({ 'github-token': GH_TOKEN }, true);
+        expect(github.comments(DEFAULT_REPOSITORY, 7)).toHaveLength(1);
+        expect(
+          github.requests.every(
+            (q) => q.headers.authorization === `Bearer ${GH_TOKEN}` || q.headers.authorization === `token ${GH_TOKEN}`,
+          ),
+        ).toBe(true);
+      },
+      force: async () => {
+        await fresh();
+        await run({});
+        await run({});
+        expect(deployments()).toHaveLength(1);
+        await run({ force: 'true' });
+        expect(deployments()).toHaveLength(2);
+      },
+      'upload-concurrency': async () => {
+        await fresh();
+        vercel.inject('POST', '/v2/files', { delayMs: 150 }, { times: 8 });
+        await run({ 'upload-concurrency': '1' });
+        const times = vercel.requestsTo('POST', '/v2/files').map((q) => q.time);
+        // One at a time: each upload arrived after the previous one's 150 ms answer.
+        expect(times.slice(1).every((t, i) => t - times[i]! >= 140)).toBe(true);
+      },
+      timeout: async () => {
+        await fresh();
+        vercel.inject('GET', '/v9/projects/:id', { delayMs: 10_000 });
+        const r = await run({ timeout: '1500ms' });
+        expect(r.exitCode).toBe(1);
+        expect(r.durationMs).toBeLessThan(4_000);
+      },
+      'api-url': async () => {
+        await fresh();
+        await run({});
+        expect(vercel.requestsTo('POST', '/v13/deployments').length).toBeGreaterThan(0);
       },
     },
   }));
