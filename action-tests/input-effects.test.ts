@@ -3,6 +3,8 @@
 // the database received, the requests a simulator got, the time it gave up — not at the action's own
 // report of its inputs. An input with no case below fails this test (run-migrations once parsed three
 // inputs and never used them). Exempt inputs are listed with the reason, per action.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +15,14 @@ import {
   GitHubSimulator,
   HerokuSim,
   HttpTarget,
+  isolatedSentryCliEnv,
   parseActionMetadata,
   REPO_ROOT,
   runAction,
+  SentrySimulator,
+  Simulator,
   SlackSimulator,
+  sentryCliBinary,
   startDataApi,
   startPostgres,
   type TargetBehaviour,
@@ -24,6 +30,7 @@ import {
   VercelSimulator,
 } from '@wingman/testkit';
 import pg from 'pg';
+import { platformPackage } from '../actions/sentry-release/src/install';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -830,3 +837,190 @@ describe('deploy-vercel', () => {
     },
   }));
 });
+
+// ---------------------------------------------------------------------------------------------------
+// sentry-release: effects on Sentry (simulator) and on what runs
+
+describe('sentry-release', () => {
+  const TOKEN = 'sntry_effects_token_0001';
+  const RELEASE = 'effects-1.0.0';
+  const CLI = sentryCliBinary();
+  let sentry: SentrySimulator;
+  let workspace: string;
+  let home: string;
+  const fresh = async (repos: string[] = []) => {
+    await sentry?.stop();
+    sentry = new SentrySimulator({ token: TOKEN, org: 'acme', projects: ['backend', 'frontend'], repos });
+    await sentry.start();
+    workspace = tempDir('wingman-sentry-effects-');
+    home = tempDir('wingman-sentry-home-');
+    mkdirSync(join(workspace, 'dist'));
+    writeFileSync(join(workspace, 'dist', 'app.js'), 'function a(){}a();\n//# sourceMappingURL=app.js.map\n');
+    writeFileSync(
+      join(workspace, 'dist', 'app.js.map'),
+      JSON.stringify({
+        version: 3,
+        file: 'app.js',
+        sources: ['../src/a.ts'],
+        sourcesContent: ['function a() {}'],
+        names: [],
+        mappings: 'AAAA',
+      }),
+    );
+  };
+  afterAll(async () => {
+    await sentry?.stop();
+  });
+  const run = (inputs: Record<string, string | undefined>) =>
+    runAction('sentry-release', {
+      cwd: workspace,
+      env: isolatedSentryCliEnv(home),
+      inputs: {
+        'auth-token': TOKEN,
+        org: 'acme',
+        projects: 'backend',
+        url: sentry.url,
+        release: RELEASE,
+        'set-commits': 'skip',
+        'cli-path': CLI,
+        ...inputs,
+      },
+    });
+  const release = () => sentry.releases.get(RELEASE);
+
+  everyInput('sentry-release', () => ({
+    exempt: {
+      'github-token':
+        "read only on a shallow checkout whose previous release has commits, for GitHub's compare API; exercised in sentry-release.test.ts ('takes the range since the previous release from GitHub's compare API')",
+    },
+    cases: {
+      'auth-token': async () => {
+        await fresh();
+        const r = await run({ 'auth-token': 'sntry_wrong' });
+        expect(r.exitCode).toBe(1); // the simulator takes only TOKEN
+        expect(release()).toBeUndefined();
+      },
+      org: async () => {
+        await fresh();
+        await run({});
+        expect(
+          sentry.requests
+            .filter((q) => q.path.includes('/organizations/'))
+            .every((q) => q.path.includes('/organizations/acme/')),
+        ).toBe(true);
+        expect((await run({ org: 'other-org' })).exitCode).toBe(1);
+      },
+      projects: async () => {
+        await fresh();
+        await run({ projects: 'backend, frontend' });
+        expect(release()?.projects.sort()).toEqual(['backend', 'frontend']);
+      },
+      url: async () => {
+        await fresh();
+        await run({});
+        expect(sentry.requests.length).toBeGreaterThan(0);
+      },
+      release: async () => {
+        await fresh();
+        await run({ release: 'distinct-7.7.7' });
+        expect(sentry.releases.has('distinct-7.7.7')).toBe(true);
+      },
+      environment: async () => {
+        await fresh();
+        await run({ environment: 'env-distinct-7' });
+        expect(release()?.deploys.map((d) => d.environment)).toEqual(['env-distinct-7']);
+      },
+      'set-commits': async () => {
+        await fresh(['acme/app']);
+        await run({ 'set-commits': `acme/app@${'c'.repeat(40)}` });
+        expect(release()?.refs).toEqual([expect.objectContaining({ repository: 'acme/app', commit: 'c'.repeat(40) })]);
+      },
+      sourcemaps: async () => {
+        await fresh();
+        await run({ sourcemaps: 'dist' });
+        expect([...sentry.bundles.values()].flatMap((b) => b.files.map((f) => f.type)).sort()).toEqual([
+          'minified_source',
+          'source_map',
+        ]);
+      },
+      'url-prefix': async () => {
+        await fresh();
+        await run({ sourcemaps: 'dist', 'url-prefix': '~/static/js' });
+        expect([...sentry.bundles.values()].flatMap((b) => b.files.map((f) => f.url))).toContain('~/static/js/app.js');
+      },
+      finalize: async () => {
+        await fresh();
+        await run({ finalize: 'false' });
+        expect(release()?.dateReleased).toBeNull();
+        await run({});
+        expect(release()?.dateReleased).not.toBeNull();
+      },
+      timeout: async () => {
+        await fresh();
+        sentry.inject('GET', '/api/0/organizations/:org/releases/:version/', { delayMs: 10_000 });
+        const r = await run({ timeout: '1500ms' });
+        expect(r.exitCode).toBe(1);
+        expect(r.durationMs).toBeLessThan(4_000);
+      },
+      'cli-path': async () => {
+        await fresh();
+        // A wrapper that notes each call, then runs the real sentry-cli.
+        const wrapper = join(workspace, 'sentry-cli-wrapper.sh');
+        writeFileSync(wrapper, `#!/bin/sh\necho "$1 $2" >> "${workspace}/calls.log"\nexec "${CLI}" "$@"\n`, {
+          mode: 0o755,
+        });
+        await run({ 'cli-path': wrapper });
+        expect(readFileSync(join(workspace, 'calls.log'), 'utf8')).toMatch(/^releases /m);
+      },
+      'cli-version': async () => {
+        await fresh();
+        const registry = await fakeNpmRegistry(CLI, '3.7.1');
+        try {
+          const r = await run({ 'cli-path': undefined, 'cli-version': '3.7.1', 'npm-registry': registry.url });
+          expect(registry.requests.map((q) => q.path)).toContain('/@sentry%2fcli-linux-x64/3.7.1');
+          expect(r.exitCode).toBe(0);
+        } finally {
+          await registry.stop();
+        }
+      },
+      'npm-registry': async () => {
+        await fresh();
+        const registry = await fakeNpmRegistry(CLI, '3.8.0');
+        try {
+          expect((await run({ 'cli-path': undefined, 'npm-registry': registry.url })).exitCode).toBe(0);
+          expect(registry.requests.length).toBeGreaterThan(0);
+        } finally {
+          await registry.stop();
+        }
+      },
+    },
+  }));
+});
+
+/** A loopback npm registry serving sentry-cli's platform package (the devDependency's binary) at `version`. */
+async function fakeNpmRegistry(cli: string, version: string): Promise<Simulator> {
+  const pack = tempDir('wingman-sentry-pack-');
+  mkdirSync(join(pack, 'package', 'bin'), { recursive: true });
+  writeFileSync(join(pack, 'package', 'bin', 'sentry-cli'), readFileSync(cli), { mode: 0o755 });
+  execFileSync('tar', ['-czf', join(pack, 'cli.tgz'), '-C', pack, 'package']);
+  const tgz = readFileSync(join(pack, 'cli.tgz'));
+  const registry = new Simulator({ name: 'npm' });
+  registry.route('GET', '/tarballs/cli.tgz', () => ({ status: 200, body: tgz }));
+  registry.route('GET', '/:pkg/:version', (req) =>
+    req.params.pkg === platformPackage().name && req.params.version === version
+      ? {
+          status: 200,
+          body: {
+            name: req.params.pkg,
+            version,
+            dist: {
+              tarball: `${registry.url}/tarballs/cli.tgz`,
+              integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
+            },
+          },
+        }
+      : { status: 404, body: { error: 'Not found' } },
+  );
+  await registry.start();
+  return registry;
+}
