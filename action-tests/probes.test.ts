@@ -1,10 +1,22 @@
 // Faults a provider can put an action in, probed on the committed bundles as the runner runs them.
 // A provider that accepts the connection and never answers must not hold a step past its timeout:
 // every request, retry and poll inherits one deadline (once it took 30 s × 5 attempts per request).
+
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { REPO_ROOT, runAction, sentryCliBinary } from '@wingman/testkit';
+import {
+  HerokuSim,
+  REPO_ROOT,
+  runAction,
+  SentrySimulator,
+  SlackSimulator,
+  sentryCliBinary,
+  VercelSimulator,
+} from '@wingman/testkit';
 
 const TIMEOUT_S = 6;
 const LIMIT_MS = TIMEOUT_S * 1000 * 1.1;
@@ -163,4 +175,159 @@ describe('a server that is not the provider (a wrong api-url) is named as such',
     },
     60_000,
   );
+});
+
+describe('a database that accepts the connection and never answers ends the step at the connect timeout', () => {
+  let silent: NetServer;
+  let port: number;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    silent = createNetServer((socket) => {
+      // accept, never speak the protocol
+      sockets.push(socket);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    port = (silent.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+  it.each(['run-migrations', 'verify-schema'])(
+    '%s',
+    async (action) => {
+      const r = await runAction(action, {
+        cwd: REPO_ROOT,
+        inputs: {
+          'database-url': `postgres://postgres:pw@127.0.0.1:${port}/postgres`,
+          'migrations-dir': 'examples/wingmanmatch/supabase/migrations',
+          'rollbacks-dir': 'examples/wingmanmatch/supabase/rollbacks',
+        },
+        timeoutMs: 40_000,
+      });
+      expect(r.exitCode).toBe(1);
+      expect(r.durationMs).toBeLessThan(15_000 * 1.1 + 1_000);
+      expect(errors(r)).toEqual([
+        expect.stringMatching(
+          /could not connect to the database at 127\.0\.0\.1:\d+: .*timeout.*; check 'database-url'/i,
+        ),
+      ]);
+    },
+    45_000,
+  );
+});
+
+describe('429 with Retry-After is waited out, then the step goes on', () => {
+  it('deploy-heroku, deploy-vercel, notify-slack and sentry-release', async () => {
+    const heroku = new HerokuSim({ token: 'hrku-429', buildMs: 30, releasePhaseMs: 10 });
+    const vercel = new VercelSimulator({ token: 'vercel-429', stepMs: 10 });
+    const slack = new SlackSimulator({ botToken: 'xoxb-429' });
+    const sentry = new SentrySimulator({ token: 'sntry-429', org: 'acme', projects: ['backend'] });
+    await Promise.all([heroku.start(), vercel.start(), slack.start(), sentry.start()]);
+    try {
+      heroku.addApp('probe');
+      const projectId = vercel.addProject({ name: 'probe' }).id;
+      const channel = slack.addChannel({ name: 'deploys' }).id;
+      const limited = (body: unknown) => ({ status: 429, headers: { 'retry-after': '1' }, body });
+      heroku.inject('GET', '/apps/:app', limited({ id: 'rate_limit', message: 'slow down' }));
+      vercel.inject('GET', '/v9/projects/:id', limited({ error: { code: 'rate_limited', message: 'slow down' } }));
+      slack.inject('POST', '/api/chat.postMessage', limited({ ok: false, error: 'ratelimited' }));
+      sentry.inject('GET', '/api/0/organizations/:org/releases/:version/', limited({ detail: 'slow down' }));
+      const home = mkdtempSync(join(tmpdir(), 'wingman-429-'));
+      const runs = await Promise.all([
+        runAction('deploy-heroku', {
+          cwd: REPO_ROOT,
+          inputs: {
+            'api-key': 'hrku-429',
+            app: 'probe',
+            'app-dir': 'examples/wingmanmatch/backend',
+            version: 'abc',
+            'api-url': heroku.url,
+          },
+        }),
+        runAction('deploy-vercel', {
+          cwd: REPO_ROOT,
+          inputs: {
+            token: 'vercel-429',
+            'project-id': projectId,
+            'output-dir': 'examples/wingmanmatch/frontend/public',
+            'api-url': vercel.url,
+          },
+        }),
+        runAction('notify-slack', {
+          cwd: REPO_ROOT,
+          inputs: {
+            'bot-token': 'xoxb-429',
+            channel,
+            status: 'started',
+            'api-url': `${slack.url}/api`,
+            'fail-on-error': 'true',
+          },
+        }),
+        runAction('sentry-release', {
+          cwd: REPO_ROOT,
+          env: { HOME: home, SENTRY_LOAD_DOTENV: '0', SENTRY_HTTP_MAX_RETRIES: '0' },
+          inputs: {
+            'auth-token': 'sntry-429',
+            org: 'acme',
+            projects: 'backend',
+            url: sentry.url,
+            release: 'r-429',
+            'set-commits': 'skip',
+            'cli-path': sentryCliBinary(),
+          },
+        }),
+      ]);
+      expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0, 0]);
+      const gap = (times: number[]) => times[1]! - times[0]!;
+      expect(gap(heroku.requestsTo('GET', '/apps/:app').map((q) => q.time))).toBeGreaterThanOrEqual(950);
+      expect(gap(vercel.requestsTo('GET', '/v9/projects/:id').map((q) => q.time))).toBeGreaterThanOrEqual(950);
+      expect(gap(slack.requestsTo('POST', '/api/chat.postMessage').map((q) => q.time))).toBeGreaterThanOrEqual(950);
+      expect(
+        gap(sentry.requestsTo('GET', '/api/0/organizations/:org/releases/:version/').map((q) => q.time)),
+      ).toBeGreaterThanOrEqual(950);
+      rmSync(home, { recursive: true, force: true });
+    } finally {
+      await Promise.all([heroku.stop(), vercel.stop(), slack.stop(), sentry.stop()]);
+    }
+  }, 60_000);
+});
+
+describe('Slack and Sentry: a server that is not theirs is named as such', () => {
+  it('notify-slack (a warning) and sentry-release', async () => {
+    const page = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Welcome</html>'),
+    );
+    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+    const pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+    try {
+      const slack = await runAction('notify-slack', {
+        cwd: REPO_ROOT,
+        inputs: { 'bot-token': 'xoxb-x', channel: 'C1', status: 'started', 'api-url': `${pageUrl}/api` },
+      });
+      expect(slack.exitCode).toBe(0);
+      expect(slack.annotations.find((a) => a.level === 'warning')?.message).toMatch(
+        /does not look like the Slack API at/,
+      );
+      const home = mkdtempSync(join(tmpdir(), 'wingman-shape-'));
+      const sentry = await runAction('sentry-release', {
+        cwd: REPO_ROOT,
+        env: { HOME: home, SENTRY_LOAD_DOTENV: '0', SENTRY_HTTP_MAX_RETRIES: '0' },
+        inputs: {
+          'auth-token': 'sntry-x',
+          org: 'acme',
+          projects: 'backend',
+          url: pageUrl,
+          release: 'r',
+          'set-commits': 'skip',
+          'cli-path': sentryCliBinary(),
+        },
+      });
+      rmSync(home, { recursive: true, force: true });
+      expect(sentry.exitCode).toBe(1);
+      expect(errors(sentry).join('\n')).toMatch(/does not look like the Sentry API at .*: check 'url'/);
+    } finally {
+      await new Promise<void>((r) => page.close(() => r()));
+    }
+  }, 30_000);
 });

@@ -484,20 +484,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (!isExpected(res.statusCode, opts.expectedStatus)) {
       throw responseError(res.statusCode, resHeaders, raw, m, shownPath, state, redact);
     }
-    const parsed = readBody(raw, flat['content-type'], opts.responseType ?? 'auto');
-    if (!parsed.ok) {
-      throw new HttpError({
-        provider,
-        method: m,
-        path: shownPath,
-        attempts: state.attempts,
-        status: res.statusCode,
-        code: 'invalid_json',
-        providerMessage: truncate(redact(`response is not valid JSON: ${raw.toString('utf8')}`)),
-        requestId: requestIdOf(resHeaders, redact),
-        hint: 'the API answered with an unexpected body; check baseUrl',
-      });
-    }
     const type = flat['content-type'] ?? '';
     const notApi = (what: string) =>
       new HttpError({
@@ -511,6 +497,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         requestId: requestIdOf(resHeaders, redact),
         hint: `this does not look like the ${provider ?? 'expected'} API at ${redact(base.href.replace(/\/$/, ''))}: check '${options.baseUrlInput ?? 'api-url'}'`,
       });
+    const parsed = readBody(raw, flat['content-type'], opts.responseType ?? 'auto');
+    if (!parsed.ok && options.json) throw notApi(`answered ${type || 'without a content type'}, not JSON`);
+    if (!parsed.ok) {
+      throw new HttpError({
+        provider,
+        method: m,
+        path: shownPath,
+        attempts: state.attempts,
+        status: res.statusCode,
+        code: 'invalid_json',
+        providerMessage: truncate(redact(`response is not valid JSON: ${raw.toString('utf8')}`)),
+        requestId: requestIdOf(resHeaders, redact),
+        hint: 'the API answered with an unexpected body; check baseUrl',
+      });
+    }
     if (options.json && (opts.responseType ?? 'auto') === 'auto' && parsed.value !== undefined && !/json/i.test(type))
       throw notApi(`answered ${type || 'without a content type'}, not JSON`);
     if (opts.schema) {

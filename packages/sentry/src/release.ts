@@ -77,6 +77,9 @@ export function releaseUrl(url: string, org: string, release: string): string {
 /** Wraps a REST failure in the step's one-line error. */
 function stepError(step: SentryStep, err: unknown): SentryReleaseError {
   if (err instanceof SentryReleaseError) return err;
+  // Not Sentry answering at all (a wrong url): the client's message names the URL and the input.
+  if (err instanceof HttpError && err.code === 'not_the_api')
+    return new SentryReleaseError(`Sentry step '${step}' failed: ${err.message}`, step);
   const status = err instanceof HttpError ? err.status : undefined;
   const what =
     err instanceof HttpError
