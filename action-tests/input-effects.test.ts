@@ -613,7 +613,8 @@ describe('smoke-health', () => {
   /** Most requests the target had in flight at once. */
   const inFlight = (t: HttpTarget, path: string) => {
     const spans = t.requestsTo(path).map((q) => [q.atMs, q.atMs + (q.appliedMs ?? 0)] as const);
-    return Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b).length));
+    // 10 ms of slack: the next request of a one-at-a-time client can arrive as the server still notes the end.
+    return Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b - 10).length));
   };
 
   everyInput('smoke-health', () => ({
