@@ -323,6 +323,34 @@ describe('deploy-heroku bundle', () => {
     );
   });
 
+  it.each([
+    [
+      'after Heroku created the rollback release: it is followed, not made twice',
+      { resetAfterHandling: true } as const,
+      2,
+    ],
+    ['before Heroku acted: the rollback is made once more', { reset: true } as const, 2],
+  ])('a connection reset on the rollback POST /releases %s', async (_what, fault, posts) => {
+    sim.addApp('wm-api');
+    sim.seedDeploy('wm-api', 'a'.repeat(40));
+    sim.seedDeploy('wm-api', 'b'.repeat(40));
+    const before = sim.releases('wm-api').length;
+    sim.inject('POST', '/apps/:app/releases', fault);
+    const r = await run({ mode: 'rollback' });
+    expect(r.exitCode).toBe(0);
+    expect(sim.releases('wm-api')).toHaveLength(before + 1); // exactly one rollback release
+    expect(sim.currentRelease('wm-api')?.description).toMatch(/^Rollback to v/);
+    expect(sim.requestsTo('POST', '/apps/:app/releases')).toHaveLength(posts);
+  });
+
+  it('retries POST /sources after a dropped connection (an unused upload URL is harmless)', async () => {
+    sim.addApp('wm-api');
+    sim.inject('POST', '/sources', { reset: true });
+    const r = await run({ version: SHA, 'app-dir': 'backend' });
+    expect(r.exitCode).toBe(0);
+    expect(sim.requestsTo('POST', '/sources')).toHaveLength(2);
+  });
+
   it('times out a build that takes longer than timeout, saying it may still finish', async () => {
     sim.addApp('wm-api');
     sim.nextBuild('wm-api', { durationMs: 20_000 });

@@ -80,8 +80,14 @@ export class HerokuApi {
     return (await this.call<T>('GET', path, what, { schema: shape })).body;
   }
 
-  async post<T>(path: string, body: unknown, what: string, shape: ShapeCheck = herokuAnswer): Promise<T> {
-    return (await this.call<T>('POST', path, what, { body, schema: shape })).body;
+  async post<T>(
+    path: string,
+    body: unknown,
+    what: string,
+    shape: ShapeCheck = herokuAnswer,
+    opts: Pick<RequestOptions, 'idempotent'> = {},
+  ): Promise<T> {
+    return (await this.call<T>('POST', path, what, { body, schema: shape, ...opts })).body;
   }
 
   /**

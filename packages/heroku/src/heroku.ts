@@ -327,11 +327,13 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     report.source = { files: tarball.entries.length, bytes: tarball.size, sha256: tarball.sha256 };
     let build: HerokuBuild;
     try {
+      // Safe to repeat (an unused upload URL expires): retried like a GET.
       const source = await ctx.api.post<HerokuSource>(
         '/sources',
         undefined,
         'create a source upload URL',
         herokuSourceShape,
+        { idempotent: true },
       );
       await log.group('Uploading the source', async () => {
         await upload(source.source_blob.put_url, tarball.path, tarball.size, options.http);
@@ -387,6 +389,42 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     report.release = ref(final);
     log.info(`Released v${final.version} of ${app.name} (${options.version})`);
   });
+}
+
+/**
+ * POST /releases (a rollback) is not idempotent either: when the connection drops before the answer, look
+ * for a release newer than the one that was current, rolling back to the target, before creating another.
+ */
+async function createRollbackRelease(
+  ctx: Ctx,
+  app: HerokuApp,
+  target: HerokuRelease,
+  current: HerokuRelease,
+): Promise<HerokuRelease> {
+  const what = `roll app '${app.name}' back to v${target.version}`;
+  const create = () => ctx.api.post<HerokuRelease>(`/apps/${app.id}/releases`, { release: target.id }, what);
+  try {
+    return await create();
+  } catch (err) {
+    if (!(err instanceof HerokuError && err.id === 'network')) throw err;
+    for await (const page of ctx.api.pages<HerokuRelease>(
+      `/apps/${app.id}/releases`,
+      `look for the rollback release of app '${app.name}'`,
+      'version',
+      5,
+      1,
+    )) {
+      const made = page.find((r) => r.version > current.version && r.description === `Rollback to v${target.version}`);
+      if (made) {
+        ctx.log.warning(
+          `The connection dropped while rolling back, after Heroku had created release v${made.version}: following it`,
+        );
+        return made;
+      }
+    }
+    ctx.log.warning('The connection dropped while rolling back and Heroku has no new release: rolling back again');
+    return create();
+  }
 }
 
 /**
@@ -668,11 +706,7 @@ export async function rollback(options: RollbackOptions): Promise<HerokuReport> 
     }
     report.rollbackTarget = ref(target);
     log.info(`Rolling ${app.name} back from v${current.version} to v${target.version} (${target.description})`);
-    const created = await api.post<HerokuRelease>(
-      `/apps/${app.id}/releases`,
-      { release: target.id },
-      `roll app '${app.name}' back to v${target.version}`,
-    );
+    const created = await createRollbackRelease(ctx, app, target, current);
     report.release = ref(created);
     const deadline = Date.now() + ctx.timeoutMs;
     const final = await waitForRelease(ctx, app, created, deadline, ref(current));
