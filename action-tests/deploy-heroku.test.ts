@@ -327,7 +327,7 @@ describe('deploy-heroku bundle', () => {
     [
       'after Heroku created the rollback release: it is followed, not made twice',
       { resetAfterHandling: true } as const,
-      2,
+      1,
     ],
     ['before Heroku acted: the rollback is made once more', { reset: true } as const, 2],
   ])('a connection reset on the rollback POST /releases %s', async (_what, fault, posts) => {
