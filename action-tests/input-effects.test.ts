@@ -403,6 +403,11 @@ describe('notify-slack', () => {
         await fresh();
         await run({ status: 'failed' });
         expect(last().text).toMatch(/failed/);
+        // GitHub's own job status words, as ${{ job.status }} gives them.
+        await run({ status: 'failure' });
+        expect(last().text).toMatch(/failed/);
+        await run({ status: 'success' });
+        expect(last().text).toMatch(/succeeded/);
       },
       'webhook-url': async () => {
         await fresh();
@@ -510,7 +515,9 @@ describe('verify-schema', () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     await c.query(
-      'create table public.notes (id bigint primary key); create schema api; create table api.hidden (id bigint primary key); grant usage on schema api to anon; grant select on api.hidden to anon;',
+      'create table public.notes (id bigint primary key); create schema api; create table api.hidden (id bigint primary key); grant usage on schema api to anon; grant select on api.hidden to anon;' +
+        // A warning: a function without a fixed search_path (function_search_path_mutable).
+        " create function public.effects_answer() returns int language sql as 'select 42';",
     );
     await c.end();
   });
@@ -541,6 +548,27 @@ describe('verify-schema', () => {
       'fail-on': async () => {
         expect((await run({})).exitCode).toBe(1);
         expect((await run({ 'fail-on': 'none' })).exitCode).toBe(0);
+        // With the error ignored only a warning is left: 'warn' fails on it, and so does 'warning', as the
+        // Supabase CLI spells it; 'error' does not.
+        writeFileSync(
+          join(root, 'only-warnings.yml'),
+          `ignore:\n${[
+            'rls_disabled_in_public',
+            'rls_coverage_open_to_anon',
+            'rls_probe_read',
+            'rls_probe_update',
+            'rls_probe_delete',
+            'rls_probe_insert',
+          ]
+            .map(
+              (rule) => `  - rule: ${rule}\n    object: public.notes\n    reason: a server-only table, never exposed\n`,
+            )
+            .join('')}`,
+        );
+        const at = (level: string) => run({ 'fail-on': level, 'config-file': 'only-warnings.yml' });
+        expect([(await at('error')).exitCode, (await at('warn')).exitCode, (await at('warning')).exitCode]).toEqual([
+          0, 1, 1,
+        ]);
       },
       'config-file': async () => {
         writeFileSync(
@@ -925,6 +953,9 @@ describe('sentry-release', () => {
         await fresh();
         await run({ release: 'distinct-7.7.7' });
         expect(sentry.releases.has('distinct-7.7.7')).toBe(true);
+        // github.ref of a tag push: the tag is the release.
+        await run({ release: 'refs/tags/v7.7.8' });
+        expect(sentry.releases.has('v7.7.8')).toBe(true);
       },
       environment: async () => {
         await fresh();

@@ -1,8 +1,9 @@
 import { defineInputs, input } from '@wingman/action-kit/inputs';
 
 export const notifySlackInputs = defineInputs({
-  status: input.choice(['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'], {
-    description: 'The deploy status to show: started, succeeded, failed, cancelled or rolled-back.',
+  status: input.choice(['started', 'succeeded', 'failed', 'cancelled', 'rolled-back', 'success', 'failure'], {
+    description:
+      "The deploy status to show: started, succeeded, failed, cancelled or rolled-back; GitHub's job status words (success, failure, cancelled: what ${{ job.status }} gives) are accepted too.",
     required: true,
   }),
   'webhook-url': input.url({

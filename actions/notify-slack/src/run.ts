@@ -46,9 +46,11 @@ export async function run(ctx: ActionContext, inputs: NotifyInputs): Promise<voi
       );
   }
 
-  const result = await ctx.log.group(`Slack: ${inputs.status}`, () =>
+  // ${{ job.status }} words, as every Slack action takes them.
+  const status = inputs.status === 'success' ? 'succeeded' : inputs.status === 'failure' ? 'failed' : inputs.status;
+  const result = await ctx.log.group(`Slack: ${status}`, () =>
     notify({
-      status: inputs.status,
+      status,
       context: currentRunContext(),
       environment: inputs.environment,
       title: inputs.title,

@@ -22,9 +22,10 @@ export const sentryReleaseInputs = defineInputs({
     protocols: ['https:', 'http:'],
   }),
   release: input.string({
-    description: "Release version. Empty: the workflow's commit SHA (GITHUB_SHA).",
+    description:
+      "Release version; a leading refs/tags/ is dropped (github.ref of a tag push). Empty: the workflow's commit SHA (GITHUB_SHA).",
     // Release.is_valid_version: no slashes, backslashes or control characters; not '.', '..' or 'latest'.
-    pattern: /^(?!\.{1,2}$)(?!latest$)[^/\\\r\n\t\f]{1,200}$/i,
+    pattern: /^(refs\/tags\/)?(?!\.{1,2}$)(?!latest$)[^/\\\r\n\t\f]{1,200}$/i,
     expected: "a version of at most 200 characters without '/', '\\' or control characters, not '.', '..' or 'latest'",
   }),
   environment: input.string({

@@ -36,7 +36,8 @@ export function deployIdentity(env: NodeJS.ProcessEnv): { name: string; url: str
 }
 
 export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Promise<void> {
-  const release = inputs.release ?? process.env.GITHUB_SHA;
+  // github.ref of a tag push names the tag as refs/tags/v1.2.3; the release is v1.2.3, as getsentry's action does.
+  const release = inputs.release?.replace(/^refs\/tags\//, '') ?? process.env.GITHUB_SHA;
   if (!release)
     throw new Error("input 'release' is empty and GITHUB_SHA is not set: set 'release' under the step's with:");
   const url = inputs.url.replace(/\/+$/, '');

@@ -11,8 +11,9 @@ export const verifySchemaInputs = defineInputs({
     description: "Schemas the Data API exposes (Supabase's db_schemas), comma- or newline-separated.",
     default: 'public',
   }),
-  'fail-on': input.choice(['error', 'warn', 'info', 'none'], {
-    description: "Fail the step on findings at this level or above: 'error', 'warn', 'info', or 'none' to only report.",
+  'fail-on': input.choice(['error', 'warn', 'warning', 'info', 'none'], {
+    description:
+      "Fail the step on findings at this level or above: 'error', 'warn' (or 'warning', as the Supabase CLI spells it), 'info', or 'none' to only report.",
     default: 'error',
   }),
   'config-file': input.string({

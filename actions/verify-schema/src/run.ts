@@ -18,6 +18,7 @@ const DEFAULT_CONFIG = '.github/verify-schema.yml';
 const THRESHOLD: Record<string, Level[]> = {
   error: ['error'],
   warn: ['error', 'warning'],
+  warning: ['error', 'warning'],
   info: ['error', 'warning', 'info'],
   none: [],
 };
