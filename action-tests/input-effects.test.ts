@@ -3,8 +3,6 @@
 // the database received, the requests a simulator got, the time it gave up — not at the action's own
 // report of its inputs. An input with no case below fails this test (run-migrations once parsed three
 // inputs and never used them). Exempt inputs are listed with the reason, per action.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +18,10 @@ import {
   REPO_ROOT,
   runAction,
   SentrySimulator,
-  Simulator,
   SlackSimulator,
   sentryCliBinary,
   startDataApi,
+  startNpmRegistry,
   startPostgres,
   type TargetBehaviour,
   type TestDatabase,
@@ -1006,7 +1004,11 @@ describe('sentry-release', () => {
       },
       'cli-version': async () => {
         await fresh();
-        const registry = await fakeNpmRegistry(CLI, '3.7.1');
+        const registry = await startNpmRegistry({
+          name: platformPackage().name,
+          version: '3.7.1',
+          files: { 'bin/sentry-cli': { content: readFileSync(CLI), mode: 0o755 } },
+        });
         try {
           const r = await run({ 'cli-path': undefined, 'cli-version': '3.7.1', 'npm-registry': registry.url });
           expect(registry.requests.map((q) => q.path)).toContain('/@sentry%2fcli-linux-x64/3.7.1');
@@ -1017,7 +1019,11 @@ describe('sentry-release', () => {
       },
       'npm-registry': async () => {
         await fresh();
-        const registry = await fakeNpmRegistry(CLI, '3.8.0');
+        const registry = await startNpmRegistry({
+          name: platformPackage().name,
+          version: '3.8.0',
+          files: { 'bin/sentry-cli': { content: readFileSync(CLI), mode: 0o755 } },
+        });
         try {
           expect((await run({ 'cli-path': undefined, 'npm-registry': registry.url })).exitCode).toBe(0);
           expect(registry.requests.length).toBeGreaterThan(0);
@@ -1028,31 +1034,3 @@ describe('sentry-release', () => {
     },
   }));
 });
-
-/** A loopback npm registry serving sentry-cli's platform package (the devDependency's binary) at `version`. */
-async function fakeNpmRegistry(cli: string, version: string): Promise<Simulator> {
-  const pack = tempDir('wingman-sentry-pack-');
-  mkdirSync(join(pack, 'package', 'bin'), { recursive: true });
-  writeFileSync(join(pack, 'package', 'bin', 'sentry-cli'), readFileSync(cli), { mode: 0o755 });
-  execFileSync('tar', ['-czf', join(pack, 'cli.tgz'), '-C', pack, 'package']);
-  const tgz = readFileSync(join(pack, 'cli.tgz'));
-  const registry = new Simulator({ name: 'npm' });
-  registry.route('GET', '/tarballs/cli.tgz', () => ({ status: 200, body: tgz }));
-  registry.route('GET', '/:pkg/:version', (req) =>
-    req.params.pkg === platformPackage().name && req.params.version === version
-      ? {
-          status: 200,
-          body: {
-            name: req.params.pkg,
-            version,
-            dist: {
-              tarball: `${registry.url}/tarballs/cli.tgz`,
-              integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
-            },
-          },
-        }
-      : { status: 404, body: { error: 'Not found' } },
-  );
-  await registry.start();
-  return registry;
-}

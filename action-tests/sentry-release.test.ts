@@ -19,12 +19,14 @@ import { silentLog } from '@wingman/action-kit/log';
 import {
   defaultPushEvent,
   isolatedSentryCliEnv,
+  type NpmRegistrySim,
   nodeRuntimes,
   REPO_ROOT,
   runAction,
   SentrySimulator,
   Simulator,
   sentryCliBinary,
+  startNpmRegistry,
 } from '@wingman/testkit';
 import { installSentryCli, npmRegistry, platformPackage, verifyIntegrity } from '../actions/sentry-release/src/install';
 
@@ -442,29 +444,11 @@ describe('sentry-release bundle (node24)', () => {
 
   it('without cli-path, installs the pinned sentry-cli from the npm-registry input (integrity-checked) and releases with it', async () => {
     // The devDependency's binary, packed as the registry serves @sentry/cli-linux-x64 (package/bin/sentry-cli).
-    const pack = tempDir('sentry-pack-');
-    mkdirSync(join(pack, 'package', 'bin'), { recursive: true });
-    writeFileSync(join(pack, 'package', 'bin', 'sentry-cli'), readFileSync(CLI), { mode: 0o755 });
-    execFileSync('tar', ['-czf', join(pack, 'cli.tgz'), '-C', pack, 'package']);
-    const tgz = readFileSync(join(pack, 'cli.tgz'));
-    const registry = new Simulator({ name: 'npm' });
-    registry.route('GET', '/tarballs/cli.tgz', () => ({ status: 200, body: tgz }));
-    registry.route('GET', '/:pkg/:version', (req) =>
-      req.params.pkg === platformPackage().name && req.params.version === '3.8.0'
-        ? {
-            status: 200,
-            body: {
-              name: req.params.pkg,
-              version: '3.8.0',
-              dist: {
-                tarball: `${registry.url}/tarballs/cli.tgz`,
-                integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
-              },
-            },
-          }
-        : { status: 404, body: { error: 'Not found' } },
-    );
-    await registry.start();
+    const registry = await startNpmRegistry({
+      name: platformPackage().name,
+      version: '3.8.0',
+      files: { 'bin/sentry-cli': { content: readFileSync(CLI), mode: 0o755 } },
+    });
     try {
       const res = await run({
         cwd: workspace('full'),
@@ -474,7 +458,10 @@ describe('sentry-release bundle (node24)', () => {
       expect(res.stdout).toMatch(
         /Installing sentry-cli 3\.8\.0 \(@sentry\/cli-linux-x64\) from http:\/\/127\.0\.0\.1:\d+/,
       );
-      expect(registry.requests.map((r) => r.path)).toEqual(['/@sentry%2fcli-linux-x64/3.8.0', '/tarballs/cli.tgz']);
+      expect(registry.requests.map((r) => r.path)).toEqual([
+        '/@sentry%2fcli-linux-x64/3.8.0',
+        '/tarballs/cli-linux-x64-3.8.0.tgz',
+      ]);
       expect(sentry.release(shas[0]!)?.commits).toHaveLength(4);
     } finally {
       await registry.stop();
@@ -491,10 +478,9 @@ describe('sentry-release bundle (node24)', () => {
 });
 
 describe('sentry-cli runtime install', () => {
-  let registry: Simulator;
+  let registry: NpmRegistrySim;
   let work: string;
   let tarball: Buffer;
-  let served: Buffer;
   const saved = { cache: process.env.RUNNER_TOOL_CACHE, temp: process.env.RUNNER_TEMP };
 
   beforeEach(async () => {
@@ -504,31 +490,15 @@ describe('sentry-cli runtime install', () => {
     mkdirSync(process.env.RUNNER_TOOL_CACHE);
     mkdirSync(process.env.RUNNER_TEMP);
     // An npm package tarball as the registry serves it: package/bin/sentry-cli inside a .tgz.
-    const src = join(work, 'src');
-    mkdirSync(join(src, 'package', 'bin'), { recursive: true });
-    writeFileSync(join(src, 'package', 'package.json'), '{"name":"@sentry/cli-linux-x64","version":"9.9.9"}');
-    writeFileSync(join(src, 'package', 'bin', 'sentry-cli'), '#!/bin/sh\necho "sentry-cli 9.9.9"\n');
-    execFileSync('tar', ['czf', join(work, 'pkg.tgz'), '-C', src, 'package']);
-    tarball = readFileSync(join(work, 'pkg.tgz'));
-    served = tarball;
-    registry = new Simulator({ name: 'npm' });
-    registry.route('GET', '/tarballs/:file', () => ({ status: 200, body: served }));
-    registry.route('GET', '/:pkg/:version', (req) => {
-      if (req.params.pkg !== '@sentry/cli-linux-x64' || req.params.version !== '9.9.9')
-        return { status: 404, body: { error: 'Not found' } };
-      return {
-        status: 200,
-        body: {
-          name: '@sentry/cli-linux-x64',
-          version: '9.9.9',
-          dist: {
-            tarball: `${registry.url}/tarballs/cli-linux-x64-9.9.9.tgz`,
-            integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
-          },
-        },
-      };
+    registry = await startNpmRegistry({
+      name: '@sentry/cli-linux-x64',
+      version: '9.9.9',
+      files: {
+        'package.json': { content: '{"name":"@sentry/cli-linux-x64","version":"9.9.9"}' },
+        'bin/sentry-cli': { content: '#!/bin/sh\necho "sentry-cli 9.9.9"\n', mode: 0o755 },
+      },
     });
-    await registry.start();
+    tarball = registry.tarball;
   });
 
   afterEach(async () => {
@@ -557,7 +527,7 @@ describe('sentry-cli runtime install', () => {
     mkdirSync(join(evil, 'package', 'bin'), { recursive: true });
     writeFileSync(join(evil, 'package', 'bin', 'sentry-cli'), '#!/bin/sh\necho pwned\n');
     execFileSync('tar', ['czf', join(work, 'evil.tgz'), '-C', evil, 'package']);
-    served = readFileSync(join(work, 'evil.tgz'));
+    registry.serve(readFileSync(join(work, 'evil.tgz')));
     await expect(install()).rejects.toThrow(
       /^@sentry\/cli-linux-x64@9\.9\.9 \(http:\/\/127\.0\.0\.1:\d+\/tarballs\/cli-linux-x64-9\.9\.9\.tgz\) failed its integrity check: the registry says sha512-.*, the download is sha512-.*; it was corrupted or tampered with/,
     );
@@ -581,6 +551,7 @@ describe('sentry-cli runtime install', () => {
 
   it('verifies with the strongest hash given and refuses registries that give no usable one', async () => {
     const file = join(work, 'pkg.tgz');
+    writeFileSync(file, tarball);
     const sha512 = createHash('sha512').update(tarball).digest('base64');
     const sha256 = createHash('sha256').update(tarball).digest('base64');
     await expect(verifyIntegrity(file, `sha256-${sha256} sha512-${sha512}`, 'pkg')).resolves.toBeUndefined();

@@ -2,6 +2,7 @@ export * from './data-api';
 export * from './github-sim';
 export * from './heroku-sim';
 export * from './http-target';
+export * from './npm-registry';
 export * from './postgres';
 export * from './run-action';
 export * from './sentry-sim';
