@@ -196,7 +196,7 @@ describe('notify-slack bundle', () => {
     const result = await botRun({ status: 'done' });
     expect(result.exitCode).toBe(1);
     expect(result.stdout.split('\n').filter((l) => l.startsWith('::error'))).toEqual([
-      '::error::input \'status\' must be one of started, succeeded, failed, cancelled, rolled-back, got "done"',
+      '::error::input \'status\' must be one of started, succeeded, failed, cancelled, rolled-back, success, failure, got "done"',
     ]);
     const both = await runAction('notify-slack', {
       node: node24,
