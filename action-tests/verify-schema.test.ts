@@ -33,15 +33,19 @@ afterAll(() => {
 const verify = (inputs: Record<string, string>, cwd = REPO_ROOT) =>
   runAction('verify-schema', { node: node24, cwd, inputs: { 'database-url': db.url, ...inputs } });
 
+/** The example app's migrations applied to the test database. */
+const migrateExample = () =>
+  migrate({
+    databaseUrl: db.url,
+    migrationsDir: `${EXAMPLE}/migrations`,
+    rollbacksDir: `${EXAMPLE}/rollbacks`,
+    direction: 'up',
+    log: silentLog,
+  });
+
 describe('verify-schema bundle', () => {
   it('passes the example app with fail-on: warn', async () => {
-    await migrate({
-      databaseUrl: db.url,
-      migrationsDir: `${EXAMPLE}/migrations`,
-      rollbacksDir: `${EXAMPLE}/rollbacks`,
-      direction: 'up',
-      log: silentLog,
-    });
+    await migrateExample();
     const result = await verify({ 'migrations-dir': `${EXAMPLE}/migrations`, 'fail-on': 'warn' });
     expect(result.stderr).toBe('');
     expect(result.outputs).toMatchObject({ errors: '0', warnings: '0' });
@@ -54,13 +58,7 @@ describe('verify-schema bundle', () => {
   it.each(nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24'))(
     'reads every exposed table through the Data API on $name (Node 20 has no global WebSocket)',
     async (node) => {
-      await migrate({
-        databaseUrl: db.url,
-        migrationsDir: `${EXAMPLE}/migrations`,
-        rollbacksDir: `${EXAMPLE}/rollbacks`,
-        direction: 'up',
-        log: silentLog,
-      });
+      await migrateExample();
       const api = await startDataApi({ databaseUrl: db.url });
       try {
         const result = await runAction('verify-schema', {

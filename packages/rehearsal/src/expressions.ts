@@ -176,7 +176,7 @@ export function evaluate(template: Template | undefined, ctx: ExpressionContext)
 
 /** A value as a step input or env var sees it. */
 export const stringify = (v: Value): string =>
-  v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' ? String(v) : String(v);
+  v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Evaluates a mapping of templates to strings (with:, env:, outputs:). */
 export const evaluateStrings = (o: Template | undefined, ctx: ExpressionContext): Record<string, string> =>
