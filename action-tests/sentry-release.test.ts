@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { silentLog } from '@wingman/action-kit/log';
+import { silentLog } from '@wingman/log';
 import {
   defaultPushEvent,
   isolatedSentryCliEnv,

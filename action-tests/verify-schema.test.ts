@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import jestSarif from '@microsoft/jest-sarif';
-import { silentLog } from '@wingman/action-kit/log';
+import { silentLog } from '@wingman/log';
 import { migrate } from '@wingman/migrations';
 import { nodeRuntimes, REPO_ROOT, runAction, startDataApi, startPostgres, type TestDatabase } from '@wingman/testkit';
 

@@ -1,4 +1,4 @@
-// Every workflow and action.yml of the repository passes the workflow checks (packages/rehearsal).
+// Every workflow and action.yml of the repository passes the workflow checks (tools/rehearsal).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { silentLog } from '@wingman/action-kit/log';
+import { silentLog } from '@wingman/log';
 import { VercelSimulator } from '@wingman/testkit';
 import { collectOutput, createVercelApi, deploy } from '@wingman/vercel';
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { silentLog } from '@wingman/action-kit/log';
 import { checkHealth, latencyStats, parseTargets, percentile } from '@wingman/health';
+import { silentLog } from '@wingman/log';
 import { behaviours, HttpTarget, lognormalDelays } from '@wingman/testkit';
 
 const MEDIAN_MS = 40;

@@ -2,7 +2,7 @@
 // policies, a foreign key and an index — target ≤ 2 s, with set-based queries (the round-trip count
 // printed must not grow with the number of tables). The reference in the same run: the same lints
 // on a 30-table schema, so the ratio shows how the cost scales.
-import { silentLog } from '@wingman/action-kit/log';
+import { silentLog } from '@wingman/log';
 import { coverageMatrix, type LintContext, runRules, verifySchema } from '@wingman/schema';
 import { startPostgres } from '@wingman/testkit';
 

@@ -1,6 +1,6 @@
 // pnpm bootstrap-supabase <database-url>: give a plain PostgreSQL what Supabase gives every project
 // (roles, auth schema and functions, grants), so Supabase migrations apply to a CI service container
-// as they would to a project. The same SQL the tests use (packages/testkit).
+// as they would to a project. The same SQL the tests use (tools/testkit).
 
 import { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from '@wingman/testkit';
 import pg from 'pg';

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tc from '@actions/tool-cache';
-import type { Log } from '@wingman/action-kit/log';
 import { createHttpClient, type HttpClientOptions } from '@wingman/http';
+import type { Log } from '@wingman/log';
 
 /** npm's public registry; assembled so the host name is not spelled out in this repository. */
 const PUBLIC_REGISTRY = `https://${['registry', 'npmjs', 'org'].join('.')}`;

@@ -1,6 +1,6 @@
 // The gate between "deployed" and "promoted": wait until every target passes its contract once, then
 // sample its latency and error rate, and judge both against the budgets.
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import { displayUrl, formatMs, type ProbeResult, Prober } from './probe';
 import { type Histogram, histogram, type LatencyStats, latencyStats } from './stats';
 import type { TargetSpec } from './targets';

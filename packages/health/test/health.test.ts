@@ -1,8 +1,8 @@
 // checkHealth against real local targets (HttpTarget over 127.0.0.1), with short clocks.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { RecordingLog } from '@wingman/action-kit/log';
+import { RecordingLog } from '@wingman/log';
+import { behaviours, HttpTarget } from '@wingman/testkit/http-target';
 import { parse as parseYaml } from 'yaml';
-import { behaviours, HttpTarget } from '../../testkit/src/http-target';
 import { checkHealth, type HealthOptions } from '../src/health';
 import { Prober } from '../src/probe';
 import { renderHealthMarkdown, toJsonReport } from '../src/report';

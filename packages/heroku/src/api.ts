@@ -1,6 +1,6 @@
 // The Platform API as this package uses it: version 3 media type, Bearer key, {id, message} errors, Range
 // paging, and pacing on RateLimit-Remaining so a long poll never runs the account's tokens down to zero.
-import type { Log } from '@wingman/action-kit/log';
+
 import {
   createHttpClient,
   type HttpClient,
@@ -8,6 +8,7 @@ import {
   type RequestOptions,
   type ShapeCheck,
 } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import { translateError } from './errors';
 import { herokuAnswer } from './shapes';
 

@@ -1,8 +1,9 @@
 // Deploy, promote and roll back a Heroku app through the Platform API only: no CLI, no git push, no
 // ~/.netrc. Every path ends on the real outcome (build status, release phase status, promotion target
 // status) and fails with Heroku's own words.
-import type { Log } from '@wingman/action-kit/log';
+
 import { createHttpClient, type HttpClientOptions } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import { defaultSleep, HerokuApi } from './api';
 import { HerokuError } from './errors';
 import { fileBody } from './file-body';

@@ -2,8 +2,9 @@
 // lives on another host than the API and needs no key, so it gets its own client without the token. A
 // dropped connection resumes with `Range: bytes=<read>-` as Heroku documents; the stream is best effort:
 // its failure never decides the deploy, the build or release status does.
-import type { Log } from '@wingman/action-kit/log';
+
 import { createHttpClient, type HttpClient, HttpError } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import { defaultSleep } from './api';
 
 export interface StreamResult {

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { RecordingLog } from '@wingman/action-kit/log';
-import { HerokuSim } from '../../testkit/src/heroku-sim';
+import { RecordingLog } from '@wingman/log';
+import { HerokuSim } from '@wingman/testkit/heroku-sim';
 import { deploy, type HerokuOptions, HerokuRunError, promote, rollback } from '../src/index';
 
 const KEY = 'hrku-5ecret-api-key-0123456789';

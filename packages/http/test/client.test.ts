@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 // Straight to the simulator module: the testkit index also loads the embedded Postgres harness.
-import { Simulator } from '../../testkit/src/simulator';
+import { Simulator } from '@wingman/testkit/simulator';
 import {
   createHttpClient,
   type HttpClient,

@@ -1,5 +1,5 @@
 // Errors a user reads: one line naming the file or resource, what was expected, what to do.
-import type { SourceLocation } from '@wingman/action-kit/log';
+import type { SourceLocation } from '@wingman/log';
 
 export class MigrationsError extends Error {
   override name = 'MigrationsError';

@@ -1,7 +1,7 @@
 // run-migrations: bring a database to the commit's migrations (or back down), never half-way.
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import type pg from 'pg';
 import { findPendingMigrations, isTransactionControl, seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
 import { connect } from './connection';

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordingLog } from '@wingman/action-kit/log';
+import { RecordingLog } from '@wingman/log';
 import type { TestDatabase } from '@wingman/testkit';
 import { type MigrateOptions, migrate } from '../src/index';
 

@@ -1,6 +1,6 @@
 // Drift: production against what its migrations build. The migrations are applied to a throwaway
 // database, both catalogs are snapshotted, and every difference is an error (the dashboard hot-fix case).
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import {
   connect,
   diffSnapshots,

@@ -1,5 +1,5 @@
 // verify-schema: every check against one database, findings located at the migration that made the object.
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import { connect, listMigrations, type SnapshotDifference } from '@wingman/migrations';
 import { applyConfig, EMPTY_CONFIG, type SchemaConfig } from './config';
 import { type CoverageRow, coverageFindings, coverageFor, coverageMatrix } from './coverage';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { silentLog } from '@wingman/action-kit/log';
+import { silentLog } from '@wingman/log';
 import { migrate } from '@wingman/migrations';
 import { startPostgres, type TestDatabase } from '@wingman/testkit';
 import type pg from 'pg';

@@ -1,7 +1,7 @@
 // Runs the sentry-cli binary. The path comes from the caller (the action installs the pinned version into
 // the runner's tool cache; tests pass the devDependency's binary), so this package needs no @actions/*.
 import { spawn } from 'node:child_process';
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import { hintFor, SentryReleaseError, type SentryStep } from './errors';
 
 export interface SentryCliOptions {

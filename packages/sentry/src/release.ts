@@ -3,8 +3,8 @@
 // for the same release creates nothing twice, and the deploy marker is keyed by the run attempt.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Log } from '@wingman/action-kit/log';
 import { type HttpClientOptions, HttpError } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import { type ReleaseInfo, SentryApi, type SentryCommit } from './api';
 import { runSentryCli, type SentryCliOptions } from './cli';
 import { hintFor, SentryReleaseError, type SentryStep } from './errors';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { RecordingLog } from '@wingman/action-kit/log';
+import { RecordingLog } from '@wingman/log';
 import { isolatedSentryCliEnv, SentrySimulator, sentryCliBinary } from '@wingman/testkit';
 import {
   checkoutKind,

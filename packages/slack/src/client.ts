@@ -1,8 +1,9 @@
 // Delivery through @wingman/http: the Web API (chat.postMessage, chat.update) with a bot token, and
 // incoming webhooks. 429 waits for Retry-After; 5xx and network errors are retried with backoff. Posts
 // are retried too: a rare duplicate deploy message is better than a silently missing one.
-import type { Log } from '@wingman/action-kit/log';
+
 import { createHttpClient, type HttpClient, type HttpClientOptions, HttpError, RequestError } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import { describeSlackError, type ErrorContext, SlackError } from './errors';
 
 /** Tuning and test hooks passed to the HTTP client (sleep, retries, timeouts). */

@@ -1,7 +1,7 @@
 // One deploy notification: build (or take the payload), deliver by webhook or bot token, update in place
 // with message-ts, reply in the thread on failure. Delivery failures are returned, not thrown, so the
 // caller decides between a failed step and a loud warning; configuration errors are thrown.
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import type { SlackMessage } from './blocks';
 import { type HttpTuning, postWebhook, SlackWebApi } from './client';
 import type { RunContext } from './context';

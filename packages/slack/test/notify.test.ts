@@ -1,6 +1,6 @@
 // notify() against the Slack simulator: real HTTP on 127.0.0.1, Slack's documented answers.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { RecordingLog } from '@wingman/action-kit/log';
+import { RecordingLog } from '@wingman/log';
 import { SlackSimulator, validateBlocks } from '@wingman/testkit';
 import { type NotifyOptions, notify, runContextFrom } from '../src/index';
 

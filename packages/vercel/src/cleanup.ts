@@ -1,7 +1,7 @@
 // mode cleanup, when a pull request closes: remove its preview aliases from Vercel, mark the GitHub
 // deployments deploy-vercel created for it inactive (GitHub then shows them as destroyed), and say so in
 // the PR comment. Every step is idempotent: a second run finds nothing left and says so in notices.
-import type { Log } from '@wingman/action-kit/log';
+
 import {
   type GitHubClient,
   type GitHubDeployment,
@@ -11,6 +11,7 @@ import {
   type RepoRef,
 } from '@wingman/github';
 import { HttpError } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import type { VercelAlias, VercelApi, VercelProject } from './api';
 import { explainVercelError } from './deploy';
 import { commentMarker, commentTime, previewEnvironment } from './preview';

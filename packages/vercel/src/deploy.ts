@@ -1,8 +1,8 @@
 // deploy: hash the output, create the deployment, upload only what Vercel lacks, wait for the real
 // outcome, assign aliases. A READY deployment of the same commit and target is reused unless `force`.
 import { randomUUID } from 'node:crypto';
-import type { Log } from '@wingman/action-kit/log';
 import { HttpError, NetworkError } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import {
   type CreateDeploymentBody,
   MissingFilesError,

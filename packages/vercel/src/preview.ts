@@ -1,8 +1,9 @@
 // The pull-request side of a preview: one comment per project, edited in place (found by a hidden marker),
 // and a GitHub Deployment whose statuses go in_progress → success with the preview URL, so GitHub shows
 // "View deployment". GitHub problems never fail the deploy: they become warnings that say what to grant.
-import type { Log } from '@wingman/action-kit/log';
+
 import { type GitHubClient, GitHubPermissionError, type RepoRef } from '@wingman/github';
+import type { Log } from '@wingman/log';
 import type { VercelDeployment } from './api';
 import { https } from './wait';
 

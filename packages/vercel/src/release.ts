@@ -1,7 +1,8 @@
 // promote and rollback: move the project's production domains to a deployment and wait until the
 // project reports that deployment as its production one (the alias job runs asynchronously on Vercel).
-import type { Log } from '@wingman/action-kit/log';
+
 import { HttpError } from '@wingman/http';
+import type { Log } from '@wingman/log';
 import type { VercelApi, VercelDeployment, VercelProject } from './api';
 import { explainVercelError } from './deploy';
 import { type Clock, https, realClock, VercelDeployError } from './wait';

@@ -1,7 +1,7 @@
 // Uploads exactly the files Vercel reported missing, in parallel, each read again from disk and checked
 // against the hash it was announced with (a file changed mid-deploy must not go out under a stale SHA).
 import { readFile } from 'node:fs/promises';
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import type { VercelApi } from './api';
 import { type DeployFile, mapLimit, sha1 } from './files';
 

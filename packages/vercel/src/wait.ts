@@ -1,6 +1,6 @@
 // Waiting on the real outcome of a deployment: poll GET /v13/deployments/{id} until READY (with its
 // aliases settled) or a failure, and stream the build events into the log while doing so.
-import type { Log } from '@wingman/action-kit/log';
+import type { Log } from '@wingman/log';
 import type { VercelApi, VercelDeployment } from './api';
 
 export interface Clock {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { RecordingLog } from '@wingman/action-kit/log';
 import { createGitHubClient, type GitHubClient } from '@wingman/github';
+import { RecordingLog } from '@wingman/log';
 import { GitHubSimulator, type VercelSimulator } from '@wingman/testkit';
 import {
   cleanUpPullRequest,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { RecordingLog } from '@wingman/action-kit/log';
 import { RateLimitError } from '@wingman/http';
+import type { RecordingLog } from '@wingman/log';
 import { VercelSimulator } from '@wingman/testkit';
 import { createVercelApi, type DeployOptions, deploy, promote, rollback, type VercelApi } from '../src';
 import { cleanup, prebuiltOutput, startVercelFixture, TEAM, tempDir, write } from './helpers';

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RecordingLog } from '@wingman/action-kit/log';
+import { RecordingLog } from '@wingman/log';
 import { VercelSimulator } from '@wingman/testkit';
 import { createVercelApi, type VercelApi } from '../src';
 
