@@ -118,7 +118,7 @@ describe('deploy-heroku bundle', () => {
         new RegExp(`\\| build \\| \`${build.id}\` \\|`),
         /\| release \| v4 \(Deploy 6113728f\) \|/,
         /\| previous release \(rollback target\) \| v3 \|/,
-        /\| duration \| \d+ s \|/,
+        /\| duration \| \d+(\.\d+)? s \|/,
         /\| activity \| \[dashboard\]\(https:\/\/dashboard\.heroku\.com\/apps\/wm-api\/activity\) \|/,
       ])
         expect(result.summary).toMatch(row);

@@ -8,17 +8,12 @@ import {
   type ReleaseRef,
   rollback,
 } from '@wingman/heroku';
-import { startDeadline } from '@wingman/http';
+import { formatDuration, startDeadline } from '@wingman/time';
 import type { deployHerokuInputs } from './inputs';
 
 type DeployHerokuInputs = Inputs<typeof deployHerokuInputs.spec>;
 
 const v = (r: ReleaseRef | undefined) => (r ? `v${r.version}` : '');
-
-function fmtDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
 
 export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promise<void> {
   // One deadline for the whole step: every request, retry wait and poll ends with it.
@@ -95,7 +90,7 @@ function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | unde
   if (r.release) rows.push(['release', `${v(r.release)} (${r.release.description})`]);
   if (r.previousRelease) rows.push(['previous release (rollback target)', v(r.previousRelease)]);
   if (r.skipReason) rows.push(['skipped', r.skipReason]);
-  rows.push(['duration', fmtDuration(r.durationMs)]);
+  rows.push(['duration', formatDuration(r.durationMs)]);
   rows.push(['activity', `[dashboard](${r.activityUrl})`]);
   ctx.summary.table(['', ''], rows);
   if (r.targets?.length) {

@@ -1,6 +1,6 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import { createGitHubClient, type GitHubClient, readGitHubContext } from '@wingman/github';
-import { startDeadline } from '@wingman/http';
+import { startDeadline } from '@wingman/time';
 import {
   cleanUpPullRequest,
   createVercelApi,

@@ -1,5 +1,4 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
-import { startDeadline } from '@wingman/http';
 import {
   currentRunContext,
   type DetailLink,
@@ -8,6 +7,7 @@ import {
   parseStartedAt,
   webhookSecrets,
 } from '@wingman/slack';
+import { startDeadline } from '@wingman/time';
 import type { notifySlackInputs } from './inputs';
 
 type NotifyInputs = Inputs<(typeof notifySlackInputs)['spec']>;

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { ActionContext, Inputs } from '@wingman/action-kit';
-import { startDeadline } from '@wingman/http';
 import {
   createSentryRelease,
   releaseUrl,
@@ -8,6 +7,7 @@ import {
   SentryReleaseRunError,
   type SetCommitsMode,
 } from '@wingman/sentry';
+import { startDeadline } from '@wingman/time';
 import type { sentryReleaseInputs } from './inputs';
 import { installSentryCli, npmRegistry } from './install';
 

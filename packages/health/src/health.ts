@@ -1,7 +1,8 @@
 // The gate between "deployed" and "promoted": wait until every target passes its contract once, then
 // sample its latency and error rate, and judge both against the budgets.
 import type { Log } from '@wingman/log';
-import { displayUrl, formatMs, type ProbeResult, Prober } from './probe';
+import { formatDuration, sleep as oneSleep } from '@wingman/time';
+import { displayUrl, type ProbeResult, Prober } from './probe';
 import { type Histogram, histogram, type LatencyStats, latencyStats } from './stats';
 import type { TargetSpec } from './targets';
 
@@ -74,15 +75,13 @@ export interface HealthReport {
   budgets: { p95Ms: number; errorRate: number };
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export function formatPercent(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))}%`;
 }
 
 export async function checkHealth(options: HealthOptions): Promise<HealthReport> {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? ((ms: number) => oneSleep(ms));
   const random = options.random ?? Math.random;
   const log = options.log;
   const started = now();
@@ -121,12 +120,12 @@ export async function checkHealth(options: HealthOptions): Promise<HealthReport>
           const result = await prober.probe(target, limit);
           report.attempts = attempt;
           report.status = result.status ?? report.status;
-          const at = formatMs(now() - started);
+          const at = formatDuration(now() - started);
           if (result.ok) {
             report.ready = true;
             report.readyAfterMs = now() - started;
             log.info(
-              `attempt ${attempt} at ${at}: ready — ${result.status} in ${formatMs(result.latencyMs!)}${redirectNote(result)}`,
+              `attempt ${attempt} at ${at}: ready — ${result.status} in ${formatDuration(result.latencyMs!)}${redirectNote(result)}`,
             );
             return;
           }
@@ -146,7 +145,7 @@ export async function checkHealth(options: HealthOptions): Promise<HealthReport>
             log.info(`attempt ${attempt} at ${at}: ${reason} — wait-timeout reached`);
             return;
           }
-          log.info(`attempt ${attempt} at ${at}: ${reason} — retrying in ${formatMs(wait)}`);
+          log.info(`attempt ${attempt} at ${at}: ${reason} — retrying in ${formatDuration(wait)}`);
           await sleep(wait);
         }
       });
@@ -156,7 +155,7 @@ export async function checkHealth(options: HealthOptions): Promise<HealthReport>
         report.verdicts.push(
           report.refused
             ? `${shown} failed its contract: ${report.readinessFailure}${hint}`
-            : `${shown} never became ready within ${formatMs(options.waitTimeoutMs)} (${report.attempts} attempts); last: ${report.readinessFailure}${hint}`,
+            : `${shown} never became ready within ${formatDuration(options.waitTimeoutMs)} (${report.attempts} attempts); last: ${report.readinessFailure}${hint}`,
         );
         continue;
       }
@@ -222,7 +221,7 @@ async function sample(prober: Prober, target: TargetSpec, options: HealthOptions
   const l = report.latency;
   options.log.info(
     l
-      ? `P50 ${formatMs(l.p50Ms)}, P95 ${formatMs(l.p95Ms)}, P99 ${formatMs(l.p99Ms)} (min ${formatMs(l.minMs)}, max ${formatMs(l.maxMs)}); ${errors}/${options.samples} failed`
+      ? `P50 ${formatDuration(l.p50Ms)}, P95 ${formatDuration(l.p95Ms)}, P99 ${formatDuration(l.p99Ms)} (min ${formatDuration(l.minMs)}, max ${formatDuration(l.maxMs)}); ${errors}/${options.samples} failed`
       : `no complete answer in ${options.samples} requests`,
   );
   for (const f of report.failures) options.log.info(`${f.count}× ${f.example}`);
@@ -233,7 +232,7 @@ function judge(report: TargetReport, options: HealthOptions, shown: string): voi
   report.p95OverBudget = options.samples > 0 && options.p95BudgetMs > 0 && !!l && l.p95Ms > options.p95BudgetMs;
   report.errorRateOverBudget = options.samples > 0 && report.errorRate > options.errorRateBudget;
   if (report.p95OverBudget && l)
-    report.verdicts.push(`P95 ${formatMs(l.p95Ms)} > budget ${formatMs(options.p95BudgetMs)} on ${shown}`);
+    report.verdicts.push(`P95 ${formatDuration(l.p95Ms)} > budget ${formatDuration(options.p95BudgetMs)} on ${shown}`);
   if (report.errorRateOverBudget) {
     const top = report.failures[0];
     report.verdicts.push(

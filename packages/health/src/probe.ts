@@ -5,6 +5,7 @@
 // a bare socket (see bench/smoke-health.bench.ts), so there is no second HTTP stack for the sampling path.
 import { performance } from 'node:perf_hooks';
 import { createHttpClient, type HttpClient, type HttpResponse, NetworkError, TimeoutError } from '@wingman/http';
+import { formatDuration } from '@wingman/time';
 import { checkContract } from './contract';
 import type { TargetSpec } from './targets';
 
@@ -57,11 +58,6 @@ const NETWORK_WORDS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
 };
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${Number((ms / 1000).toFixed(2))} s`;
-}
 
 /** The URL as shown in messages: no user info, no query (which may carry a bypass token). */
 export function displayUrl(url: string): string {
@@ -122,7 +118,7 @@ export class Prober {
 
     for (;;) {
       const remaining = limitMs - (performance.now() - started);
-      if (remaining <= 0) return fail('timeout', 'timeout', `timed out after ${formatMs(limitMs)}`, true);
+      if (remaining <= 0) return fail('timeout', 'timeout', `timed out after ${formatDuration(limitMs)}`, true);
       const sameOrigin = url.origin === first.origin;
       const headers: Record<string, string> = {
         // The shared (secret) headers and credentials stay with the origin they were meant for.
@@ -149,7 +145,7 @@ export class Prober {
         });
       } catch (err) {
         if (err instanceof TimeoutError)
-          return fail('timeout', 'timeout', `timed out after ${formatMs(limitMs)}`, true);
+          return fail('timeout', 'timeout', `timed out after ${formatDuration(limitMs)}`, true);
         if (err instanceof NetworkError) {
           const words = NETWORK_WORDS[err.code];
           return fail(

@@ -1,7 +1,8 @@
 // What people and the next steps read: a Markdown summary (a table per target and a Mermaid
 // xychart-beta latency histogram, which GitHub renders in job summaries) and a compact JSON report.
+
+import { formatDuration } from '@wingman/time';
 import { formatPercent, type HealthReport, type TargetReport } from './health';
-import { formatMs } from './probe';
 
 const round = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 10) / 10);
 const cell = (v: unknown) =>
@@ -98,9 +99,9 @@ export function mermaidHistogram(t: TargetReport): string | undefined {
 export function renderHealthMarkdown(report: HealthReport): string {
   const parts: string[] = [];
   parts.push(`## ${report.healthy ? '✅' : '❌'} smoke-health`);
-  const budget = report.budgets.p95Ms > 0 ? `P95 ≤ ${formatMs(report.budgets.p95Ms)}` : 'no P95 budget';
+  const budget = report.budgets.p95Ms > 0 ? `P95 ≤ ${formatDuration(report.budgets.p95Ms)}` : 'no P95 budget';
   parts.push(
-    `${report.targets.length} target(s) checked in ${formatMs(report.durationMs)}; budgets: ${budget}, error rate ≤ ${formatPercent(report.budgets.errorRate)}.`,
+    `${report.targets.length} target(s) checked in ${formatDuration(report.durationMs)}; budgets: ${budget}, error rate ≤ ${formatPercent(report.budgets.errorRate)}.`,
   );
   if (report.verdicts.length) parts.push(report.verdicts.map((v) => `- ${v}`).join('\n'));
   const header = ['target', 'status', 'ready after', 'P50', 'P95', 'P99', 'errors', 'samples'];
@@ -109,10 +110,10 @@ export function renderHealthMarkdown(report: HealthReport): string {
     stateOf(t),
     t.readyAfterMs === undefined
       ? '—'
-      : `${formatMs(t.readyAfterMs)} (${t.attempts} attempt${t.attempts === 1 ? '' : 's'})`,
-    t.latency ? formatMs(t.latency.p50Ms) : '—',
-    t.latency ? formatMs(t.latency.p95Ms) : '—',
-    t.latency ? formatMs(t.latency.p99Ms) : '—',
+      : `${formatDuration(t.readyAfterMs)} (${t.attempts} attempt${t.attempts === 1 ? '' : 's'})`,
+    t.latency ? formatDuration(t.latency.p50Ms) : '—',
+    t.latency ? formatDuration(t.latency.p95Ms) : '—',
+    t.latency ? formatDuration(t.latency.p99Ms) : '—',
     t.samples ? `${t.errors} (${formatPercent(t.errorRate)})` : '—',
     t.samples || '—',
   ]);

@@ -9,6 +9,7 @@ import {
   type ShapeCheck,
 } from '@wingman/http';
 import type { Log } from '@wingman/log';
+import { sleep } from '@wingman/time';
 import { translateError } from './errors';
 import { herokuAnswer } from './shapes';
 
@@ -30,7 +31,7 @@ export interface HerokuApiOptions {
   http?: Partial<HttpClientOptions>;
 }
 
-export const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export const defaultSleep = (ms: number) => sleep(ms);
 
 export class HerokuApi {
   readonly client: HttpClient;

@@ -4,6 +4,7 @@
 
 import { createHttpClient, type HttpClientOptions } from '@wingman/http';
 import type { Log } from '@wingman/log';
+import { formatDuration } from '@wingman/time';
 import { defaultSleep, HerokuApi } from './api';
 import { HerokuError } from './errors';
 import { fileBody } from './file-body';
@@ -114,12 +115,6 @@ export class HerokuRunError extends Error {
 const enc = encodeURIComponent;
 const activityUrl = (app: string) => `https://dashboard.heroku.com/apps/${enc(app)}/activity`;
 const ref = (r: HerokuRelease): ReleaseRef => ({ id: r.id, version: r.version, description: r.description });
-
-function fmtMs(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = Math.round(ms / 1000);
-  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
-}
 
 interface Ctx {
   api: HerokuApi;
@@ -276,7 +271,7 @@ async function waitForRelease(
       () => ctx.api.get<HerokuRelease>(path, what),
       (r) => r.status !== 'pending',
       () =>
-        `Heroku release v${release.version} of app '${app.name}' still in its release phase after ${fmtMs(ctx.timeoutMs)} (timeout); it may still finish: watch ${ctx.report.activityUrl}, or raise timeout`,
+        `Heroku release v${release.version} of app '${app.name}' still in its release phase after ${formatDuration(ctx.timeoutMs)} (timeout); it may still finish: watch ${ctx.report.activityUrl}, or raise timeout`,
     );
   });
   if (final.status === 'failed' && tail.length === 0 && final.output_stream_url) {
@@ -371,7 +366,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
         // A succeeded build names its release as soon as Heroku created it.
         (b) => b.status === 'failed' || (b.status === 'succeeded' && b.release !== null),
         () =>
-          `Heroku build ${build.id} of app '${app.name}' still pending after ${fmtMs(ctx.timeoutMs)} (timeout); it may still finish and release: watch ${report.activityUrl}, or raise timeout`,
+          `Heroku build ${build.id} of app '${app.name}' still pending after ${formatDuration(ctx.timeoutMs)} (timeout); it may still finish and release: watch ${report.activityUrl}, or raise timeout`,
       );
     });
     if (finished.status === 'failed') {
@@ -602,7 +597,7 @@ export async function promote(options: PromoteOptions): Promise<HerokuReport> {
         ),
       (ts) => ts.every((t) => t.status !== 'pending') || ts.some((t) => t.status === 'failed'),
       () =>
-        `Heroku promotion ${promotion.id} from '${app.name}' still pending after ${fmtMs(ctx.timeoutMs)} (timeout); watch ${report.activityUrl}, or raise timeout`,
+        `Heroku promotion ${promotion.id} from '${app.name}' still pending after ${formatDuration(ctx.timeoutMs)} (timeout); watch ${report.activityUrl}, or raise timeout`,
     );
     const failures: string[] = [];
     for (const t of todo) {

@@ -8,8 +8,8 @@
 //    provider's error message is lost: we run with throwOnError:false and read the final answer ourselves;
 //  - after a body error it resumes with a Range request, which JSON APIs do not support: we stop instead.
 import type { Readable } from 'node:stream';
+import { DeadlineExceeded, sleep as oneSleep } from '@wingman/time';
 import { Agent, type Dispatcher, interceptors } from 'undici';
-import { abortableSleep, DeadlineExceeded } from './deadline';
 import { HttpError, NetworkError, RateLimitError, type RequestError, TimeoutError } from './errors';
 import { authorizationSecrets, createRedactor, type Redactor, redactValue } from './redact';
 import {
@@ -204,10 +204,6 @@ export const defaultErrorParser: ErrorParser = (_status, body) => {
   return { code, message };
 };
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function lowerHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
@@ -275,7 +271,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const minDelayMs = options.minDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? ((ms: number) => oneSleep(ms));
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const errorParser = options.errorParser ?? defaultErrorParser;
@@ -530,7 +526,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const signals = [options.signal, requestSignal].filter((x): x is AbortSignal => x !== undefined);
     if (!signals.length) return sleep(ms);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]!;
-    if (!options.sleep) return abortableSleep(ms, signal);
+    if (!options.sleep) return oneSleep(ms, signal);
     if (signal.aborted) return Promise.reject(signal.reason);
     // An injected sleep (tests) still ends at the deadline.
     return Promise.race([

@@ -1,5 +1,5 @@
 export * from './client';
-export * from './deadline';
+
 export * from './errors';
 export * from './redact';
 export * from './retry-policy';

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 // Straight to the simulator module: the testkit index also loads the embedded Postgres harness.
 import { Simulator } from '@wingman/testkit/simulator';
+import { startDeadline } from '@wingman/time';
 import {
   createHttpClient,
   type HttpClient,
@@ -13,7 +14,6 @@ import {
   NetworkError,
   RateLimitError,
   type RetryInfo,
-  startDeadline,
   TimeoutError,
 } from '../src/index';
 

@@ -1,6 +1,8 @@
 // The migration lock: a session-level advisory lock, polled with pg_try_advisory_lock rather than a
 // blocking pg_advisory_lock, which can deadlock against another runner's CREATE INDEX CONCURRENTLY
 // (that waits for every transaction to finish, including one blocked on our lock request).
+
+import { sleep } from '@wingman/time';
 import type pg from 'pg';
 import { MigrationsError } from './errors';
 
@@ -14,8 +16,6 @@ export interface LockOptions {
   maxPollMs?: number;
   label: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function acquireMigrationLock(client: pg.Client, opts: LockOptions): Promise<void> {
   const deadline = Date.now() + opts.waitMs;

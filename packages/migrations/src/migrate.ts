@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Log } from '@wingman/log';
+import { sleep } from '@wingman/time';
 import type pg from 'pg';
 import { findPendingMigrations, isTransactionControl, seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
 import { connect } from './connection';
@@ -100,7 +101,6 @@ const DEFAULTS = {
   retryDelayMs: 1000,
 };
 const LOCK_NOT_AVAILABLE = '55P03';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const short = (text: string, max = 100) => {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;

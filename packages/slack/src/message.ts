@@ -1,11 +1,13 @@
 // The deploy message: one Block Kit message per pipeline run, built from the status, the run context and
 // the details of earlier steps, always within Block Kit's limits (content past a limit is cut with an
 // ellipsis and a "see run" link, never refused by Slack).
+
+import { formatDuration } from '@wingman/time';
 import { type Block, type ButtonElement, blockTextLength, mrkdwn, plain, type SlackMessage } from './blocks';
 import type { RunContext } from './context';
 import { type DetailItem, type DetailLink, detailsAsCode, renderDetails } from './details';
 import { LIMITS } from './limits';
-import { ELLIPSIS, escapeMrkdwn, fitMrkdwn, fitPlain, formatDuration, link } from './text';
+import { ELLIPSIS, escapeMrkdwn, fitMrkdwn, fitPlain, link } from './text';
 
 export const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'] as const;
 export type DeployStatus = (typeof STATUSES)[number];
@@ -66,7 +68,9 @@ function metaFields(input: DeployMessageInput): string[] {
   const fields: string[] = [];
   if (input.environment) fields.push(`*Environment*\n${escapeMrkdwn(input.environment)}`);
   if (input.durationMs !== undefined)
-    fields.push(`*${input.status === 'started' ? 'Running for' : 'Duration'}*\n${formatDuration(input.durationMs)}`);
+    fields.push(
+      `*${input.status === 'started' ? 'Running for' : 'Duration'}*\n${formatDuration(input.durationMs, 'compact')}`,
+    );
   if (c.pullRequest) {
     const pr = c.pullRequest.url ? link(c.pullRequest.url, `#${c.pullRequest.number}`) : `#${c.pullRequest.number}`;
     fields.push(`*Pull request*\n${pr}${c.commitTitle ? ` ${escapeMrkdwn(c.commitTitle)}` : ''}`);
@@ -170,7 +174,7 @@ function fallbackText(input: DeployMessageInput, title: string): string {
   const commit = [shortSha(c.sha), c.commitTitle ? escapeMrkdwn(c.commitTitle) : undefined].filter(Boolean).join(' ');
   if (commit) parts.push(`— ${commit}${c.commitAuthor ? ` by ${escapeMrkdwn(c.commitAuthor)}` : ''}`);
   if (input.durationMs !== undefined && input.status !== 'started')
-    parts.push(`in ${formatDuration(input.durationMs)}`);
+    parts.push(`in ${formatDuration(input.durationMs, 'compact')}`);
   return fitMrkdwn(parts.join(' '), LIMITS.fallbackText);
 }
 

@@ -2,6 +2,7 @@
 // with message-ts, reply in the thread on failure. Delivery failures are returned, not thrown, so the
 // caller decides between a failed step and a loud warning; configuration errors are thrown.
 import type { Log } from '@wingman/log';
+import { formatDuration } from '@wingman/time';
 import type { SlackMessage } from './blocks';
 import { type HttpTuning, postWebhook, SlackWebApi } from './client';
 import type { RunContext } from './context';
@@ -18,7 +19,6 @@ import {
   STATUS_EMOJI,
 } from './message';
 import { renderPayload } from './payload';
-import { formatDuration } from './text';
 
 export const DEFAULT_API_URL = 'https://slack.com/api';
 
@@ -100,7 +100,7 @@ function payloadVars(o: NotifyOptions, durationMs: number | undefined, mention: 
     commit_message: c.commitTitle ?? '',
     author: c.commitAuthor ?? '',
     actor: c.actor ?? '',
-    duration: durationMs === undefined ? '' : formatDuration(durationMs),
+    duration: durationMs === undefined ? '' : formatDuration(durationMs, 'compact'),
     mention: mention && isFailure(o.status) ? mention : '',
   };
   // Details win: they are what the user passed on purpose.

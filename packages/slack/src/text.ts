@@ -49,14 +49,3 @@ export function fitPlain(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${cutAt(text, max - 1)}${ELLIPSIS}`;
 }
-
-/** "4m 12s", "45s", "1h 3m". */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
-}

@@ -1,3 +1,5 @@
+import { formatDuration } from './duration';
+
 // One deadline for a whole step: every request, retry wait and poll of the step inherits it, so a
 // provider that never answers cannot hold a step past its `timeout` (requests once allowed 30 s × 5
 // attempts each, whatever the step said).
@@ -9,7 +11,7 @@ export class DeadlineExceeded extends Error {
     readonly ms: number,
     readonly input: string,
   ) {
-    super(`the step's '${input}' (${formatDeadline(ms)}) ran out`);
+    super(`the step's '${input}' (${formatDuration(ms)}) ran out`);
   }
 }
 
@@ -24,10 +26,6 @@ export interface Deadline {
   sleep(ms: number): Promise<void>;
 }
 
-export function formatDeadline(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 60_000)} min`;
-}
-
 /** A deadline ms from now; the timer does not keep the process alive. */
 export function startDeadline(ms: number, input = 'timeout'): Deadline {
   const controller = new AbortController();
@@ -39,12 +37,12 @@ export function startDeadline(ms: number, input = 'timeout'): Deadline {
     ms,
     input,
     remaining: () => Math.max(0, end - Date.now()),
-    sleep: (wait) => abortableSleep(wait, controller.signal),
+    sleep: (wait) => sleep(wait, controller.signal),
   };
 }
 
-/** setTimeout as a promise that rejects with the signal's reason when it aborts first. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** The one sleep: setTimeout as a promise that rejects with the signal's reason when it aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {

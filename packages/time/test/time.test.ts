@@ -1,0 +1,36 @@
+import { describe, expect, it } from '@jest/globals';
+import { DeadlineExceeded, formatDuration, sleep, startDeadline } from '../src/index';
+
+describe('formatDuration', () => {
+  it('writes each size at the precision a reader needs', () => {
+    expect(formatDuration(849.6)).toBe('850 ms');
+    expect(formatDuration(1234)).toBe('1.23 s');
+    expect(formatDuration(12_340)).toBe('12.3 s');
+    expect(formatDuration(125_000)).toBe('2 min 5 s');
+    expect(formatDuration(600_000)).toBe('10 min');
+    expect(formatDuration(3_780_000)).toBe('1 h 3 min');
+  });
+  it("writes Slack's compact form", () => {
+    expect(formatDuration(45_000, 'compact')).toBe('45s');
+    expect(formatDuration(252_000, 'compact')).toBe('4m 12s');
+    expect(formatDuration(3_780_000, 'compact')).toBe('1h 3m');
+  });
+});
+
+describe('sleep and the deadline', () => {
+  it('a deadline ends a longer sleep with DeadlineExceeded naming its input', async () => {
+    const deadline = startDeadline(30, 'wait-timeout');
+    const started = Date.now();
+    const err = await deadline.sleep(5_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeadlineExceeded);
+    expect((err as Error).message).toBe("the step's 'wait-timeout' (30 ms) ran out");
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(deadline.remaining()).toBe(0);
+  });
+  it('an already aborted signal rejects at once; no signal just waits', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await expect(sleep(5_000, controller.signal)).rejects.toThrow('stop');
+    await expect(sleep(5)).resolves.toBeUndefined();
+  });
+});
