@@ -8,7 +8,7 @@ import { formatDuration } from '@wingman/time';
 import { defaultSleep, HerokuApi } from './api';
 import { HerokuError } from './errors';
 import { fileBody } from './file-body';
-import { closeStreamClients, followOutputStream, readOutputTail } from './output-stream';
+import { followOutputStream, readOutputTail, StreamClients } from './output-stream';
 import { herokuBuildShape, herokuSourceShape } from './shapes';
 import { createSourceTarball } from './tarball';
 import type {
@@ -125,6 +125,8 @@ interface Ctx {
   timeoutMs: number;
   report: HerokuReport;
   options: HerokuOptions;
+  /** Output stream clients of this run only, closed with it. */
+  streams: StreamClients;
 }
 
 async function withContext<T extends HerokuOptions>(
@@ -158,6 +160,7 @@ async function withContext<T extends HerokuOptions>(
     timeoutMs: options.timeoutMs,
     report,
     options,
+    streams: new StreamClients(),
   };
   try {
     await body(ctx);
@@ -168,7 +171,7 @@ async function withContext<T extends HerokuOptions>(
   } finally {
     report.durationMs = Date.now() - started;
     await api.close();
-    await closeStreamClients();
+    await ctx.streams.close();
   }
 }
 
@@ -259,6 +262,7 @@ async function waitForRelease(
       tail = (
         await followOutputStream(release.output_stream_url, {
           log: ctx.log,
+          clients: ctx.streams,
           deadline,
           sleep: ctx.sleep,
           signal: ctx.options.http?.signal,
@@ -275,7 +279,7 @@ async function waitForRelease(
     );
   });
   if (final.status === 'failed' && tail.length === 0 && final.output_stream_url) {
-    tail = await readOutputTail(final.output_stream_url);
+    tail = await readOutputTail(final.output_stream_url, ctx.streams);
   }
   return checkRelease(ctx, app, final, tail, keeps);
 }
@@ -353,6 +357,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
       tail = (
         await followOutputStream(build.output_stream_url, {
           log,
+          clients: ctx.streams,
           deadline,
           sleep: ctx.sleep,
           signal: ctx.options.http?.signal,
@@ -370,7 +375,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
       );
     });
     if (finished.status === 'failed') {
-      if (tail.length === 0) tail = await readOutputTail(build.output_stream_url);
+      if (tail.length === 0) tail = await readOutputTail(build.output_stream_url, ctx.streams);
       throw new HerokuError(
         `Heroku build ${build.id} of app '${app.name}' failed${current ? `; v${current.version} keeps running` : ''}; last lines of the build output: ${lastLines(tail)}; see ${report.activityUrl}`,
         'build_failed',

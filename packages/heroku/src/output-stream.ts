@@ -18,6 +18,8 @@ export interface StreamResult {
 
 export interface FollowOptions {
   log: Log;
+  /** The run's stream clients. */
+  clients: StreamClients;
   /** Epoch ms after which reading stops. */
   deadline: number;
   tailLines?: number;
@@ -30,26 +32,33 @@ export interface FollowOptions {
   signal?: AbortSignal;
 }
 
-const clients = new Map<string, HttpClient>();
+/**
+ * The stream clients of one run, one per origin, closed when the run ends: two runs in one process never
+ * share a connection pool, and nothing outlives the run that opened it.
+ */
+export class StreamClients {
+  private readonly clients = new Map<string, HttpClient>();
 
-function clientFor(origin: string, idleTimeoutMs: number): HttpClient {
-  let c = clients.get(origin);
-  if (!c) {
-    c = createHttpClient({
-      baseUrl: origin,
-      provider: 'Heroku output stream',
-      timeoutMs: idleTimeoutMs,
-      retries: 2,
-      minDelayMs: 200,
-    });
-    clients.set(origin, c);
+  /** The first caller for an origin sets its idle timeout; later callers reuse that client. */
+  for(origin: string, idleTimeoutMs: number): HttpClient {
+    let c = this.clients.get(origin);
+    if (!c) {
+      c = createHttpClient({
+        baseUrl: origin,
+        provider: 'Heroku output stream',
+        timeoutMs: idleTimeoutMs,
+        retries: 2,
+        minDelayMs: 200,
+      });
+      this.clients.set(origin, c);
+    }
+    return c;
   }
-  return c;
-}
 
-export async function closeStreamClients(): Promise<void> {
-  await Promise.all([...clients.values()].map((c) => c.close()));
-  clients.clear();
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+    this.clients.clear();
+  }
 }
 
 export async function followOutputStream(url: string, options: FollowOptions): Promise<StreamResult> {
@@ -74,7 +83,7 @@ export async function followOutputStream(url: string, options: FollowOptions): P
   } catch {
     return { tail, lines, complete: false };
   }
-  const client = clientFor(u.origin, options.idleTimeoutMs ?? 60_000);
+  const client = options.clients.for(u.origin, options.idleTimeoutMs ?? 60_000);
   let failures = 0;
   while (Date.now() < options.deadline) {
     let body: NodeJS.ReadableStream & { destroy(): void };
@@ -122,10 +131,10 @@ export async function followOutputStream(url: string, options: FollowOptions): P
 }
 
 /** Reads what a finished stream holds, for the error message when following it failed. */
-export async function readOutputTail(url: string, tailLines = 20): Promise<string[]> {
+export async function readOutputTail(url: string, clients: StreamClients, tailLines = 20): Promise<string[]> {
   try {
     const u = new URL(url);
-    const res = await clientFor(u.origin, 15_000).request<string>('GET', `${u.pathname}${u.search}`, {
+    const res = await clients.for(u.origin, 15_000).request<string>('GET', `${u.pathname}${u.search}`, {
       responseType: 'text',
       timeoutMs: 15_000,
     });
