@@ -1,5 +1,4 @@
 export * from './inputs';
 export * from './log';
 export * from './run';
-export * from './secrets';
 export * from './summary';

@@ -1,9 +1,10 @@
 // Typed action inputs, declared once as a zod schema. The runner passes each input as INPUT_<NAME>
 // (upper-cased, spaces to '_', hyphens kept); an empty value means "not set" because the runner
 // always exports the declared inputs, empty when the workflow leaves them out.
+
+import { secretParts } from '@wingman/log';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { secretParts } from './secrets';
 
 export interface InputMeta {
   description: string;

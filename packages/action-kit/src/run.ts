@@ -1,9 +1,9 @@
 // The one entry wrapper every action uses: read inputs (masking secrets first), run, report.
 import { appendFileSync } from 'node:fs';
 import * as core from '@actions/core';
+import { SecretRedactor } from '@wingman/log';
 import type { InputReader, InputSpec, Inputs } from './inputs';
 import type { Log, SourceLocation } from './log';
-import { SecretRedactor } from './secrets';
 import { Summary } from './summary';
 
 export interface ActionContext {

@@ -5,6 +5,7 @@
 // a bare socket (see bench/smoke-health.bench.ts), so there is no second HTTP stack for the sampling path.
 import { performance } from 'node:perf_hooks';
 import { createHttpClient, type HttpClient, type HttpResponse, NetworkError, TimeoutError } from '@wingman/http';
+import { SecretRedactor } from '@wingman/log';
 import { formatDuration } from '@wingman/time';
 import { checkContract } from './contract';
 import type { TargetSpec } from './targets';
@@ -68,17 +69,17 @@ export function displayUrl(url: string): string {
 export class Prober {
   private readonly clients = new Map<string, HttpClient>();
   private readonly secrets: string[];
+  private readonly redactor: SecretRedactor;
   private readonly maxRedirects: number;
 
   constructor(private readonly options: ProbeOptions) {
     this.secrets = [...(options.secrets ?? []), ...Object.values(options.headers ?? {})].filter((s) => s.length >= 3);
+    this.redactor = new SecretRedactor(this.secrets);
     this.maxRedirects = options.maxRedirects ?? 10;
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
-    return out;
+    return this.redactor.redact(text);
   }
 
   private client(origin: string): HttpClient {

@@ -8,10 +8,10 @@
 //    provider's error message is lost: we run with throwOnError:false and read the final answer ourselves;
 //  - after a body error it resumes with a Range request, which JSON APIs do not support: we stop instead.
 import type { Readable } from 'node:stream';
+import { authorizationSecrets, createRedactor, type Redactor, redactValue } from '@wingman/log';
 import { DeadlineExceeded, sleep as oneSleep } from '@wingman/time';
 import { Agent, type Dispatcher, interceptors } from 'undici';
 import { HttpError, NetworkError, RateLimitError, type RequestError, TimeoutError } from './errors';
-import { authorizationSecrets, createRedactor, type Redactor, redactValue } from './redact';
 import {
   backoffDelayMs,
   type HeaderMap,

@@ -1,12 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  authorizationSecrets,
   backoffDelayMs,
-  createRedactor,
   defaultErrorParser,
   isRetryableError,
   isRetryableStatus,
-  redactValue,
   serverRequestedDelayMs,
 } from '../src/index';
 
@@ -50,36 +47,6 @@ describe('retry policy', () => {
     expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, 100, 1000, () => 1))).toEqual([100, 200, 400, 800, 1000]);
     expect(backoffDelayMs(3, 100, 1000, () => 0)).toBe(0);
     expect(backoffDelayMs(3, 100, 1000, () => 0.25)).toBe(100);
-  });
-});
-
-describe('redaction', () => {
-  it('replaces secrets in raw, URL-encoded and JSON-escaped form, URL userinfo and token query parameters', () => {
-    const redact = createRedactor(['p@ss/wo"rd', undefined, '', 'ab']);
-    expect(redact('x p@ss/wo"rd y')).toBe('x *** y');
-    expect(redact(`?q=${encodeURIComponent('p@ss/wo"rd')}`)).toBe('?q=***');
-    expect(redact(JSON.stringify({ v: 'p@ss/wo"rd' }))).toBe('{"v":"***"}');
-    expect(redact('https://u:secret@db.test:5432/x')).toBe('https://***@db.test:5432/x');
-    expect(redact('/a?page=2&token=abc123&api_key=zz')).toBe('/a?page=2&token=***&api_key=***');
-    // Too-short secrets would wreck ordinary text.
-    expect(redact('abc cab')).toBe('abc cab');
-  });
-
-  it('takes both the whole Authorization value and its credential', () => {
-    expect(authorizationSecrets('Bearer tok123')).toEqual(['Bearer tok123', 'tok123']);
-    expect(authorizationSecrets('rawtoken')).toEqual(['rawtoken']);
-    expect(authorizationSecrets(undefined)).toEqual([]);
-  });
-
-  it('deep-redacts parsed bodies', () => {
-    const redact = createRedactor(['tok-999999']);
-    expect(redactValue({ a: ['tok-999999'], b: { c: 'x tok-999999' }, n: 1 }, redact)).toEqual({
-      a: ['***'],
-      b: { c: 'x ***' },
-      n: 1,
-    });
-    expect(redactValue('tok-999999', redact)).toBe('***');
-    expect(redactValue(undefined, redact)).toBeUndefined();
   });
 });
 

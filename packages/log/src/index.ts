@@ -1,5 +1,6 @@
-// The logging contract between domain packages and whoever runs them. Domain code imports only this
-// type-level module, so it stays free of @actions/* and runs the same in an action, a script or a test.
+// The logging contract between domain packages and whoever runs them, and the one redactor everything
+// written passes through. No dependencies, so domain code stays free of @actions/* and runs the same in an
+// action, a script or a test.
 
 export interface SourceLocation {
   file?: string;
@@ -76,3 +77,4 @@ export const silentLog: Log = {
   error: () => {},
   group: (_name, fn) => fn(),
 };
+export * from './redact';

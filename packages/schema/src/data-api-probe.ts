@@ -3,6 +3,7 @@
 // is denied are an error; a probe that could not ask (unreachable URL, refused key) is an error too, never a pass.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { backoffDelayMs, serverRequestedDelayMs } from '@wingman/http';
+import { SecretRedactor } from '@wingman/log';
 import { type Finding, qualified } from './findings';
 
 export interface DataApiProbeTable {
@@ -86,7 +87,8 @@ export async function probeDataApi(options: DataApiProbeOptions): Promise<DataAp
   const { anonKey, tables, anonDenied } = options;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const redact = (text: string) => oneLine(anonKey ? text.split(anonKey).join('***') : text);
+  const redactor = new SecretRedactor([anonKey]);
+  const redact = (text: string) => oneLine(redactor.redact(text));
   const findings: Finding[] = [];
   const globalFailure = (message: string): Finding => ({
     rule: DATA_API_PROBE_FAILED,

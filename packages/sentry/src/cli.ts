@@ -1,7 +1,7 @@
 // Runs the sentry-cli binary. The path comes from the caller (the action installs the pinned version into
 // the runner's tool cache; tests pass the devDependency's binary), so this package needs no @actions/*.
 import { spawn } from 'node:child_process';
-import type { Log } from '@wingman/log';
+import { createRedactor, type Log } from '@wingman/log';
 import { hintFor, SentryReleaseError, type SentryStep } from './errors';
 
 export interface SentryCliOptions {
@@ -28,7 +28,7 @@ export interface CliOutput {
 
 /** Runs `sentry-cli <args>` and resolves with its output; a non-zero exit throws naming the step and Sentry's message. */
 export async function runSentryCli(options: SentryCliOptions, step: SentryStep, args: string[]): Promise<CliOutput> {
-  const redact = options.redact ?? ((t: string) => t.split(options.authToken).join('***'));
+  const redact = options.redact ?? createRedactor([options.authToken]);
   const env: NodeJS.ProcessEnv = {
     ...(options.env ?? process.env),
     SENTRY_URL: options.url,

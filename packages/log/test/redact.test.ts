@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SecretRedactor } from '../src/secrets';
-import { Summary } from '../src/summary';
+import { authorizationSecrets, createRedactor, redactValue, SecretRedactor } from '../src/index';
 
 describe('SecretRedactor', () => {
   it('replaces a URL whole, and its password where it appears alone', () => {
@@ -37,14 +36,32 @@ describe('SecretRedactor', () => {
   });
 });
 
-describe('Summary', () => {
-  it('renders headings, escaped tables and details as Markdown', () => {
-    const s = new Summary()
-      .heading('Migrations')
-      .table(['file', 'status'], [['a|b.sql', 'applied\nok']])
-      .details('Plan', 'x');
-    expect(s.toString()).toBe(
-      '## Migrations\n\n| file | status |\n| --- | --- |\n| a\\|b.sql | applied<br>ok |\n\n<details><summary>Plan</summary>\n\nx\n\n</details>\n',
-    );
+describe('redaction', () => {
+  it('replaces secrets in raw, URL-encoded and JSON-escaped form, URL userinfo and token query parameters', () => {
+    const redact = createRedactor(['p@ss/wo"rd', undefined, '', 'ab']);
+    expect(redact('x p@ss/wo"rd y')).toBe('x *** y');
+    expect(redact(`?q=${encodeURIComponent('p@ss/wo"rd')}`)).toBe('?q=***');
+    expect(redact(JSON.stringify({ v: 'p@ss/wo"rd' }))).toBe('{"v":"***"}');
+    expect(redact('https://u:secret@db.test:5432/x')).toBe('https://***@db.test:5432/x');
+    expect(redact('/a?page=2&token=abc123&api_key=zz')).toBe('/a?page=2&token=***&api_key=***');
+    // Too-short secrets would wreck ordinary text.
+    expect(redact('abc cab')).toBe('abc cab');
+  });
+
+  it('takes both the whole Authorization value and its credential', () => {
+    expect(authorizationSecrets('Bearer tok123')).toEqual(['Bearer tok123', 'tok123']);
+    expect(authorizationSecrets('rawtoken')).toEqual(['rawtoken']);
+    expect(authorizationSecrets(undefined)).toEqual([]);
+  });
+
+  it('deep-redacts parsed bodies', () => {
+    const redact = createRedactor(['tok-999999']);
+    expect(redactValue({ a: ['tok-999999'], b: { c: 'x tok-999999' }, n: 1 }, redact)).toEqual({
+      a: ['***'],
+      b: { c: 'x ***' },
+      n: 1,
+    });
+    expect(redactValue('tok-999999', redact)).toBe('***');
+    expect(redactValue(undefined, redact)).toBeUndefined();
   });
 });
