@@ -1,6 +1,10 @@
 export * from './api';
+export { type DeployOptions, deploy } from './deploy';
 export * from './errors';
-export * from './heroku';
 export * from './output-stream';
+export { type PromoteOptions, promote } from './promote';
+export * from './report';
+export { type RollbackOptions, rollback } from './rollback';
+export type { HerokuOptions } from './run-context';
 export * from './tarball';
 export type * from './types';

@@ -147,3 +147,12 @@ export async function readOutputTail(url: string, clients: StreamClients, tailLi
     return [];
   }
 }
+
+/** The last `n` non-blank lines of a tail, on one line for an error message. */
+export function lastLines(tail: string[], n = 8): string {
+  const lines = tail
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-n);
+  return lines.length ? lines.join(' | ') : '(no output)';
+}
