@@ -5,5 +5,7 @@ export * from './files';
 export * from './history';
 export * from './lock';
 export * from './migrate';
+export type { MigrateOptions } from './options';
+export { type FileReport, type FileStatus, type MigrateResult, MigrationRunError } from './report';
 export * from './snapshot';
 export * from './splitter';

@@ -1,0 +1,47 @@
+// What a run-migrations call is given, and the defaults every verb reads it with.
+import type { Log } from '@wingman/log';
+
+export interface MigrateOptions {
+  databaseUrl: string;
+  /** As the user gave it: file paths in reports and annotations are shown under it. */
+  migrationsDir: string;
+  rollbacksDir: string;
+  direction: 'up' | 'down';
+  /** up: apply up to and including it; down: revert every applied version above it (default: the newest one only). */
+  targetVersion?: string;
+  dryRun?: boolean;
+  atomic?: boolean;
+  allowOutOfOrder?: boolean;
+  lockTimeoutMs?: number;
+  lockRetries?: number;
+  statementTimeoutMs?: number;
+  waitForLockMs?: number;
+  seedFile?: string;
+  verifyRollbacks?: boolean;
+  log: Log;
+  applicationName?: string;
+  /** The input databaseUrl came from, named in connection errors (default database-url). */
+  databaseInput?: string;
+  /** Backoff base for lock-timeout retries. */
+  retryDelayMs?: number;
+}
+
+const DEFAULTS = {
+  lockTimeoutMs: 5000,
+  lockRetries: 3,
+  statementTimeoutMs: 0,
+  waitForLockMs: 300_000,
+  retryDelayMs: 1000,
+};
+
+/** The options with every default filled in. */
+export type RunOptions = MigrateOptions & typeof DEFAULTS;
+
+export function withDefaults(options: MigrateOptions): RunOptions {
+  return { ...DEFAULTS, ...stripUndefined(options) };
+}
+
+// An option given as undefined still takes its default.
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
