@@ -1,5 +1,5 @@
 // A small GitHub REST client on @wingman/http: issue comments (found again by a hidden marker),
-// deployments and deployment statuses, with Link-header pagination.
+// deployments and deployment statuses, with Link-header pagination; and the commits between two SHAs.
 import { createHttpClient, type HttpClient, type HttpClientOptions, type QueryValue } from '@wingman/http';
 import { explainPermission, githubErrorParser } from './errors';
 
@@ -72,6 +72,12 @@ export interface CreateDeploymentStatusParams {
   autoInactive?: boolean;
 }
 
+/** One commit of a compare, as GitHub lists it. */
+export interface GitHubCommit {
+  sha: string;
+  commit: { message: string; author?: { name?: string; email?: string; date?: string } | null };
+}
+
 /** GET /repos/{o}/{r}/deployments filters; GitHub matches each exactly (ref is the ref the deployment was created with). */
 export interface ListDeploymentsParams {
   sha?: string;
@@ -85,7 +91,8 @@ export interface GitHubClientOptions
     HttpClientOptions,
     'retries' | 'minDelayMs' | 'maxDelayMs' | 'sleep' | 'onRetry' | 'dispatcher' | 'timeoutMs' | 'signal'
   > {
-  token: string;
+  /** Without one, only public repositories can be read. */
+  token?: string;
   /** Default: GITHUB_API_URL, else https://api.github.com (GitHub Enterprise sets GITHUB_API_URL). */
   apiUrl?: string;
   userAgent?: string;
@@ -118,10 +125,17 @@ export interface GitHubClient {
   listDeployments(repo: RepoRef, params?: ListDeploymentsParams): Promise<GitHubDeployment[]>;
   /** The newest status of a deployment (GitHub lists statuses newest first), undefined when it has none. */
   latestDeploymentStatus(repo: RepoRef, deploymentId: number): Promise<GitHubDeploymentStatus | undefined>;
+  /**
+   * The commits in base...head, oldest first as GitHub lists them: the newest `maxCommits` (default 250, what
+   * GitHub's compare lists without paging anyway). Failures are not reworded as permission errors: callers
+   * that compare fall back on any failure.
+   */
+  compareCommits(repo: RepoRef, base: string, head: string, maxCommits?: number): Promise<GitHubCommit[]>;
   close(): Promise<void>;
 }
 
 const API_VERSION = '2022-11-28';
+const COMPARE_PAGE_SIZE = 100;
 
 /** The URL of rel="next" in a Link header, if any. */
 export function nextLink(link: string | undefined): string | undefined {
@@ -265,6 +279,19 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       } catch (err) {
         return explainPermission(err, `read the statuses of deployment ${deploymentId}`, 'deployments: read');
       }
+    },
+    async compareCommits(repo, base, head, maxCommits = 250) {
+      const commits: GitHubCommit[] = [];
+      // Paged by number: GitHub's compare counts its commits (total_commits) rather than linking the next page.
+      for (let page = 1; commits.length < maxCommits; page++) {
+        const res = await http.get<{ total_commits: number; commits: GitHubCommit[] }>(
+          `${repoPath(repo)}/compare/${seg(base)}...${seg(head)}`,
+          { query: { per_page: COMPARE_PAGE_SIZE, page } },
+        );
+        commits.push(...res.commits);
+        if (res.commits.length < COMPARE_PAGE_SIZE || commits.length >= res.total_commits) break;
+      }
+      return commits.slice(-maxCommits);
     },
     close: () => http.close(),
   };

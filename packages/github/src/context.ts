@@ -28,10 +28,15 @@ export interface GitHubContext {
   repositoryVisibility?: string;
 }
 
-function readEvent(path: string | undefined): Record<string, unknown> {
+/**
+ * The event payload at GITHUB_EVENT_PATH. A missing, unreadable or non-object file gives {}: the environment
+ * still has the basics, and a step must not fail over what only enriches its report.
+ */
+export function readEvent(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    const event: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return event && typeof event === 'object' && !Array.isArray(event) ? (event as Record<string, unknown>) : {};
   } catch {
     return {};
   }

@@ -154,6 +154,73 @@ describe('GitHub client against the simulator', () => {
   });
 });
 
+describe('compareCommits', () => {
+  let sim: GitHubSimulator;
+  let gh: GitHubClient;
+  // A linear history of 320 commits, oldest first, as GitHub lists a compare.
+  const history = Array.from({ length: 320 }, (_, i) => ({
+    sha: `${String(i).padStart(3, '0')}${'c'.repeat(37)}`,
+    commit: { message: `change ${i}`, author: { name: 'Dev', email: 'dev@x.test', date: '2026-01-01T00:00:00Z' } },
+  }));
+
+  beforeEach(async () => {
+    sim = new GitHubSimulator({ token: TOKEN });
+    // A public repository: its compare answers without a token too.
+    sim.route(
+      'GET',
+      '/repos/:owner/:repo/compare/:range',
+      (req) => {
+        const [base, head] = (req.params.range ?? '').split('...');
+        const from = history.findIndex((c) => c.sha === base);
+        const to = history.findIndex((c) => c.sha === head);
+        if (from < 0 || to < 0) return { status: 404, body: { message: 'Not Found' } };
+        const range = history.slice(from + 1, to + 1);
+        const size = Number(req.query.per_page);
+        const page = Number(req.query.page);
+        return {
+          status: 200,
+          body: { status: 'ahead', total_commits: range.length, commits: range.slice((page - 1) * size, page * size) },
+        };
+      },
+      { auth: false },
+    );
+    await sim.start();
+    gh = createGitHubClient({ token: TOKEN, apiUrl: sim.url, retries: 0 });
+  });
+  afterEach(async () => {
+    await gh.close();
+    await sim.stop();
+  });
+
+  it('reads the range oldest first in pages of 100, by page number', async () => {
+    const commits = await gh.compareCommits(REPO, history[9]!.sha, history[159]!.sha);
+    expect(commits.map((c) => c.commit.message)).toEqual(history.slice(10, 160).map((c) => c.commit.message));
+    const gets = sim.requestsTo('GET', '/repos/:owner/:repo/compare/:range');
+    expect(gets.map((r) => [r.path, r.query.per_page, r.query.page])).toEqual([
+      [`/repos/${FULL}/compare/${history[9]!.sha}...${history[159]!.sha}`, '100', '1'],
+      [`/repos/${FULL}/compare/${history[9]!.sha}...${history[159]!.sha}`, '100', '2'],
+    ]);
+    expect(gets[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('keeps the newest 250 of a longer range, and sends no Authorization without a token', async () => {
+    const anonymous = createGitHubClient({ apiUrl: sim.url, retries: 0 });
+    const commits = await anonymous.compareCommits(REPO, history[0]!.sha, history[319]!.sha);
+    await anonymous.close();
+    expect(commits).toHaveLength(250);
+    expect(commits[0]!.sha).toBe(history[51]!.sha);
+    expect(commits.at(-1)!.sha).toBe(history[300]!.sha);
+    expect(sim.requestsTo('GET').map((r) => r.query.page)).toEqual(['1', '2', '3']);
+    expect(sim.requestsTo('GET')[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('fails with the HttpError (not a permission error) when GitHub does not know the base', async () => {
+    const err = await gh.compareCommits(REPO, 'f'.repeat(40), history[1]!.sha).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).status).toBe(404);
+  });
+});
+
 describe('nextLink', () => {
   it('picks rel="next" among several relations', () => {
     expect(

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readGitHubContext } from '../src';
+import { readEvent, readGitHubContext } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-ctx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +50,18 @@ describe('readGitHubContext', () => {
     });
     expect(ctx).toMatchObject({ sha: 'abc', branch: 'main', commitMessage: 'Fix it', repositoryVisibility: 'private' });
     expect(ctx.pullRequest).toBeUndefined();
+  });
+});
+
+describe('readEvent', () => {
+  it('reads the payload; a missing, broken or non-object file is an empty payload', () => {
+    expect(readEvent(eventFile({ after: 'abc' }))).toEqual({ after: 'abc' });
+    expect(readEvent(undefined)).toEqual({});
+    expect(readEvent(join(dir, 'missing.json'))).toEqual({});
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"after":');
+    expect(readEvent(broken)).toEqual({});
+    expect(readEvent(eventFile(null))).toEqual({});
+    expect(readEvent(eventFile([1, 2]))).toEqual({});
   });
 });
