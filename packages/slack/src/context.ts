@@ -1,6 +1,6 @@
 // What the message says about the run: repository, commit, actor, links. Read from the runner's
 // environment and the event payload (GITHUB_EVENT_PATH), so no GitHub API call is needed.
-import { readFileSync } from 'node:fs';
+import { readEvent } from '@wingman/github';
 
 export interface RunContext {
   /** owner/name */
@@ -39,16 +39,6 @@ function str(v: unknown): string | undefined {
 
 function firstLine(text: string | undefined): string | undefined {
   return text?.split(/\r?\n/)[0]?.trim() || undefined;
-}
-
-/** Reads the event payload; a missing or broken file gives an empty payload (the env still has the basics). */
-export function readEvent(path: string | undefined): Record<string, unknown> {
-  if (!path) return {};
-  try {
-    return obj(JSON.parse(readFileSync(path, 'utf8'))) ?? {};
-  } catch {
-    return {};
-  }
 }
 
 export function runContextFrom(env: Env, event: Record<string, unknown>): RunContext {
