@@ -7,8 +7,8 @@
 // a statement runs from just after the previous `;` to its own `;`, so comments before it
 // belong to it; trailing `;` are cut, then the text is trimmed; empty results are dropped,
 // comment-only ones are kept. For every file the CLI splits correctly the texts are
-// byte-identical (tests compare with `cliSplitAndTrim` in cli-compat.ts and with what a
-// real `supabase db push` stored).
+// byte-identical (tests compare with the CLI's splitter ported in test/supabase-cli-port.ts
+// and with what a real `supabase db push` stored).
 
 export interface Statement {
   /** Exactly what the Supabase CLI stores in schema_migrations.statements. */

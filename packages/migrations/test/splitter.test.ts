@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { applyMode, cliSplitAndTrim, isNonTransactional, isRoleReset, isTransactionControl } from '../src/cli-compat';
+import { isNonTransactional, isTransactionControl } from '../src/cli-compat';
 import { listMigrations } from '../src/files';
 import { lineAt, MetaCommandError, SqlSplitError, splitStatements, UnterminatedError } from '../src/splitter';
 import { SUPABASE_CLI, supabaseDbPush } from './helpers';
+import { applyMode, cliSplitAndTrim, isRoleReset } from './supabase-cli-port';
 
 const texts = (sql: string) => splitStatements(sql).map((s) => s.text);
 
