@@ -9,7 +9,7 @@ import { type ReleaseInfo, SentryApi, type SentryCommit } from './api';
 import { runSentryCli, type SentryCliOptions } from './cli';
 import { hintFor, SentryReleaseError, type SentryStep } from './errors';
 import { checkoutKind } from './git';
-import { compareCommits, eventCommits, type GitHubSource } from './github-compare';
+import { compareCommits, eventCommits, type GitHubSource } from './github-commits';
 import { parseUploadReport } from './sourcemaps';
 
 export type SetCommitsMode = 'auto' | 'skip' | { spec: string };
