@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startPostgres, type TestDatabase } from '@wingman/testkit';
+import { sleep } from '@wingman/time';
 import { type MigrationRunError, splitStatements } from '../src/index';
 import { EXAMPLE, historyVersions, Project, query, run, tableExists } from './helpers';
 
@@ -368,7 +369,7 @@ describe('concurrency', () => {
         await killer.query('select pg_terminate_backend($1)', [rows[0].pid]);
         break;
       }
-      await new Promise((res) => setTimeout(res, 50));
+      await sleep(50);
     }
     const err = await failure(r);
     expect(err.message).toMatch(/terminat|Connection terminated/i);
