@@ -3,5 +3,7 @@ export * from './cli';
 export * from './errors';
 export * from './git';
 export * from './github-commits';
+export * from './install-cli';
+export * from './integrity';
 export * from './release';
 export * from './sourcemaps';
