@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ActionContext, Inputs } from '@wingman/action-kit';
+import { readEvent } from '@wingman/github';
 import {
   createSentryRelease,
   releaseUrl,
@@ -12,16 +12,6 @@ import type { sentryReleaseInputs } from './inputs';
 import { installSentryCli, npmRegistry } from './install';
 
 type SentryReleaseInputs = Inputs<typeof sentryReleaseInputs.spec>;
-
-function readEvent(): unknown {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** This run attempt's deploy: the URL of the attempt is what a re-run of the same attempt finds and skips. */
 export function deployIdentity(env: NodeJS.ProcessEnv): { name: string; url: string } {
@@ -81,7 +71,7 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
               token: githubToken,
               repository,
               sha,
-              event: readEvent(),
+              event: readEvent(process.env.GITHUB_EVENT_PATH),
               http,
             }
           : undefined,
