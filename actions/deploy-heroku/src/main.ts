@@ -1,8 +1,7 @@
-import { runAction } from '@wingman/action-kit';
+import { runAction } from '@wingman/action-kit/start';
 import { deployHerokuInputs } from './inputs';
 
-await runAction('deploy-heroku', async (ctx) => {
-  const inputs = ctx.inputs(deployHerokuInputs);
+await runAction('deploy-heroku', deployHerokuInputs, async (ctx, inputs) => {
   // Loaded only after the inputs are valid: a bad input fails without paying for tar and undici.
   const { run } = await import('./run');
   await run(ctx, inputs);

@@ -1,8 +1,7 @@
-import { runAction } from '@wingman/action-kit';
+import { runAction } from '@wingman/action-kit/start';
 import { deployVercelInputs } from './inputs';
 
-await runAction('deploy-vercel', async (ctx) => {
-  const inputs = ctx.inputs(deployVercelInputs);
+await runAction('deploy-vercel', deployVercelInputs, async (ctx, inputs) => {
   // Loaded only after the inputs are valid: a bad input fails fast.
   const { run } = await import('./run');
   await run(ctx, inputs);

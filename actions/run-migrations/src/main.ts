@@ -1,10 +1,9 @@
-import { runAction } from '@wingman/action-kit';
 import { wireTo } from '@wingman/action-kit/inputs';
+import { runAction } from '@wingman/action-kit/start';
 import type { MigrateOptions } from '@wingman/migrations';
 import { runMigrationsInputs } from './inputs';
 
-await runAction('run-migrations', async (ctx) => {
-  const inputs = ctx.inputs(runMigrationsInputs);
+await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
   // Every input names the option it feeds; a wrong or missing name does not compile.
   const options = wireTo<MigrateOptions>()(inputs, {
     databaseUrl: 'databaseUrl',

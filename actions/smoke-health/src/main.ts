@@ -1,8 +1,7 @@
-import { runAction } from '@wingman/action-kit';
+import { runAction } from '@wingman/action-kit/start';
 import { smokeHealthInputs } from './inputs';
 
-await runAction('smoke-health', async (ctx) => {
-  const inputs = ctx.inputs(smokeHealthInputs);
+await runAction('smoke-health', smokeHealthInputs, async (ctx, inputs) => {
   // Loaded only after the inputs are valid: a bad input fails without paying for undici.
   const { run } = await import('./run');
   await run(ctx, inputs);

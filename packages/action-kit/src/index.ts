@@ -1,4 +1,5 @@
 export * from './inputs';
 export * from './log';
 export * from './run';
+export * from './start';
 export * from './summary';

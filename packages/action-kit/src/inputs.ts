@@ -1,10 +1,10 @@
-// Typed action inputs, declared once as a zod schema. The runner passes each input as INPUT_<NAME>
-// (upper-cased, spaces to '_', hyphens kept); an empty value means "not set" because the runner
-// always exports the declared inputs, empty when the workflow leaves them out.
+// Typed action inputs, declared once: a converter and its metadata per input. The runner passes each
+// input as INPUT_<NAME> (upper-cased, spaces to '_', hyphens kept); an empty value means "not set"
+// because the runner always exports the declared inputs, empty when the workflow leaves them out.
+// Plain code, no schema library: this runs in every action's entry, before anything else is loaded,
+// and zod alone took 160 KB of it and most of the time a bad input took to fail.
 
 import { secretParts } from '@wingman/log';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 
 export interface InputMeta {
   description: string;
@@ -14,11 +14,22 @@ export interface InputMeta {
   secret?: boolean;
 }
 
-export type InputField<T> = z.ZodType<T, string | undefined> & { readonly inputMeta: InputMeta };
+/** Why a value was refused: completes "input 'x' …" ("is required", "must be a whole number in 0..20"). */
+class Refusal {
+  constructor(readonly message: string) {}
+}
+
+export interface InputField<T> {
+  readonly inputMeta: InputMeta;
+  /** The value as the runner passed it (undefined when not set) → the typed value, or why it was refused. */
+  parse(raw: string | undefined): Promise<T | Refusal>;
+}
 export type InputSpec = Record<string, InputField<unknown>>;
 
 type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
-export type Inputs<S extends InputSpec> = { [K in keyof S & string as Camel<K>]: z.output<S[K]> };
+export type Inputs<S extends InputSpec> = {
+  [K in keyof S & string as Camel<K>]: S[K] extends InputField<infer T> ? T : never;
+};
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -32,24 +43,19 @@ class Invalid {
 const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 export const envName = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
-function field<T>(meta: InputMeta, convert: (value: string) => T | Invalid): InputField<T | undefined> {
-  const schema = z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
+function field<T>(
+  meta: InputMeta,
+  convert: (value: string) => T | Invalid | Promise<T | Invalid>,
+): InputField<T | undefined> {
+  return {
+    inputMeta: meta,
+    async parse(raw) {
       const value = raw?.trim() ? raw.trim() : meta.default;
-      if (value === undefined || value === '') {
-        if (meta.required) ctx.addIssue({ code: 'custom', message: 'is required' });
-        return undefined;
-      }
-      const out = convert(value);
-      if (out instanceof Invalid) {
-        ctx.addIssue({ code: 'custom', message: `must be ${out.expected}` });
-        return z.NEVER;
-      }
-      return out;
-    });
-  return Object.assign(schema, { inputMeta: meta }) as unknown as InputField<T | undefined>;
+      if (value === undefined || value === '') return meta.required ? new Refusal('is required') : undefined;
+      const out = await convert(value);
+      return out instanceof Invalid ? new Refusal(`must be ${out.expected}`) : out;
+    },
+  };
 }
 
 type Required<M extends InputMeta, T> = M extends { required: true } | { default: string } ? T : T | undefined;
@@ -119,7 +125,9 @@ export const input = {
     }) as InputField<Required<M, unknown>>;
   },
   yaml<M extends InputMeta>(meta: M) {
-    return field(meta, (v) => {
+    // Loaded only when a YAML input is set: the parser is half the size of everything a bad input needs.
+    return field(meta, async (v) => {
+      const { parse: parseYaml } = await import('yaml');
       try {
         return parseYaml(v) as unknown;
       } catch {
@@ -143,29 +151,31 @@ export const input = {
 export interface InputReader<S extends InputSpec> {
   readonly spec: S;
   /** Masks every secret first (through `mask`), then validates; throws one InputError naming the first bad input. */
-  read(env?: NodeJS.ProcessEnv, mask?: (secret: string) => void): Inputs<S>;
+  read(env?: NodeJS.ProcessEnv, mask?: (secret: string) => void): Promise<Inputs<S>>;
 }
 
 export function defineInputs<S extends InputSpec>(spec: S): InputReader<S> {
-  const schema = z.object(spec);
   return {
     spec,
-    read(env = process.env, mask = () => {}) {
+    async read(env = process.env, mask = () => {}) {
       const raw: Record<string, string | undefined> = {};
       for (const [name, f] of Object.entries(spec)) {
         raw[name] = env[envName(name)];
         if (f.inputMeta.secret && raw[name]?.trim()) for (const part of secretParts(raw[name].trim())) mask(part);
       }
-      const result = schema.safeParse(raw);
-      if (!result.success) {
-        const issue = result.error.issues[0]!;
-        const name = String(issue.path[0]);
-        const given = raw[name]?.trim() ?? '';
-        const shown = spec[name]?.inputMeta.secret ? 'a value that is not shown (secret input)' : JSON.stringify(given);
-        const hint = issue.message === 'is required' ? `: set '${name}' under the step's with:` : `, got ${shown}`;
-        throw new InputError(`input '${name}' ${issue.message}${hint}`);
+      const out: Record<string, unknown> = {};
+      // In declaration order, so the error names the first bad input as action.yml lists them.
+      for (const [name, f] of Object.entries(spec)) {
+        const value = await f.parse(raw[name]);
+        if (value instanceof Refusal) {
+          const given = raw[name]?.trim() ?? '';
+          const shown = f.inputMeta.secret ? 'a value that is not shown (secret input)' : JSON.stringify(given);
+          const hint = value.message === 'is required' ? `: set '${name}' under the step's with:` : `, got ${shown}`;
+          throw new InputError(`input '${name}' ${value.message}${hint}`);
+        }
+        out[camel(name)] = value;
       }
-      return Object.fromEntries(Object.entries(result.data).map(([k, v]) => [camel(k), v])) as Inputs<S>;
+      return out as Inputs<S>;
     },
   };
 }

@@ -1,24 +1,20 @@
-// The one entry wrapper every action uses: read inputs (masking secrets first), run, report.
-import { appendFileSync } from 'node:fs';
+// The runner's side of a run once its inputs are valid (start.ts reads them): logging, outputs, masking
+// and the step's failure through @actions/core.
 import * as core from '@actions/core';
 import { SecretRedactor } from '@wingman/log';
-import type { InputReader, InputSpec, Inputs } from './inputs';
 import type { Log, SourceLocation } from './log';
+import { toOneLine, writeSummary } from './start';
 import { Summary } from './summary';
 
 export interface ActionContext {
   log: Log;
   summary: Summary;
-  /** Validates and returns typed inputs; secrets are masked before anything can print them. */
-  inputs<S extends InputSpec>(reader: InputReader<S>): Inputs<S>;
   /** Strings, numbers and booleans as they are; anything else as JSON. Redacted. */
   setOutput(name: string, value: unknown): void;
   /** Mask a value learned at run time (a token from an API, say). */
   addSecret(value: string | undefined): void;
   redact(text: string): string;
 }
-
-const toOneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ').trim();
 
 function annotationProps(where?: SourceLocation): core.AnnotationProperties | undefined {
   if (!where) return undefined;
@@ -44,11 +40,6 @@ export function createActionContext(redactor = new SecretRedactor(), summary = n
   return {
     log,
     summary,
-    inputs: (reader) =>
-      reader.read(process.env, (secret) => {
-        core.setSecret(secret);
-        redactor.add(secret);
-      }),
     setOutput: (name, value) =>
       core.setOutput(name, r(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))),
     addSecret: (value) => {
@@ -68,12 +59,12 @@ export class ReportedFailure extends Error {
   override name = 'ReportedFailure';
 }
 
-/**
- * Runs an action's main. On failure the step fails with one redacted line (the stack only with
- * step debug logging on); the job summary is written either way, and the exit code is set.
- */
-export async function runAction(title: string, main: (ctx: ActionContext) => Promise<void>): Promise<void> {
-  const redactor = new SecretRedactor();
+/** The second half of start.ts's runAction: main with the full context, its failure, the summary. */
+export async function runWithContext(
+  title: string,
+  redactor: SecretRedactor,
+  main: (ctx: ActionContext) => Promise<void>,
+): Promise<void> {
   const ctx = createActionContext(redactor);
   try {
     await main(ctx);
@@ -91,9 +82,7 @@ export async function runAction(title: string, main: (ctx: ActionContext) => Pro
       process.exitCode = 1;
     } else core.setFailed(message);
   } finally {
-    const path = process.env.GITHUB_STEP_SUMMARY;
-    const text = redactor.redact(ctx.summary.toString());
-    if (path && text) appendFileSync(path, text);
+    writeSummary(ctx.summary, redactor);
   }
   process.exitCode = process.exitCode ?? 0;
 }

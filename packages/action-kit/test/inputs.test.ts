@@ -28,8 +28,8 @@ describe('defineInputs', () => {
     expect(envName('extra files')).toBe('INPUT_EXTRA_FILES');
   });
 
-  it('applies defaults, trims, converts types and camel-cases the keys', () => {
-    const got = reader.read(env({ 'database-url': `  ${URL_}\n`, 'extra-files': 'a.sql, b.sql\nc.sql\n\n' }));
+  it('applies defaults, trims, converts types and camel-cases the keys', async () => {
+    const got = await reader.read(env({ 'database-url': `  ${URL_}\n`, 'extra-files': 'a.sql, b.sql\nc.sql\n\n' }));
     expect(got).toEqual({
       databaseUrl: URL_,
       lockTimeout: 5000,
@@ -43,8 +43,8 @@ describe('defineInputs', () => {
     });
   });
 
-  it('parses JSON and YAML values', () => {
-    const got = reader.read(env({ 'database-url': URL_, payload: '{"a":[1,2]}', config: 'a: 1\nb: [x, y]' }));
+  it('parses JSON and YAML values', async () => {
+    const got = await reader.read(env({ 'database-url': URL_, payload: '{"a":[1,2]}', config: 'a: 1\nb: [x, y]' }));
     expect(got.payload).toEqual({ a: [1, 2] });
     expect(got.config).toEqual({ a: 1, b: ['x', 'y'] });
   });
@@ -57,31 +57,34 @@ describe('defineInputs', () => {
     ['direction', 'sideways', `input 'direction' must be one of up, down, got "sideways"`],
     ['target-version', 'v1', `input 'target-version' must be a migration version (digits), got "v1"`],
     ['payload', '{nope', `input 'payload' must be valid JSON, got "{nope"`],
+    ['config', 'a: [1', `input 'config' must be valid YAML, got "a: [1"`],
     [
       'extra-files',
       ' , \n,',
       `input 'extra-files' must be at least one name, separated by commas or newlines, got ", \\n,"`,
     ],
-  ])('a bad %s fails with one line naming the input', (name, value, message) => {
-    expect(() => reader.read(env({ 'database-url': URL_, [name]: value }))).toThrow(message);
+  ])('a bad %s fails with one line naming the input', async (name, value, message) => {
+    await expect(reader.read(env({ 'database-url': URL_, [name]: value }))).rejects.toThrow(message);
   });
 
-  it('names a missing required input and says where to set it', () => {
-    expect(() => reader.read(env({}))).toThrow(
+  it('names a missing required input and says where to set it', async () => {
+    await expect(reader.read(env({}))).rejects.toThrow(
       `input 'database-url' is required: set 'database-url' under the step's with:`,
     );
   });
 
-  it('masks a secret URL whole and its password alone, before validating, and never echoes it', () => {
+  it('masks a secret URL whole and its password alone, before validating, and never echoes it', async () => {
     const masked: string[] = [];
-    expect(() => reader.read(env({ 'database-url': 'mysql://u:hunter22@h/db' }), (s) => masked.push(s))).toThrow(
+    await expect(
+      reader.read(env({ 'database-url': 'mysql://u:hunter22@h/db' }), (s) => masked.push(s)),
+    ).rejects.toThrow(
       `input 'database-url' must be a URL starting with postgres:// or postgresql://, got a value that is not shown (secret input)`,
     );
     // The plain forms first, then the encoded forms a server might echo (see secretParts).
     expect(masked.slice(0, 2)).toEqual(['mysql://u:hunter22@h/db', 'hunter22']);
     expect(masked).toContain(Buffer.from('hunter22').toString('base64'));
     masked.length = 0;
-    reader.read(env({ 'database-url': URL_ }), (s) => masked.push(s));
+    await reader.read(env({ 'database-url': URL_ }), (s) => masked.push(s));
     expect(masked.slice(0, 3)).toEqual([URL_, 's3cr%2Ft', 's3cr/t']);
     expect(masked).toContain(Buffer.from('Bearer s3cr/t').toString('base64'));
   });

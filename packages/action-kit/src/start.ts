@@ -1,0 +1,55 @@
+// An action's entry: read and check the inputs with only what that needs (the input parser, the redactor
+// and two workflow commands), then load the rest. A bad input fails in a fraction of the time it takes
+// to load @actions/core and its HTTP stack, which every other step of the run needs.
+import { appendFileSync } from 'node:fs';
+import { EOL } from 'node:os';
+import { SecretRedactor } from '@wingman/log';
+import type { InputReader, InputSpec, Inputs } from './inputs';
+import type { ActionContext } from './run';
+import { Summary } from './summary';
+
+export const toOneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ').trim();
+
+/** A workflow command with a message and no properties, escaped as @actions/core escapes it. */
+export function issueCommand(command: 'add-mask' | 'error' | 'debug', message: string): void {
+  const data = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  process.stdout.write(`::${command}::${data}${EOL}`);
+}
+
+/** The job summary, appended once, redacted. */
+export function writeSummary(summary: Summary, redactor: SecretRedactor): void {
+  const path = process.env.GITHUB_STEP_SUMMARY;
+  const text = redactor.redact(summary.toString());
+  if (path && text) appendFileSync(path, text);
+}
+
+/**
+ * Runs an action: inputs first (every secret masked before anything can print it), then main with the
+ * runner's full context. On failure the step fails with one redacted line (the stack only with step
+ * debug logging on); the job summary is written either way, and the exit code is set.
+ */
+export async function runAction<S extends InputSpec>(
+  title: string,
+  reader: InputReader<S>,
+  main: (ctx: ActionContext, inputs: Inputs<S>) => Promise<void>,
+): Promise<void> {
+  const redactor = new SecretRedactor();
+  let inputs: Inputs<S>;
+  try {
+    inputs = await reader.read(process.env, (secret) => {
+      issueCommand('add-mask', secret);
+      redactor.add(secret);
+    });
+  } catch (err) {
+    const message = toOneLine(redactor.redact(err instanceof Error ? err.message : String(err)));
+    if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) {
+      issueCommand('debug', redactor.redact(err.stack));
+    }
+    issueCommand('error', message);
+    writeSummary(new Summary().text(`**${title} failed:** ${message}`), redactor);
+    process.exitCode = 1;
+    return;
+  }
+  const { runWithContext } = await import('./run');
+  await runWithContext(title, redactor, (ctx) => main(ctx, inputs));
+}
