@@ -1,7 +1,8 @@
 // The runner's side of a run once its inputs are valid (start.ts reads them): logging, outputs, masking
-// and the step's failure through @actions/core.
-import * as core from '@actions/core';
+// and the step's failure, as workflow commands.
+
 import { SecretRedactor } from '@wingman/log';
+import { type AnnotationProperties, addMask, group, info, issueCommand, setOutput } from './commands';
 import type { Log, SourceLocation } from './log';
 import { toOneLine, writeSummary } from './start';
 import { Summary } from './summary';
@@ -16,35 +17,30 @@ export interface ActionContext {
   redact(text: string): string;
 }
 
-function annotationProps(where?: SourceLocation): core.AnnotationProperties | undefined {
+function annotationProps(where?: SourceLocation): AnnotationProperties | undefined {
   if (!where) return undefined;
-  return {
-    file: where.file,
-    startLine: where.line,
-    endLine: where.endLine,
-    startColumn: where.column,
-    title: where.title,
-  };
+  // The order @actions/core writes them in: title, file, line, endLine, col.
+  return { title: where.title, file: where.file, line: where.line, endLine: where.endLine, col: where.column };
 }
 
 export function createActionContext(redactor = new SecretRedactor(), summary = new Summary()): ActionContext {
   const r = (t: string) => redactor.redact(t);
   const log: Log = {
-    info: (m) => core.info(r(m)),
-    debug: (m) => core.debug(r(m)),
-    notice: (m, w) => core.notice(r(m), annotationProps(w)),
-    warning: (m, w) => core.warning(r(m), annotationProps(w)),
-    error: (m, w) => core.error(r(m), annotationProps(w)),
-    group: (name, fn) => core.group(r(name), fn),
+    info: (m) => info(r(m)),
+    debug: (m) => issueCommand('debug', r(m)),
+    notice: (m, w) => issueCommand('notice', r(m), annotationProps(w)),
+    warning: (m, w) => issueCommand('warning', r(m), annotationProps(w)),
+    error: (m, w) => issueCommand('error', r(m), annotationProps(w)),
+    group: (name, fn) => group(r(name), fn),
   };
   return {
     log,
     summary,
     setOutput: (name, value) =>
-      core.setOutput(name, r(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))),
+      setOutput(name, r(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))),
     addSecret: (value) => {
       if (!value) return;
-      core.setSecret(value);
+      addMask(value);
       redactor.add(value);
     },
     redact: r,
@@ -71,16 +67,20 @@ export async function runWithContext(
   } catch (err) {
     const message = toOneLine(redactor.redact(err instanceof Error ? err.message : String(err)));
     ctx.summary.text(`**${title} failed:** ${message}`);
-    if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) core.debug(redactor.redact(err.stack));
+    if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack)
+      issueCommand('debug', redactor.redact(err.stack));
     // An error that knows the file and line to change fails the step with an annotation there.
     const where = (err as { where?: SourceLocation }).where;
     if (err instanceof ReportedFailure) {
-      core.info(message);
+      info(message);
       process.exitCode = 1;
     } else if (where?.file) {
-      core.error(message, annotationProps(where));
+      issueCommand('error', message, annotationProps(where));
       process.exitCode = 1;
-    } else core.setFailed(message);
+    } else {
+      issueCommand('error', message);
+      process.exitCode = 1;
+    }
   } finally {
     writeSummary(ctx.summary, redactor);
   }

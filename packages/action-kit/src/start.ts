@@ -1,20 +1,13 @@
 // An action's entry: read and check the inputs with only what that needs (the input parser, the redactor
-// and two workflow commands), then load the rest. A bad input fails in a fraction of the time it takes
-// to load @actions/core and its HTTP stack, which every other step of the run needs.
+// and the workflow commands), then load the rest, so a bad input fails at close to bare Node's start-up.
 import { appendFileSync } from 'node:fs';
-import { EOL } from 'node:os';
 import { SecretRedactor } from '@wingman/log';
+import { addMask, issueCommand } from './commands';
 import type { InputReader, InputSpec, Inputs } from './inputs';
 import type { ActionContext } from './run';
 import { Summary } from './summary';
 
 export const toOneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ').trim();
-
-/** A workflow command with a message and no properties, escaped as @actions/core escapes it. */
-export function issueCommand(command: 'add-mask' | 'error' | 'debug', message: string): void {
-  const data = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  process.stdout.write(`::${command}::${data}${EOL}`);
-}
 
 /** The job summary, appended once, redacted. */
 export function writeSummary(summary: Summary, redactor: SecretRedactor): void {
@@ -37,7 +30,7 @@ export async function runAction<S extends InputSpec>(
   let inputs: Inputs<S>;
   try {
     inputs = await reader.read(process.env, (secret) => {
-      issueCommand('add-mask', secret);
+      addMask(secret);
       redactor.add(secret);
     });
   } catch (err) {

@@ -26,14 +26,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     warnings: [],
     durationMs: 0,
   };
-  // Read and split the files while the connection is being set up; a problem in the files wins.
+  // Read and split the files while the connection is being set up (the socket opens first, the files
+  // are read synchronously meanwhile); a problem in the files wins over one with the connection.
+  const connecting = connect(o.databaseUrl, o.applicationName ?? 'wingman-deploy run-migrations', o.databaseInput);
+  connecting.catch(() => {});
   const listing = listMigrations(o.migrationsDir);
   listing.catch(() => {});
-  const client = await connect(
-    o.databaseUrl,
-    o.applicationName ?? 'wingman-deploy run-migrations',
-    o.databaseInput,
-  ).catch(async (err) => {
+  const client = await connecting.catch(async (err) => {
     await listing;
     throw err;
   });
