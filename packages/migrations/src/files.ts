@@ -76,6 +76,8 @@ export async function listMigrations(
   const migrations: MigrationFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const [index, entry] of entries.entries()) {
+    // Let the connection that opens meanwhile take its turns (its handshake waits on the loop).
+    if (index % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
     if (entry.isDirectory()) continue;
     const abs = path.join(absDir, entry.name);
     const file = relativeTo(root, abs);

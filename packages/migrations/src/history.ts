@@ -34,14 +34,15 @@ export async function ensureSeedTable(client: pg.Client): Promise<void> {
 /**
  * Only the columns the CLI knows (hosted projects add created_by, idempotency_key, rollback), read
  * through to_jsonb so that a table from a CLI older than the name and statements columns reads too,
- * even in a dry run, which must not add them.
+ * even in a dry run, which must not add them. The statements travel as JSON: JSON.parse reads 200
+ * applied files' statements in a fraction of the time pg's text[] parser takes.
  */
 export async function readHistory(client: pg.Client): Promise<HistoryRow[]> {
   if (!(await historyTableExists(client))) return [];
   const { rows } = await client.query<HistoryRow>(
     `select m.version, to_jsonb(m) ->> 'name' as name,
             case when jsonb_typeof(to_jsonb(m) -> 'statements') = 'array'
-                 then array(select jsonb_array_elements_text(to_jsonb(m) -> 'statements')) end as statements
+                 then to_jsonb(m) -> 'statements' end as statements
        from supabase_migrations.schema_migrations m order by m.version`,
   );
   return rows;
