@@ -112,15 +112,27 @@ export class RowBuilder {
     });
   }
 
-  /** Runs one insert in its own savepoint (in replica mode when allowed); a failed one leaves nothing behind. */
+  /**
+   * Runs one insert in its own savepoint (in replica mode when allowed); a failed one leaves nothing
+   * behind. One round trip: the statements run in order and stop at the first error, which leaves the
+   * savepoint to roll back to.
+   */
   private async execute(sql: string): Promise<pg.QueryResult<Record<string, string>>> {
-    await this.client.query('savepoint wm_probe_insert');
+    const statements = this.replica
+      ? [
+          'savepoint wm_probe_insert',
+          'set local session_replication_role = replica',
+          sql,
+          'set local session_replication_role = origin',
+          'release savepoint wm_probe_insert',
+        ]
+      : ['savepoint wm_probe_insert', sql, 'release savepoint wm_probe_insert'];
     try {
-      if (this.replica) await this.client.query('set local session_replication_role = replica');
-      const res = await this.client.query<Record<string, string>>(sql);
-      if (this.replica) await this.client.query('set local session_replication_role = origin');
-      await this.client.query('release savepoint wm_probe_insert');
-      return res;
+      // Several statements in one simple query: pg answers with one result per statement.
+      const results = (await this.client.query(statements.join(';\n'))) as unknown as pg.QueryResult<
+        Record<string, string>
+      >[];
+      return results[statements.indexOf(sql)]!;
     } catch (error) {
       await this.client.query('rollback to savepoint wm_probe_insert; release savepoint wm_probe_insert');
       throw error;

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { ApiRole, CoverageRow } from './coverage';
 import type { Finding } from './findings';
-import { ACTIONS, attemptAs, type ProbeAttempt } from './probe-attempt';
+import { ACTIONS, AttemptSession, attemptAs, type ProbeAttempt } from './probe-attempt';
 import type { ProbeCatalog } from './probe-catalog';
 import { notProbed, probeFinding } from './probe-findings';
 import { NotProbed, type RowBuilder } from './probe-rows';
@@ -59,9 +59,10 @@ export async function probeTable(
     const row = await p.rows.insert(relid);
     result.probed = true;
     const cols = p.catalog.columnsOf.get(relid) ?? [];
+    const session = new AttemptSession(p.client);
     for (const role of p.roles) {
       for (const action of ACTIONS) {
-        const attempt = await attemptAs(p.client, role, action, row, cols, p.coverage, t);
+        const attempt = await attemptAs(session, role, action, row, cols, p.coverage, t);
         result.attempts.push(attempt);
         if (attempt.verdict === 'error') findings.push(probeFinding(t.schema, t.name, attempt, p.coverage));
       }

@@ -3,8 +3,7 @@ import type { Log } from '@wingman/log';
 import { connect, listMigrations, type SnapshotDifference } from '@wingman/migrations';
 import { applyConfig, EMPTY_CONFIG, type SchemaConfig } from './config';
 import { type CoverageRow, coverageFindings, coverageFor, coverageMatrix } from './coverage';
-import { probeDataApi } from './data-api-probe';
-import { detectDrift } from './drift';
+import type { probeDataApi } from './data-api-probe';
 import type { Finding, Level, LintContext, RuleOutcome } from './findings';
 import { allRules, runRules } from './lints/index';
 import { MigrationIndex } from './locate';
@@ -80,6 +79,8 @@ export async function verifySchema(o: VerifyOptions): Promise<VerifyResult> {
     const tables = [
       ...new Map(coverage.map((r) => [`${r.schema}.${r.name}`, { schema: r.schema, name: r.name }])).values(),
     ];
+    // Loaded only when asked for: the Data API client and the HTTP stack are most of the bundle.
+    const { probeDataApi } = await import('./data-api-probe');
     const api = await o.log.group('Live Data API probe', () =>
       probeDataApi({
         supabaseUrl: o.supabaseUrl!,
@@ -96,6 +97,7 @@ export async function verifySchema(o: VerifyOptions): Promise<VerifyResult> {
   if (o.shadowDatabaseUrl) {
     if (!o.migrationsDir)
       throw new Error(`input 'shadow-database-url' needs 'migrations-dir': the migrations to build in it`);
+    const { detectDrift } = await import('./drift');
     const d = await detectDrift({
       databaseUrl: o.databaseUrl,
       shadowDatabaseUrl: o.shadowDatabaseUrl,
