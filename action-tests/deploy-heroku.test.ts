@@ -118,7 +118,7 @@ describe('deploy-heroku bundle', () => {
         new RegExp(`\\| build \\| \`${build.id}\` \\|`),
         /\| release \| v4 \(Deploy 6113728f\) \|/,
         /\| previous release \(rollback target\) \| v3 \|/,
-        /\| duration \| \d+(\.\d+)? s \|/,
+        /\| duration \| \d+(\.\d+)? m?s \|/,
         /\| activity \| \[dashboard\]\(https:\/\/dashboard\.heroku\.com\/apps\/wm-api\/activity\) \|/,
       ])
         expect(result.summary).toMatch(row);

@@ -103,7 +103,8 @@ try {
   await client.query('analyze');
   await client.end();
   const times = await interleaved(ROUNDS, {
-    action: () => timed(node24, [bundle], { cwd: work, env: actionEnv(work, { 'database-url': db.url, 'fail-on': 'none' }) }),
+    action: () =>
+      timed(node24, [bundle], { cwd: work, env: actionEnv(work, { 'database-url': db.url, 'fail-on': 'none' }) }),
     bare: () => timed(node24, ['-e', '0']),
   });
   console.log(`\nverify-schema, whole process on 300 tables (lints, coverage, live RLS probe), median of ${ROUNDS}`);

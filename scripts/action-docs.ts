@@ -1,8 +1,10 @@
-// pnpm action-docs: writes each action README's inputs and outputs tables from its action.yml.
-// `--check` fails when a README is out of date (the metadata test runs the same check).
+// pnpm action-docs: writes each action README's inputs and outputs tables from its action.yml, and the
+// root README's architecture picture from biome.json (scripts/architecture.ts).
+// `--check` fails when a README is out of date (the metadata and architecture tests run the same checks).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { expectedReadmeArchitecture } from './architecture';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 const START = '<!-- action-docs:start (generated from action.yml by `pnpm action-docs`) -->';
@@ -83,6 +85,14 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
     stale++;
     if (check) console.error(`actions/${name}/README.md is out of date with its action.yml: run 'pnpm action-docs'`);
     else writeFileSync(path, expected);
+  }
+  const readmePath = join(ROOT, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const withArchitecture = expectedReadmeArchitecture(readme);
+  if (withArchitecture !== readme) {
+    stale++;
+    if (check) console.error(`README.md's architecture picture is out of date with biome.json: run 'pnpm action-docs'`);
+    else writeFileSync(readmePath, withArchitecture);
   }
   if (check && stale) process.exit(1);
 }

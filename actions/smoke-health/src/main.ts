@@ -1,8 +1,15 @@
 import { runAction } from '@wingman/action-kit/start';
+import { parseHeaderLines, parseTargets } from '@wingman/health/targets';
 import { smokeHealthInputs } from './inputs';
 
 await runAction('smoke-health', smokeHealthInputs, async (ctx, inputs) => {
+  // Headers and what to check are inputs too: checked (and the header values masked one by one) before
+  // the HTTP stack loads, so a step with neither url nor targets fails at once.
+  const headers = parseHeaderLines(inputs.headers, 'headers');
+  // The runner masked the input as a whole; each value must be masked on its own to be hidden in a log line.
+  for (const value of Object.values(headers)) ctx.addSecret(value);
+  const targets = parseTargets({ url: inputs.url, targets: inputs.targets });
   // Loaded only after the inputs are valid: a bad input fails without paying for undici.
   const { run } = await import('./run');
-  await run(ctx, inputs);
+  await run(ctx, inputs, { headers, targets });
 });

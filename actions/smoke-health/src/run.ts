@@ -1,19 +1,12 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
-import {
-  checkHealth,
-  type HealthReport,
-  parseHeaderLines,
-  parseTargets,
-  renderHealthMarkdown,
-  toJsonReport,
-} from '@wingman/health';
+import { checkHealth, type HealthReport, renderHealthMarkdown, type TargetSpec, toJsonReport } from '@wingman/health';
 import type { smokeHealthInputs } from './inputs';
 
-export async function run(ctx: ActionContext, inputs: Inputs<(typeof smokeHealthInputs)['spec']>): Promise<void> {
-  const headers = parseHeaderLines(inputs.headers, 'headers');
-  // The runner masked the input as a whole; each value must be masked on its own to be hidden in a log line.
-  for (const value of Object.values(headers)) ctx.addSecret(value);
-  const targets = parseTargets({ url: inputs.url, targets: inputs.targets });
+export async function run(
+  ctx: ActionContext,
+  inputs: Inputs<(typeof smokeHealthInputs)['spec']>,
+  { headers, targets }: { headers: Record<string, string>; targets: TargetSpec[] },
+): Promise<void> {
   if (inputs.requestTimeout <= 0) throw new Error(`input 'request-timeout' must be more than 0, got 0; set e.g. 10s`);
   const errorRateBudget = Number(inputs.errorRateBudget.slice(0, -1)) / 100;
   if (errorRateBudget > 1)
