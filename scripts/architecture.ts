@@ -36,10 +36,9 @@ export function layersFromBiome(root = ROOT): Layer[] {
 const globToRegExp = (glob: string) =>
   new RegExp(
     `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*\*/g, '\u0000')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\u0000/g, '.*')}$`,
+      .split('**')
+      .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+      .join('.*')}$`,
   );
 
 /** Whether `specifier` may be imported from `folder` (e.g. "packages/heroku"), by the layers' patterns. */
