@@ -31,8 +31,6 @@ export interface HerokuApiOptions {
   http?: Partial<HttpClientOptions>;
 }
 
-export const defaultSleep = (ms: number) => sleep(ms);
-
 export class HerokuApi {
   readonly client: HttpClient;
   /** Last RateLimit-Remaining seen. */
@@ -45,7 +43,7 @@ export class HerokuApi {
 
   constructor(private readonly options: HerokuApiOptions) {
     this.floor = options.rateLimitFloor ?? 20;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? sleep;
     this.client = createHttpClient({
       baseUrl: options.apiUrl ?? 'https://api.heroku.com',
       token: options.apiKey,

@@ -5,7 +5,7 @@
 
 import { createHttpClient, type HttpClient, HttpError } from '@wingman/http';
 import type { Log } from '@wingman/log';
-import { defaultSleep } from './api';
+import { sleep as oneSleep } from '@wingman/time';
 
 export interface StreamResult {
   /** Last lines seen (for error messages). */
@@ -64,7 +64,7 @@ export class StreamClients {
 export async function followOutputStream(url: string, options: FollowOptions): Promise<StreamResult> {
   const { log } = options;
   const tailLines = options.tailLines ?? 20;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? oneSleep;
   const maxResumes = options.maxResumes ?? 5;
   const tail: string[] = [];
   let lines = 0;

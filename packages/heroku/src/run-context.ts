@@ -3,7 +3,8 @@
 
 import type { HttpClientOptions } from '@wingman/http';
 import type { Log } from '@wingman/log';
-import { defaultSleep, HerokuApi } from './api';
+import { sleep } from '@wingman/time';
+import { HerokuApi } from './api';
 import type { HerokuError } from './errors';
 import { StreamClients } from './output-stream';
 import { activityUrl, type HerokuMode, type HerokuReport, HerokuRunError } from './report';
@@ -65,7 +66,7 @@ export async function withRunContext<T extends HerokuOptions>(
   const ctx: RunContext = {
     api,
     log: options.log,
-    sleep: options.sleep ?? defaultSleep,
+    sleep: options.sleep ?? sleep,
     pollMs: options.pollMs ?? 250,
     maxPollMs: options.maxPollMs ?? 3000,
     timeoutMs: options.timeoutMs,
