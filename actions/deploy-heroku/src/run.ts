@@ -17,7 +17,7 @@ const v = (r: ReleaseRef | undefined) => (r ? `v${r.version}` : '');
 
 export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promise<void> {
   // One deadline for the whole step: every request, retry wait and poll ends with it.
-  const deadline = startDeadline(inputs.timeout, 'timeout');
+  const deadline = startDeadline(inputs.timeout, 'timeout', performance.timeOrigin);
   const common: HerokuOptions = {
     apiKey: inputs.apiKey,
     app: inputs.app,

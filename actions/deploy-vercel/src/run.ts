@@ -29,7 +29,7 @@ type DeployVercelInputs = Inputs<(typeof deployVercelInputs)['spec']>;
 
 export async function run(ctx: ActionContext, inputs: DeployVercelInputs): Promise<void> {
   // One deadline for the whole step: uploads, the build wait, promotion and every GitHub call end with it.
-  const deadline = startDeadline(inputs.timeout, 'timeout');
+  const deadline = startDeadline(inputs.timeout, 'timeout', performance.timeOrigin);
   const api = createVercelApi({
     token: inputs.token,
     teamId: inputs.teamId,

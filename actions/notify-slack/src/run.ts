@@ -67,7 +67,7 @@ export async function run(ctx: ActionContext, inputs: NotifyInputs): Promise<voi
       startedAt,
       log: ctx.log,
       // One deadline for every call and retry of the step.
-      http: { signal: startDeadline(inputs.timeout, 'timeout').signal },
+      http: { signal: startDeadline(inputs.timeout, 'timeout', performance.timeOrigin).signal },
     }),
   );
 

@@ -35,7 +35,7 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
   ctx.setOutput('release-url', releaseUrl(url, inputs.org, release));
 
   // One deadline for the whole step: the install, every API call and every sentry-cli run.
-  const http = { signal: startDeadline(inputs.timeout, 'timeout').signal };
+  const http = { signal: startDeadline(inputs.timeout, 'timeout', performance.timeOrigin).signal };
   const cliPath =
     inputs.cliPath ??
     (await ctx.log.group(`sentry-cli ${inputs.cliVersion}`, () =>

@@ -37,8 +37,15 @@ export async function runStatement(client: pg.Client, source: SqlSource, stateme
 /** Counts the statements the server completed, to name the one that failed when the error has no position. */
 class CountingQuery extends pg.Query {
   completed = 0;
+  constructor(
+    text: string,
+    private readonly onCompleted?: (completed: number) => void,
+  ) {
+    super(text);
+  }
   handleCommandComplete(msg: unknown, connection: unknown): void {
     this.completed++;
+    this.onCompleted?.(this.completed);
     (
       pg.Query.prototype as unknown as { handleCommandComplete(m: unknown, c: unknown): void }
     ).handleCommandComplete.call(this, msg, connection);
@@ -53,24 +60,64 @@ export interface ScriptFrame {
   suffixPurpose?: string;
 }
 
-/**
- * Runs `prefix`, every statement of `source`, then `suffix`, in one round trip as one simple query:
- * the file's own text from its first statement on, so an error position maps straight back to the
- * file. Without a position, the count of completed statements names the failing one.
- */
-export async function runScript(
-  client: pg.Client,
-  source: SqlSource,
-  statements: Statement[],
-  frame: ScriptFrame,
-): Promise<void> {
+export interface Script {
+  source: SqlSource;
+  statements: Statement[];
+  frame: ScriptFrame;
+}
+
+/** A script's text as sent, and how to read an error in it back to its file. */
+function framed({ source, statements, frame }: Script) {
   const executable = statements.filter((s) => !s.commentOnly);
   const from = statements[0]?.start ?? 0;
   const head = frame.prefix.length ? `${frame.prefix.join('; ')};\n` : '';
   // The file's text ends on a new line: it may end inside a line comment.
   const body = executable.length ? `${source.sql.slice(from)}\n;` : '';
   const tail = frame.suffix.length ? `\n${frame.suffix.join('; ')}` : '';
-  const query = new CountingQuery(`${head}${body}${tail}`);
+  return {
+    text: `${head}${body}${tail}`,
+    executable,
+    from,
+    head,
+    commands: frame.prefix.length + executable.length + frame.suffix.length,
+  };
+}
+
+/** The error of a failed runScripts: the located error, and which script it stopped in. */
+export class ScriptsError extends Error {
+  constructor(
+    readonly located: Error,
+    readonly index: number,
+    readonly pgError: unknown,
+  ) {
+    super(located.message);
+  }
+}
+
+/**
+ * Runs the scripts in order in one round trip as one simple query: each is its prefix, every statement
+ * of its source (the file's own text from its first statement on, so an error position maps straight
+ * back to the file), then its suffix. `onDone(i)` is called as script i's last statement completes.
+ * The server stops at the first error: the scripts before it ran whole, and a ScriptsError names the
+ * failing one with its error at the file and line to change (without a position, the count of
+ * completed statements names the statement).
+ */
+export async function runScripts(
+  client: pg.Client,
+  scripts: Script[],
+  onDone?: (index: number) => void,
+): Promise<void> {
+  const parts = scripts.map(framed);
+  const ends: number[] = [];
+  for (const p of parts) ends.push((ends.at(-1) ?? 0) + p.commands);
+  let next = 0;
+  const query = new CountingQuery(
+    parts.map((p) => p.text).join(';\n'),
+    onDone &&
+      ((completed) => {
+        while (next < ends.length && completed >= ends[next]!) onDone(next++);
+      }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       query.on('end', () => resolve());
@@ -78,14 +125,35 @@ export async function runScript(
       client.query(query);
     });
   } catch (err) {
-    const index = query.completed - frame.prefix.length;
-    if (index >= executable.length && isPgError(err))
-      throw new StatementError(
-        `${source.file}: could not ${frame.suffixPurpose ?? 'finish'}: ${describePgError(err)}`,
-        { file: source.file, line: executable.at(-1)?.codeLine ?? 1, title: err.code },
-        err.code,
-      );
-    throw locateError(err, source, executable[Math.max(index, 0)] ?? statements[0]!, from - head.length);
+    let k = 0;
+    while (k < parts.length - 1 && query.completed >= ends[k]!) k++;
+    const { source, statements, frame } = scripts[k]!;
+    const { executable, from, head } = parts[k]!;
+    const offset = parts.slice(0, k).reduce((n, p) => n + p.text.length + 2, 0);
+    const index = query.completed - (k ? ends[k - 1]! : 0) - frame.prefix.length;
+    const located =
+      index >= executable.length && isPgError(err)
+        ? new StatementError(
+            `${source.file}: could not ${frame.suffixPurpose ?? 'finish'}: ${describePgError(err)}`,
+            { file: source.file, line: executable.at(-1)?.codeLine ?? 1, title: err.code },
+            err.code,
+          )
+        : locateError(err, source, executable[Math.max(index, 0)] ?? statements[0]!, from - head.length - offset);
+    throw new ScriptsError(located, k, err);
+  }
+}
+
+/** One script in its own round trip (see runScripts); throws the located error itself. */
+export async function runScript(
+  client: pg.Client,
+  source: SqlSource,
+  statements: Statement[],
+  frame: ScriptFrame,
+): Promise<void> {
+  try {
+    await runScripts(client, [{ source, statements, frame }]);
+  } catch (err) {
+    throw err instanceof ScriptsError ? err.located : err;
   }
 }
 

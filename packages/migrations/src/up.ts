@@ -1,6 +1,6 @@
 // up: apply the migrations the database lacks, in order, after checking the applied ones are unchanged.
 import type pg from 'pg';
-import { applyFile } from './apply-file';
+import { applyFiles } from './apply-file';
 import { applyAtomically } from './atomic';
 import { findPendingMigrations } from './cli-compat';
 import { MigrationsError } from './errors';
@@ -48,12 +48,10 @@ export async function up(
 
   if (o.atomic) {
     await applyAtomically(client, o, todo, result);
+  } else if (o.verifyRollbacks) {
+    for (const file of todo) await verifyRoundTrip(client, o, file, result);
   } else {
-    for (const [i, file] of todo.entries()) {
-      const last = i === todo.length - 1;
-      if (o.verifyRollbacks) await verifyRoundTrip(client, o, file, result);
-      else await applyFile(client, o, file, result, last);
-    }
+    await applyFiles(client, o, todo, result);
   }
 }
 

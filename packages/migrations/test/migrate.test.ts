@@ -261,6 +261,47 @@ describe('failures', () => {
     expect(await historyVersions(db)).toEqual(['001']);
   });
 
+  it('keeps the files before a lock wait applied while it retries the one that waited, then applies the rest', async () => {
+    const p = project({ '001_t.sql': 'create table public.t (id int);' });
+    await run(db, p);
+    p.write({
+      '002_u.sql': 'create table public.u (id int);',
+      '003_alter.sql': 'alter table public.t add column note text;',
+      '004_v.sql': 'create table public.v (id int);',
+    });
+    const holder = await db.connect();
+    await holder.query('begin; lock table public.t in access share mode');
+    const r = run(db, p, { lockTimeoutMs: 100, lockRetries: 5, retryDelayMs: 150 });
+    // While 003 waits for its retry, 002 is already committed with its history row.
+    await sleep(200);
+    const during = await historyVersions(db);
+    await holder.query('commit');
+    const result = await r;
+    expect(during).toEqual(['001', '002']);
+    expect(result.applied).toEqual(['002', '003', '004']);
+    expect(r.log.messages('info').filter((m) => /could not get a lock/.test(m))[0]).toMatch(
+      /003_alter\.sql: could not get a lock within lock-timeout; retry 1 of 5/,
+    );
+    expect(await historyVersions(db)).toEqual(['001', '002', '003', '004']);
+  });
+
+  it('applies more files than travel in one round trip, each with its own status, and stops at a failure in a later trip', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 30; i++)
+      files[`${String(i).padStart(3, '0')}_t${i}.sql`] = `create table public.t${i} (id int);`;
+    files['027_t27.sql'] = 'create table public.t27 (id int);\ncreate table public.t1 (id int);';
+    const p = project(files);
+    const r = run(db, p);
+    const err = await failure(r);
+    expect(err.message).toMatch(/027_t27\.sql:2: 42P07 relation "t1" already exists/);
+    const statuses = err.result.files.map((f) => f.status);
+    expect(statuses.slice(0, 26)).toEqual(Array(26).fill('applied'));
+    expect(statuses.slice(26)).toEqual(['failed', 'not run', 'not run', 'not run']);
+    expect(await historyVersions(db)).toHaveLength(26);
+    expect(await tableExists(db, 'public.t26')).toBe(true);
+    expect(await tableExists(db, 'public.t27')).toBe(false);
+  });
+
   it('cancels a statement that runs past statement-timeout and rolls its file back', async () => {
     const p = project({ '001_slow.sql': 'create table public.s (id int);\nselect pg_sleep(2);' });
     const err = await failure(run(db, p, { statementTimeoutMs: 100 }));

@@ -26,11 +26,15 @@ export interface Deadline {
   sleep(ms: number): Promise<void>;
 }
 
-/** A deadline ms from now; the timer does not keep the process alive. */
-export function startDeadline(ms: number, input = 'timeout'): Deadline {
+/**
+ * A deadline ms after `startedAt` (default: now); the timer does not keep the process alive. An action
+ * passes its process's start (performance.timeOrigin), so Node's start-up and module loading count
+ * against the step's timeout as they count for the user waiting on it.
+ */
+export function startDeadline(ms: number, input = 'timeout', startedAt = Date.now()): Deadline {
   const controller = new AbortController();
-  const end = Date.now() + ms;
-  const timer = setTimeout(() => controller.abort(new DeadlineExceeded(ms, input)), ms);
+  const end = startedAt + ms;
+  const timer = setTimeout(() => controller.abort(new DeadlineExceeded(ms, input)), Math.max(0, end - Date.now()));
   timer.unref?.();
   return {
     signal: controller.signal,

@@ -27,6 +27,12 @@ describe('sleep and the deadline', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(deadline.remaining()).toBe(0);
   });
+  it('counts from the given start, so time spent before the call (process start-up) counts too', async () => {
+    const deadline = startDeadline(1_000, 'timeout', Date.now() - 990);
+    expect(deadline.remaining()).toBeLessThanOrEqual(10);
+    await expect(deadline.sleep(5_000)).rejects.toBeInstanceOf(DeadlineExceeded);
+    expect(startDeadline(1_000, 'timeout', Date.now() - 5_000).remaining()).toBe(0);
+  });
   it('an already aborted signal rejects at once; no signal just waits', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
