@@ -25,6 +25,8 @@ export interface TableProber {
   /** The roles the connected user can act as. */
   roles: ApiRole[];
   coverage: CoverageRow[];
+  /** A table's savepoint is still open (its work is undone when the next table's opens). */
+  tableOpen?: boolean;
 }
 
 export interface ProbedTable {
@@ -54,7 +56,12 @@ export async function probeTable(
     findings.push(notProbed(t.schema, t.name, result.reason));
     return { result, findings };
   }
-  await p.client.query('savepoint wm_probe_table');
+  // The previous table's savepoint is undone in the same round trip that opens this one's; the probe's
+  // transaction, rolled back at the end, undoes the last table's.
+  await p.client.query(
+    `${p.tableOpen ? 'rollback to savepoint wm_probe_table; release savepoint wm_probe_table; ' : ''}savepoint wm_probe_table`,
+  );
+  p.tableOpen = true;
   try {
     const row = await p.rows.insert(relid);
     result.probed = true;
@@ -71,8 +78,6 @@ export async function probeTable(
     if (!(error instanceof NotProbed)) throw error;
     result.reason = error.message;
     findings.push(notProbed(t.schema, t.name, error.message));
-  } finally {
-    await p.client.query('rollback to savepoint wm_probe_table; release savepoint wm_probe_table');
   }
   return { result, findings };
 }
