@@ -4,6 +4,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { backoffDelayMs, serverRequestedDelayMs } from '@wingman/http';
 import { SecretRedactor } from '@wingman/log';
+import { sleep } from '@wingman/time';
 import { type Finding, qualified } from './findings';
 
 export interface DataApiProbeTable {
@@ -114,7 +115,7 @@ export async function probeDataApi(options: DataApiProbeOptions): Promise<DataAp
   const retryingFetch = withRetries(options.fetch ?? fetch, {
     retries: options.retries ?? 3,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
-    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    sleep: options.sleep ?? ((ms) => sleep(ms)),
   });
   const clients = new Map<string, SupabaseClient>();
   const clientFor = (schema: string) => {

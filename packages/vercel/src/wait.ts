@@ -1,6 +1,7 @@
 // Waiting on the real outcome of a deployment: poll GET /v13/deployments/{id} until READY (with its
 // aliases settled) or a failure, and stream the build events into the log while doing so.
 import type { Log } from '@wingman/log';
+import { sleep } from '@wingman/time';
 import type { VercelApi, VercelDeployment } from './api';
 
 export interface Clock {
@@ -10,7 +11,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: Date.now,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => sleep(ms),
 };
 
 export interface PollOptions {
