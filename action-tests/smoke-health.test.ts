@@ -213,6 +213,18 @@ describe('smoke-health bundle: failures a deployment meets', () => {
     expect(JSON.parse(r.outputs.report!).targets[0].attempts).toBe(1);
   });
 
+  it("Vercel Deployment Protection's login page never passes, whatever status the contract accepts, and names the bypass", async () => {
+    const t = await serve({ routes: { '/h': behaviours.vercelProtected(SECRET) } });
+    const r = await smoke({ targets: `- url: ${t.at('/h')}\n  expect-status: 200-499` });
+    expect(r.exitCode).toBe(1);
+    expect(errorLines(r)[0]).toBe(
+      `${t.url}/h failed its contract: protected deployment: ${t.url}/h answers 401 from Vercel Deployment Protection; pass the bypass header: 'x-vercel-protection-bypass: <secret>' in input 'headers'`,
+    );
+    expect(JSON.parse(r.outputs.report!).targets[0].attempts).toBe(1);
+    const passed = await smoke({ url: t.at('/h'), headers: `x-vercel-protection-bypass: ${SECRET}` });
+    expect(passed.exitCode).toBe(0);
+  });
+
   it('a secret the target echoes back in a failing body is still never printed', async () => {
     const t = await serve({
       routes: {

@@ -151,7 +151,10 @@ export async function checkHealth(options: HealthOptions): Promise<HealthReport>
       });
 
       if (!report.ready) {
-        const hint = hintFor(report.status, options.headers);
+        // A protection page already says what to pass; the generic 401 hint would say it twice.
+        const hint = report.readinessFailure?.startsWith('protected deployment')
+          ? ''
+          : hintFor(report.status, options.headers);
         report.verdicts.push(
           report.refused
             ? `${shown} failed its contract: ${report.readinessFailure}${hint}`

@@ -8,6 +8,7 @@ import { createHttpClient, type HttpClient, type HttpResponse, NetworkError, Tim
 import { SecretRedactor } from '@wingman/log';
 import { formatDuration } from '@wingman/time';
 import { checkContract } from './contract';
+import { protectionFailure } from './protection';
 import type { TargetSpec } from './targets';
 
 export interface ProbeOptions {
@@ -160,6 +161,15 @@ export class Prober {
       }
 
       const location = res.headers.location;
+      let locationUrl: URL | undefined;
+      try {
+        locationUrl = location && REDIRECTS.includes(res.status) ? new URL(location, url) : undefined;
+      } catch {
+        // an invalid location is reported below, when redirects are followed
+      }
+      const sentHeaders = sameOrigin && Object.keys(this.options.headers ?? {}).length > 0;
+      const protectedBy = protectionFailure(displayUrl(url.href), { ...res, location: locationUrl, sentHeaders });
+      if (protectedBy) return fail('status', 'protected', protectedBy, false, res.status);
       if (this.options.followRedirects && REDIRECTS.includes(res.status) && location) {
         if (redirects >= this.maxRedirects)
           return fail(

@@ -283,6 +283,24 @@ export const behaviours = {
    * Like Vercel Deployment Protection: without header `name` equal to `value`, 401 with an HTML page
    * (what a protected deployment answers automation that lacks the bypass secret).
    */
+  /**
+   * Vercel Deployment Protection in front of `inner`: the automation bypass passes as the
+   * x-vercel-protection-bypass header or query parameter; without it, the 401 login page that starts
+   * Vercel's SSO (its _vercel_sso_nonce cookie), as the Vercel CLI recognises it.
+   */
+  vercelProtected(secret: string, inner: TargetBehaviour = behaviours.ok()): TargetBehaviour {
+    return (req) =>
+      req.headers['x-vercel-protection-bypass'] === secret || req.query['x-vercel-protection-bypass'] === secret
+        ? inner(req)
+        : {
+            status: 401,
+            headers: {
+              'content-type': 'text/html; charset=utf-8',
+              'set-cookie': `_vercel_sso_nonce=${req.n.toString(16).padStart(8, '0')}; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax`,
+            },
+            body: '<!doctype html><title>Authentication Required</title>',
+          };
+  },
   requireHeader(name: string, value: string, inner: TargetBehaviour = behaviours.ok()): TargetBehaviour {
     return (req) =>
       req.headers[name.toLowerCase()] === value
