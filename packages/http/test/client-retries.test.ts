@@ -2,50 +2,25 @@
 // it waits, and when it gives up.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-// Straight to the simulator module: the testkit index also loads the embedded Postgres harness.
+import { describe, expect, it } from '@jest/globals';
 import { Simulator } from '@wingman/testkit/simulator';
-import {
-  createHttpClient,
-  type HttpClient,
-  type HttpClientOptions,
-  HttpError,
-  NetworkError,
-  RateLimitError,
-  type RetryInfo,
-} from '../src/index';
-import { caught } from './caught';
+import { HttpError, NetworkError, RateLimitError, type RetryInfo } from '../src/index';
+import { caught, simulatorFixture } from './fixture';
 
 describe('createHttpClient retries against the simulator', () => {
-  let sim: Simulator;
-  const clients: HttpClient[] = [];
-
-  function client(extra: Partial<HttpClientOptions> = {}): HttpClient {
-    const c = createHttpClient({ baseUrl: sim.url, minDelayMs: 1, maxDelayMs: 5, provider: 'Heroku', ...extra });
-    clients.push(c);
-    return c;
-  }
-
-  beforeEach(async () => {
-    sim = new Simulator({ name: 'Heroku' });
-    await sim.start();
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await sim.stop();
-  });
+  const fx = simulatorFixture();
+  const client = fx.client;
 
   it('retries 500 and 503 with backoff and succeeds; the simulator saw every attempt', async () => {
-    sim.route('GET', '/apps/a', () => ({ status: 200, body: { name: 'a' } }));
-    sim.inject('GET', '/apps/a', { status: 500 });
-    sim.inject('GET', '/apps/a', { status: 503, body: { id: 'unavailable' } }, { times: 2 });
+    fx.sim.route('GET', '/apps/a', () => ({ status: 200, body: { name: 'a' } }));
+    fx.sim.inject('GET', '/apps/a', { status: 500 });
+    fx.sim.inject('GET', '/apps/a', { status: 503, body: { id: 'unavailable' } }, { times: 2 });
     const retries: RetryInfo[] = [];
     const c = client({ onRetry: (i) => retries.push(i) });
     const res = await c.request('GET', '/apps/a');
     expect(res.body).toEqual({ name: 'a' });
     expect(res.attempts).toBe(4);
-    expect(sim.requestsTo('GET', '/apps/a')).toHaveLength(4);
+    expect(fx.sim.requestsTo('GET', '/apps/a')).toHaveLength(4);
     expect(retries.map((r) => [r.retry, r.reason])).toEqual([
       [1, '500'],
       [2, '503'],
@@ -54,8 +29,8 @@ describe('createHttpClient retries against the simulator', () => {
   });
 
   it('gives up after the configured retries with the final answer as HttpError', async () => {
-    sim.route('GET', '/apps/a', () => ({ status: 200, body: {} }));
-    sim.inject('GET', '/apps/a', { status: 503, body: { id: 'unavailable', message: 'Try later' } }, { times: 10 });
+    fx.sim.route('GET', '/apps/a', () => ({ status: 200, body: {} }));
+    fx.sim.inject('GET', '/apps/a', { status: 503, body: { id: 'unavailable', message: 'Try later' } }, { times: 10 });
     const err = await caught(client({ retries: 2 }).get('/apps/a'));
     expect(err).toBeInstanceOf(HttpError);
     expect(err).not.toBeInstanceOf(RateLimitError);
@@ -66,12 +41,12 @@ describe('createHttpClient retries against the simulator', () => {
     expect(e.message).toMatch(
       /^Heroku API GET \/apps\/a failed: 503 unavailable — Try later after 3 attempts \(request id sim-\d+\)$/,
     );
-    expect(sim.requests).toHaveLength(3);
+    expect(fx.sim.requests).toHaveLength(3);
   });
 
   it('uses exponential backoff with full jitter through the injected sleep', async () => {
-    sim.route('GET', '/x', () => ({ status: 200, body: {} }));
-    sim.inject('GET', '/x', { status: 502 }, { times: 4 });
+    fx.sim.route('GET', '/x', () => ({ status: 200, body: {} }));
+    fx.sim.inject('GET', '/x', { status: 502 }, { times: 4 });
     const waits: number[] = [];
     const c = client({
       minDelayMs: 100,
@@ -86,23 +61,23 @@ describe('createHttpClient retries against the simulator', () => {
   });
 
   it('retries after ECONNRESET and a dropped connection', async () => {
-    sim.route('GET', '/apps/a', () => ({ status: 200, body: { ok: true } }));
-    sim.inject('GET', '/apps/a', { reset: true }, { times: 2 });
+    fx.sim.route('GET', '/apps/a', () => ({ status: 200, body: { ok: true } }));
+    fx.sim.inject('GET', '/apps/a', { reset: true }, { times: 2 });
     const res = await client().request('GET', '/apps/a');
     expect(res.body).toEqual({ ok: true });
     expect(res.attempts).toBe(3);
-    expect(sim.requests).toHaveLength(3);
+    expect(fx.sim.requests).toHaveLength(3);
   });
 
   it('reports a connection that keeps resetting as NetworkError', async () => {
-    sim.inject('GET', '/apps/a', { reset: true }, { times: 5 });
+    fx.sim.inject('GET', '/apps/a', { reset: true }, { times: 5 });
     const err = await caught(client({ retries: 1 }).get('/apps/a'));
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).code).toBe('ECONNRESET');
     expect((err as NetworkError).attempts).toBe(2);
     expect(err.message).toContain('Heroku API GET /apps/a failed: network error ECONNRESET');
-    expect(err.message).toContain(`check that ${sim.url} is reachable`);
-    expect(sim.requests).toHaveLength(2);
+    expect(err.message).toContain(`check that ${fx.sim.url} is reachable`);
+    expect(fx.sim.requests).toHaveLength(2);
   });
 
   it('reports a refused connection as NetworkError after retrying', async () => {
@@ -118,22 +93,22 @@ describe('createHttpClient retries against the simulator', () => {
   });
 
   it('honours Retry-After in seconds on 429 (measured between the recorded requests)', async () => {
-    sim.route('GET', '/apps', () => ({ status: 200, body: [] }));
-    sim.inject('GET', '/apps', { status: 429, headers: { 'Retry-After': '1' }, body: { id: 'rate_limit' } });
+    fx.sim.route('GET', '/apps', () => ({ status: 200, body: [] }));
+    fx.sim.inject('GET', '/apps', { status: 429, headers: { 'Retry-After': '1' }, body: { id: 'rate_limit' } });
     const t0 = Date.now();
     await client({ minDelayMs: 1, maxDelayMs: 2 }).get('/apps');
-    const [first, second] = sim.requests;
+    const [first, second] = fx.sim.requests;
     expect(second!.time - first!.time).toBeGreaterThanOrEqual(950);
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
   it('honours Retry-After as an HTTP-date and the rate-limit reset headers', async () => {
     const now = Date.UTC(2026, 10, 27, 12, 0, 0);
-    sim.route('GET', '/x', () => ({ status: 200, body: {} }));
-    sim.inject('GET', '/x', { status: 503, headers: { 'Retry-After': new Date(now + 7000).toUTCString() } });
-    sim.inject('GET', '/x', { status: 429, headers: { 'X-RateLimit-Reset': String(now / 1000 + 12) } });
-    sim.inject('GET', '/x', { status: 429, headers: { 'RateLimit-Reset': '4' } });
-    sim.inject('GET', '/x', {
+    fx.sim.route('GET', '/x', () => ({ status: 200, body: {} }));
+    fx.sim.inject('GET', '/x', { status: 503, headers: { 'Retry-After': new Date(now + 7000).toUTCString() } });
+    fx.sim.inject('GET', '/x', { status: 429, headers: { 'X-RateLimit-Reset': String(now / 1000 + 12) } });
+    fx.sim.inject('GET', '/x', { status: 429, headers: { 'RateLimit-Reset': '4' } });
+    fx.sim.inject('GET', '/x', {
       status: 403,
       headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(now / 1000 + 3) },
     });
@@ -146,11 +121,11 @@ describe('createHttpClient retries against the simulator', () => {
     });
     await c.get('/x');
     expect(waits).toEqual([7000, 12000, 4000, 3000]);
-    expect(sim.requests).toHaveLength(5);
+    expect(fx.sim.requests).toHaveLength(5);
   });
 
   it('fails with RateLimitError at once when the server asks to wait longer than maxRetryAfterMs', async () => {
-    sim.inject(
+    fx.sim.inject(
       'GET',
       '/apps',
       { status: 429, headers: { 'Retry-After': '120' }, body: { id: 'rate_limit' } },
@@ -165,11 +140,11 @@ describe('createHttpClient retries against the simulator', () => {
     expect(e.retryAfterMs).toBe(120_000);
     expect(e.attempts).toBe(1);
     expect(e.message).toContain('the API asked to wait 120 s, longer than the 1 s this client waits');
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
   });
 
   it('fails with RateLimitError when 429 persists through all retries', async () => {
-    sim.inject(
+    fx.sim.inject(
       'GET',
       '/apps',
       { status: 429, body: { id: 'rate_limit', message: 'Your account reached the API limit.' } },
@@ -179,53 +154,53 @@ describe('createHttpClient retries against the simulator', () => {
     expect(err).toBeInstanceOf(RateLimitError);
     expect((err as RateLimitError).attempts).toBe(3);
     expect(err.message).toContain('429 rate_limit — Your account reached the API limit. after 3 attempts');
-    expect(sim.requests).toHaveLength(3);
+    expect(fx.sim.requests).toHaveLength(3);
   });
 
   it.each([400, 401, 404, 409, 422])('does not retry %i', async (status) => {
-    sim.inject('GET', '/apps/a', { status, body: { id: `e${status}`, message: 'nope' } }, { times: 5 });
+    fx.sim.inject('GET', '/apps/a', { status, body: { id: `e${status}`, message: 'nope' } }, { times: 5 });
     const err = await caught(client().get('/apps/a'));
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(status);
     expect((err as HttpError).attempts).toBe(1);
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
   });
 
   it('does not retry a plain POST on 500 or a reset, since the server may have acted on it', async () => {
-    sim.inject('POST', '/apps/a/builds', { status: 500 }, { times: 5 });
+    fx.sim.inject('POST', '/apps/a/builds', { status: 500 }, { times: 5 });
     const err = await caught(client().post('/apps/a/builds', { x: 1 }));
     expect((err as HttpError).status).toBe(500);
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
 
-    sim.clearFaults();
-    sim.clearRequests();
-    sim.inject('POST', '/apps/a/builds', { reset: true }, { times: 5 });
+    fx.sim.clearFaults();
+    fx.sim.clearRequests();
+    fx.sim.inject('POST', '/apps/a/builds', { reset: true }, { times: 5 });
     const reset = await caught(client().post('/apps/a/builds', { x: 1 }));
     expect(reset).toBeInstanceOf(NetworkError);
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
   });
 
   it('retries a POST marked idempotent or carrying an Idempotency-Key, replaying the body', async () => {
-    sim.route('POST', '/deployments', (req) => ({ status: 200, body: { got: req.body } }));
-    sim.inject('POST', '/deployments', { status: 500 }, { times: 2 });
+    fx.sim.route('POST', '/deployments', (req) => ({ status: 200, body: { got: req.body } }));
+    fx.sim.inject('POST', '/deployments', { status: 500 }, { times: 2 });
     expect(await client().post('/deployments', { n: 1 }, { idempotent: true })).toEqual({ got: { n: 1 } });
-    expect(sim.requests.map((r) => r.body)).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }]);
+    expect(fx.sim.requests.map((r) => r.body)).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }]);
 
-    sim.clearRequests();
-    sim.inject('POST', '/deployments', { reset: true });
+    fx.sim.clearRequests();
+    fx.sim.inject('POST', '/deployments', { reset: true });
     const res = await client().request('POST', '/deployments', {
       body: { n: 2 },
       headers: { 'Idempotency-Key': 'k-1' },
     });
     expect(res.attempts).toBe(2);
-    expect(sim.requests).toHaveLength(2);
+    expect(fx.sim.requests).toHaveLength(2);
   });
 
   it('retries a POST on 429, which the server rejected without acting', async () => {
-    sim.route('POST', '/chat.postMessage', () => ({ status: 200, body: { ok: true } }));
-    sim.inject('POST', '/chat.postMessage', { status: 429, headers: { 'Retry-After': '0' } });
+    fx.sim.route('POST', '/chat.postMessage', () => ({ status: 200, body: { ok: true } }));
+    fx.sim.inject('POST', '/chat.postMessage', { status: 429, headers: { 'Retry-After': '0' } });
     expect(await client().post('/chat.postMessage', { text: 'hi' })).toEqual({ ok: true });
-    expect(sim.requests).toHaveLength(2);
+    expect(fx.sim.requests).toHaveLength(2);
   });
 
   it('does not resume a body cut off mid-way (no Range retry): NetworkError after one request', async () => {

@@ -1,37 +1,19 @@
 // The client's timeouts against the real Simulator base over 127.0.0.1 sockets: per attempt, and the step's deadline.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-// Straight to the simulator module: the testkit index also loads the embedded Postgres harness.
-import { Simulator } from '@wingman/testkit/simulator';
+import { describe, expect, it } from '@jest/globals';
 import { startDeadline } from '@wingman/time';
-import { createHttpClient, type HttpClient, type HttpClientOptions, TimeoutError } from '../src/index';
-import { caught } from './caught';
+import { createHttpClient, TimeoutError } from '../src/index';
+import { caught, simulatorFixture } from './fixture';
 
 describe('createHttpClient timeouts against the simulator', () => {
-  let sim: Simulator;
-  const clients: HttpClient[] = [];
-
-  function client(extra: Partial<HttpClientOptions> = {}): HttpClient {
-    const c = createHttpClient({ baseUrl: sim.url, minDelayMs: 1, maxDelayMs: 5, provider: 'Heroku', ...extra });
-    clients.push(c);
-    return c;
-  }
-
-  beforeEach(async () => {
-    sim = new Simulator({ name: 'Heroku' });
-    await sim.start();
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await sim.stop();
-  });
+  const fx = simulatorFixture();
+  const client = fx.client;
 
   // undici checks headersTimeout/bodyTimeout on a ~0.5 s tick, so a 100 ms timeout fires within about 1 s.
   it('raises TimeoutError when no answer comes within timeoutMs on every attempt', async () => {
-    sim.route('GET', '/slow', () => ({ status: 200, body: {} }));
-    sim.inject('GET', '/slow', { delayMs: 2500 }, { times: 5 });
+    fx.sim.route('GET', '/slow', () => ({ status: 200, body: {} }));
+    fx.sim.inject('GET', '/slow', { delayMs: 2500 }, { times: 5 });
     const t0 = Date.now();
     const err = await caught(client({ timeoutMs: 100, retries: 1 }).get('/slow'));
     expect(Date.now() - t0).toBeLessThan(2500);
@@ -40,9 +22,9 @@ describe('createHttpClient timeouts against the simulator', () => {
     expect(e.timeoutMs).toBe(100);
     expect(e.attempts).toBe(2);
     expect(e.message).toBe(
-      `Heroku API GET /slow timed out: no response within 100 ms after 2 attempts; check that ${sim.url} is reachable or raise the timeout`,
+      `Heroku API GET /slow timed out: no response within 100 ms after 2 attempts; check that ${fx.sim.url} is reachable or raise the timeout`,
     );
-    expect(sim.requests).toHaveLength(2);
+    expect(fx.sim.requests).toHaveLength(2);
   });
 
   it("stops a request that never answers at the step's deadline, whatever the per-attempt timeout and retries", async () => {
@@ -77,12 +59,12 @@ describe('createHttpClient timeouts against the simulator', () => {
   });
 
   it('ends a retry wait at the deadline instead of sleeping through it', async () => {
-    sim.route('GET', '/busy', () => ({ status: 503, body: { message: 'busy' } }));
+    fx.sim.route('GET', '/busy', () => ({ status: 503, body: { message: 'busy' } }));
     const deadline = startDeadline(300, 'wait-timeout');
     const t0 = Date.now();
     const err = await caught(
       createHttpClient({
-        baseUrl: sim.url,
+        baseUrl: fx.sim.url,
         provider: 'Vercel',
         minDelayMs: 10_000,
         maxDelayMs: 10_000,
@@ -93,12 +75,12 @@ describe('createHttpClient timeouts against the simulator', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     expect((err as TimeoutError).code).toBe('DEADLINE');
     expect(err.message).toMatch(/^Vercel API GET \/busy stopped: the step's 'wait-timeout' \(300 ms\) ran out/);
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
   });
 
   it('retries a timed-out GET and succeeds on the next attempt; per-request timeout overrides', async () => {
-    sim.route('GET', '/slow', () => ({ status: 200, body: { ok: 1 } }));
-    sim.inject('GET', '/slow', { delayMs: 2500 });
+    fx.sim.route('GET', '/slow', () => ({ status: 200, body: { ok: 1 } }));
+    fx.sim.inject('GET', '/slow', { delayMs: 2500 });
     const c = client({ timeoutMs: 5000 });
     const t0 = Date.now();
     const res = await c.request('GET', '/slow', { timeoutMs: 80 });

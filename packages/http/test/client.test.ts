@@ -1,36 +1,18 @@
 // The client against the real Simulator base over 127.0.0.1 sockets: requests, error bodies, redaction.
 // Retries and timeouts have their own files (client-retries, client-timeouts).
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-// Straight to the simulator module: the testkit index also loads the embedded Postgres harness.
-import { Simulator } from '@wingman/testkit/simulator';
-import { createHttpClient, type HttpClient, type HttpClientOptions, HttpError } from '../src/index';
-import { caught } from './caught';
+import { describe, expect, it } from '@jest/globals';
+import { createHttpClient, HttpError } from '../src/index';
+import { caught, simulatorFixture } from './fixture';
 
 const TOKEN = 'hrku-tok-9f8e7d6c5b4a';
 
 describe('createHttpClient against the simulator', () => {
-  let sim: Simulator;
-  const clients: HttpClient[] = [];
-
-  function client(extra: Partial<HttpClientOptions> = {}): HttpClient {
-    const c = createHttpClient({ baseUrl: sim.url, minDelayMs: 1, maxDelayMs: 5, provider: 'Heroku', ...extra });
-    clients.push(c);
-    return c;
-  }
-
-  beforeEach(async () => {
-    sim = new Simulator({ name: 'Heroku' });
-    await sim.start();
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await sim.stop();
-  });
+  const fx = simulatorFixture();
+  const client = fx.client;
 
   it('sends token, headers, query and JSON body and returns status, headers and parsed body', async () => {
-    sim.route('POST', '/apps/:app/builds', (req) => ({
+    fx.sim.route('POST', '/apps/:app/builds', (req) => ({
       status: 201,
       headers: { 'x-custom': 'c1' },
       body: { id: 'b-1', app: req.params.app, echo: req.body, query: req.query },
@@ -58,30 +40,33 @@ describe('createHttpClient against the simulator', () => {
       echo: { source_blob: { url: 'https://x.test/s.tgz' } },
       query: { page: '2', tags: 'b' },
     });
-    const [rec] = sim.requests;
+    const [rec] = fx.sim.requests;
     expect(rec?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(rec?.headers['user-agent']).toBe('wingman-test/1');
     expect(rec?.headers.accept).toBe('application/vnd.heroku+json; version=3');
     expect(rec?.headers['content-type']).toBe('application/json');
     expect(rec?.headers['x-extra']).toBe('1');
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
   });
 
   it('offers get/post/put/patch/delete that return the body, and keeps a base path prefix', async () => {
-    sim.route('*', '/api/things/:id', (req) => ({ status: 200, body: { method: req.method, body: req.body ?? null } }));
-    const c = client({ baseUrl: `${sim.url}/api/` });
+    fx.sim.route('*', '/api/things/:id', (req) => ({
+      status: 200,
+      body: { method: req.method, body: req.body ?? null },
+    }));
+    const c = client({ baseUrl: `${fx.sim.url}/api/` });
     expect(await c.get('/things/1')).toEqual({ method: 'GET', body: null });
     expect(await c.post('/things/1', { a: 1 })).toEqual({ method: 'POST', body: { a: 1 } });
     expect(await c.put('things/1', { b: 2 })).toEqual({ method: 'PUT', body: { b: 2 } });
     expect(await c.patch('/things/1', { c: 3 })).toEqual({ method: 'PATCH', body: { c: 3 } });
     expect(await c.delete('/things/1')).toEqual({ method: 'DELETE', body: null });
-    expect(sim.requests.map((r) => r.path)).toEqual(Array(5).fill('/api/things/1'));
+    expect(fx.sim.requests.map((r) => r.path)).toEqual(Array(5).fill('/api/things/1'));
   });
 
   it('accepts listed non-2xx statuses and reads text and raw bodies', async () => {
-    sim.route('GET', '/maybe', () => ({ status: 404, body: { id: 'not_found' } }));
-    sim.route('GET', '/text', () => ({ status: 200, body: 'hello' }));
-    sim.route('PUT', '/upload', (req) => ({ status: 200, body: req.rawBody }));
+    fx.sim.route('GET', '/maybe', () => ({ status: 404, body: { id: 'not_found' } }));
+    fx.sim.route('GET', '/text', () => ({ status: 200, body: 'hello' }));
+    fx.sim.route('PUT', '/upload', (req) => ({ status: 200, body: req.rawBody }));
     const c = client();
     const res = await c.request('GET', '/maybe', { expectedStatus: [200, 404] });
     expect(res).toMatchObject({ status: 404, body: { id: 'not_found' } });
@@ -95,16 +80,16 @@ describe('createHttpClient against the simulator', () => {
   });
 
   it('follows same-origin absolute URLs (pagination links) and refuses other origins', async () => {
-    sim.route('GET', '/items', (req) => ({ status: 200, body: { page: req.query.page } }));
+    fx.sim.route('GET', '/items', (req) => ({ status: 200, body: { page: req.query.page } }));
     const c = client({ token: TOKEN });
-    expect(await c.get(`${sim.url}/items?page=2`)).toEqual({ page: '2' });
+    expect(await c.get(`${fx.sim.url}/items?page=2`)).toEqual({ page: '2' });
     const err = await caught(c.get('https://elsewhere.invalid/items'));
     expect(err.message).toContain('refuses https://elsewhere.invalid');
-    expect(sim.requests).toHaveLength(1);
+    expect(fx.sim.requests).toHaveLength(1);
   });
 
   it('turns provider error bodies into typed fields through an errorParser', async () => {
-    sim.route('POST', '/apps/:app/builds', () => ({
+    fx.sim.route('POST', '/apps/:app/builds', () => ({
       status: 422,
       headers: { 'X-Request-Id': 'abc' },
       body: { id: 'invalid_params', message: 'Build requires a source URL' },
@@ -132,13 +117,13 @@ describe('createHttpClient against the simulator', () => {
   });
 
   it('parses Vercel, Slack and Sentry error shapes with the default parser', async () => {
-    sim.route('GET', '/vercel', () => ({
+    fx.sim.route('GET', '/vercel', () => ({
       status: 400,
       body: { error: { code: 'bad_request', message: 'Invalid teamId' } },
     }));
-    sim.route('GET', '/slack', () => ({ status: 403, body: { ok: false, error: 'not_in_channel' } }));
-    sim.route('GET', '/sentry', () => ({ status: 404, body: { detail: 'The requested resource does not exist' } }));
-    sim.route('GET', '/plain', () => ({ status: 400, body: 'Bad thing happened\nstack...' }));
+    fx.sim.route('GET', '/slack', () => ({ status: 403, body: { ok: false, error: 'not_in_channel' } }));
+    fx.sim.route('GET', '/sentry', () => ({ status: 404, body: { detail: 'The requested resource does not exist' } }));
+    fx.sim.route('GET', '/plain', () => ({ status: 400, body: 'Bad thing happened\nstack...' }));
     const c = client({ provider: undefined });
     const v = (await caught(c.get('/vercel'))) as HttpError;
     expect([v.code, v.providerMessage]).toEqual(['bad_request', 'Invalid teamId']);
@@ -153,7 +138,7 @@ describe('createHttpClient against the simulator', () => {
   });
 
   it('reports a 2xx body that is not valid JSON', async () => {
-    sim.route('GET', '/broken', () => ({
+    fx.sim.route('GET', '/broken', () => ({
       status: 200,
       headers: { 'content-type': 'application/json' },
       body: '<html>',
@@ -166,7 +151,7 @@ describe('createHttpClient against the simulator', () => {
 
   it('redacts the token, Authorization value and extra secrets from messages, bodies and serialized errors', async () => {
     const extra = 'vercel-secret-abcdef';
-    sim.route('GET', '/apps/:app', (req) => ({
+    fx.sim.route('GET', '/apps/:app', (req) => ({
       status: 401,
       body: {
         id: 'unauthorized',
@@ -208,7 +193,10 @@ describe('createHttpClient against the simulator', () => {
   });
 
   it('redacts a per-request Authorization header too', async () => {
-    sim.route('GET', '/me', (req) => ({ status: 403, body: { message: `denied for ${req.headers.authorization}` } }));
+    fx.sim.route('GET', '/me', (req) => ({
+      status: 403,
+      body: { message: `denied for ${req.headers.authorization}` },
+    }));
     const err = await caught(client().get('/me', { headers: { Authorization: 'Basic dXNlcjpwYXNzd29yZA==' } }));
     expect(err.message).toContain('denied for ***');
     expect(err.message).not.toContain('dXNlcjpwYXNzd29yZA==');
