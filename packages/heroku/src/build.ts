@@ -3,10 +3,10 @@
 
 import { formatDuration } from '@wingman/time';
 import { HerokuError } from './errors';
-import { followOutputStream, lastLines, readOutputTail } from './output-stream';
+import { lastLines, readOutputTail } from './output-stream';
 import { pollUntil } from './poll';
 import type { ReleaseRef } from './report';
-import type { RunContext } from './run-context';
+import { followWithin, type RunContext } from './run-context';
 import { herokuBuildShape } from './shapes';
 import type { SourceBlob } from './source-upload';
 import type { HerokuApp, HerokuBuild } from './types';
@@ -61,15 +61,7 @@ export async function waitForBuild(
   const { log, report } = ctx;
   let tail: string[] = [];
   const finished = await log.group(`Build ${build.id}`, async () => {
-    tail = (
-      await followOutputStream(build.output_stream_url, {
-        log,
-        clients: ctx.streams,
-        deadline,
-        sleep: ctx.sleep,
-        signal: ctx.options.http?.signal,
-      })
-    ).tail;
+    tail = await followWithin(ctx, build.output_stream_url, deadline);
     return pollUntil(
       ctx,
       deadline,

@@ -3,10 +3,10 @@
 
 import { formatDuration } from '@wingman/time';
 import { HerokuError } from './errors';
-import { followOutputStream, lastLines, readOutputTail } from './output-stream';
+import { lastLines, readOutputTail } from './output-stream';
 import { pollUntil } from './poll';
 import type { ReleaseRef } from './report';
-import type { RunContext } from './run-context';
+import { followWithin, type RunContext } from './run-context';
 import type { HerokuApp, HerokuRelease } from './types';
 
 /** Streams a release's release phase and waits for its status. Throws when it failed. */
@@ -23,15 +23,7 @@ export async function waitForRelease(
   const what = `read release v${release.version} of app '${app.name}'`;
   const final = await ctx.log.group(`Release phase of v${release.version}`, async () => {
     if (release.output_stream_url) {
-      tail = (
-        await followOutputStream(release.output_stream_url, {
-          log: ctx.log,
-          clients: ctx.streams,
-          deadline,
-          sleep: ctx.sleep,
-          signal: ctx.options.http?.signal,
-        })
-      ).tail;
+      tail = await followWithin(ctx, release.output_stream_url, deadline);
     }
     return pollUntil(
       ctx,

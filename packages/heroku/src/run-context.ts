@@ -6,7 +6,7 @@ import type { Log } from '@wingman/log';
 import { sleep } from '@wingman/time';
 import { HerokuApi } from './api';
 import type { HerokuError } from './errors';
-import { StreamClients } from './output-stream';
+import { followOutputStream, StreamClients } from './output-stream';
 import { activityUrl, type HerokuMode, type HerokuReport, HerokuRunError } from './report';
 
 export interface HerokuOptions {
@@ -38,6 +38,18 @@ export interface RunContext {
   options: HerokuOptions;
   /** Output stream clients of this run only, closed with it. */
   streams: StreamClients;
+}
+
+/** Follows a build's or release's output stream into the log, on this run's clients, until `deadline`; its last lines. */
+export async function followWithin(ctx: RunContext, url: string, deadline: number): Promise<string[]> {
+  const { tail } = await followOutputStream(url, {
+    log: ctx.log,
+    clients: ctx.streams,
+    deadline,
+    sleep: ctx.sleep,
+    signal: ctx.options.http?.signal,
+  });
+  return tail;
 }
 
 /** Runs `body` in a fresh context and returns its report; a failure becomes a HerokuRunError holding it. */
