@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { platformPackage } from '@wingman/sentry';
 import {
   behaviours,
   DEFAULT_REPOSITORY,
@@ -28,7 +29,6 @@ import {
   VercelSimulator,
 } from '@wingman/testkit';
 import pg from 'pg';
-import { platformPackage } from '../actions/sentry-release/src/install';
 
 const dirs: string[] = [];
 afterAll(() => {

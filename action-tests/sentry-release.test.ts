@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { silentLog } from '@wingman/log';
+import { npmRegistry, platformPackage, verifyIntegrity } from '@wingman/sentry';
 import {
   defaultPushEvent,
   isolatedSentryCliEnv,
@@ -28,7 +29,7 @@ import {
   sentryCliBinary,
   startNpmRegistry,
 } from '@wingman/testkit';
-import { installSentryCli, npmRegistry, platformPackage, verifyIntegrity } from '../actions/sentry-release/src/install';
+import { installSentryCli } from '../actions/sentry-release/src/install';
 
 const TOKEN = 'sentry-sim-plain-token-7d41c9';
 const GH_TOKEN = 'ghs_wingmanTestkitFakeInstallationToken0';

@@ -2,9 +2,6 @@
 import * as tc from '@actions/tool-cache';
 import { type InstallCliOptions, installSentryCli as installWith, type ToolCache } from '@wingman/sentry';
 
-// The installer's helpers, where the action's tests (and anyone reading the action) look for them.
-export { npmRegistry, platformPackage, verifyIntegrity } from '@wingman/sentry';
-
 const runnerToolCache: ToolCache = {
   find: tc.find,
   downloadTool: tc.downloadTool,

@@ -2,6 +2,7 @@ import type { ActionContext, Inputs } from '@wingman/action-kit';
 import { readEvent } from '@wingman/github';
 import {
   createSentryRelease,
+  npmRegistry,
   releaseUrl,
   type SentryReleaseResult,
   SentryReleaseRunError,
@@ -9,7 +10,7 @@ import {
 } from '@wingman/sentry';
 import { startDeadline } from '@wingman/time';
 import type { sentryReleaseInputs } from './inputs';
-import { installSentryCli, npmRegistry } from './install';
+import { installSentryCli } from './install';
 
 type SentryReleaseInputs = Inputs<typeof sentryReleaseInputs.spec>;
 
