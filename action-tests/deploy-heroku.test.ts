@@ -21,6 +21,7 @@ import {
   REPO_ROOT,
   type RunActionOptions,
   runAction,
+  visible,
 } from '@wingman/testkit';
 
 const KEY = 'hrku-bundle-5ecret-key-7d1c9e2a';
@@ -51,11 +52,6 @@ function workspace(files: Record<string, string> = {}): string {
     writeFileSync(join(dir, name), content);
   }
   return dir;
-}
-
-/** Everything a workflow or a later step could see, minus the mask commands themselves. */
-function visible(r: ActionResult): string {
-  return [r.stdout.replace(/^::add-mask::.*$/gm, ''), r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n');
 }
 
 describe('deploy-heroku bundle', () => {

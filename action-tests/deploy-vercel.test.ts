@@ -1,6 +1,13 @@
 // The deploy-vercel bundle, run as the runner runs it, against the Vercel and GitHub simulators.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEFAULT_REPOSITORY, GitHubSimulator, nodeRuntimes, runAction, VercelSimulator } from '@wingman/testkit';
+import {
+  DEFAULT_REPOSITORY,
+  GitHubSimulator,
+  nodeRuntimes,
+  runAction,
+  VercelSimulator,
+  visible,
+} from '@wingman/testkit';
 import { cleanup, prebuiltOutput, tempDir, write } from '../packages/vercel/test/helpers';
 
 const TOKEN = 'vercel_bundle_test_token_9f8e7d6c5b4a';
@@ -393,5 +400,138 @@ describe('deploy-vercel bundle', () => {
     expect(r.exitCode).toBe(1);
     expect(r.annotations[0]!.message).toMatch(/input 'team-id' must be a team id like team_…/);
     expect(vercel.requests).toHaveLength(0);
+  });
+});
+
+describe('deploy-vercel bundle: builds from source', () => {
+  let vercel: VercelSimulator;
+  let workspace: string;
+  const BYPASS = 'bundle-bypass-secret-0123456789abcdef';
+
+  beforeEach(async () => {
+    vercel = new VercelSimulator({ token: TOKEN, teams: [{ id: TEAM, slug: 'wingman' }], stepMs: 30 });
+    await vercel.start();
+    workspace = tempDir('deploy-vercel-src-');
+    // A small Next.js-shaped app, with what must never leave the runner.
+    write(workspace, 'package.json', JSON.stringify({ name: 'web', scripts: { build: 'next build' } }));
+    write(workspace, 'next.config.mjs', 'export default {};\n');
+    write(workspace, 'app/page.tsx', 'export default function Page() { return <h1>WingmanMatch</h1>; }\n');
+    write(workspace, 'public/index.html', '<h1>WingmanMatch</h1>');
+    write(workspace, 'node_modules/next/package.json', '{"name":"next"}');
+    write(workspace, '.env', 'SUPABASE_SERVICE_ROLE_KEY=service-role-secret-value');
+    write(workspace, '.env.production', 'STRIPE_KEY=sk_live_secret');
+  });
+  afterEach(async () => {
+    await vercel.stop();
+  });
+
+  const run = (projectId: string, inputs: Record<string, string> = {}) =>
+    runAction('deploy-vercel', {
+      cwd: workspace,
+      event: pushEvent(SHA_A),
+      eventName: 'push',
+      timeoutMs: 30_000,
+      inputs: { token: TOKEN, 'project-id': projectId, 'team-id': TEAM, 'api-url': vercel.url, ...inputs },
+    });
+  const web = () => vercel.addProject({ name: 'web', teamId: TEAM, installCommand: 'npm ci' }).id;
+
+  it('builds a Next.js-shaped app on Vercel, never uploads .env, hides env values, and re-deploys with 0 uploads', async () => {
+    const projectId = web();
+    const env = 'API_URL=https://backend-pr-7.herokuapp.com';
+    const buildEnv =
+      'NEXT_PUBLIC_API_URL=https://backend-pr-7.herokuapp.com\nNEXT_PUBLIC_SENTRY_DSN=https://dsn-public-4242@sentry.example/1';
+    const first = await run(projectId, { env, 'build-env': buildEnv });
+    expect(first.stderr).toBe('');
+    expect(first.exitCode).toBe(0);
+    const d = vercel.deployment(first.outputs['deployment-id']!)!;
+    expect(d.prebuilt).toBe(false);
+    expect(d.files.map((f) => f.file).sort()).toEqual([
+      'app/page.tsx',
+      'next.config.mjs',
+      'package.json',
+      'public/index.html',
+    ]);
+    expect(vercel.storedShas(TEAM)).toHaveLength(4);
+    expect(d.projectSettings.installCommand).toBe('npm ci');
+    expect(d.buildEnv.NEXT_PUBLIC_API_URL).toBe('https://backend-pr-7.herokuapp.com');
+    // The values reached Vercel and nothing a person can read.
+    for (const value of ['https://backend-pr-7.herokuapp.com', 'https://dsn-public-4242@sentry.example/1']) {
+      expect(first.masks).toContain(value);
+      expect(visible(first)).not.toContain(value);
+    }
+    // The build log streamed; the summary names the held-back files, the commit and the digest.
+    expect(first.stdout).toContain('Running "install" command: `npm ci`...');
+    expect(first.stdout).toMatch(/::warning::held back \.env: an environment file/);
+    expect(first.summary).toContain('.env (an environment file (.env*))');
+    expect(first.summary).toContain('.env.production');
+    expect(first.summary).toContain(SHA_A);
+    expect(first.summary).toContain(first.outputs['source-digest']!);
+
+    const again = await run(projectId, { env, 'build-env': buildEnv, force: 'true' });
+    expect(again.exitCode).toBe(0);
+    expect(again.outputs['deployment-id']).not.toBe(first.outputs['deployment-id']);
+    expect(vercel.requestsTo('POST', '/v2/files')).toHaveLength(4); // all from the first deploy
+    expect(again.stdout).toContain('Vercel already had every file: nothing uploaded');
+    expect(again.outputs['source-digest']).toBe(first.outputs['source-digest']);
+  });
+
+  it('fails a broken build with its error line and the inspector URL', async () => {
+    const projectId = web();
+    vercel.queueOutcome({
+      state: 'ERROR',
+      errorCode: 'BUILD_FAILED',
+      errorMessage: 'Command "npm run build" exited with 1',
+      log: ['> next build', 'Failed to compile.', './app/page.tsx:1:40', "Type error: Cannot find name 'Match'."],
+    });
+    const r = await run(projectId);
+    expect(r.exitCode).toBe(1);
+    const error = r.annotations.find((a) => a.level === 'error')!;
+    expect(error.message).toMatch(
+      /failed: BUILD_FAILED: Command "npm run build" exited with 1 — Type error: Cannot find name 'Match'\.; build logs: https:\/\/vercel\.com\/wingman\/web\//,
+    );
+    expect(r.stdout).toContain('  ./app/page.tsx:1:40');
+    expect(r.outputs['ready-state']).toBe('ERROR');
+  });
+
+  it('refuses a folder with no build setup instead of publishing it', async () => {
+    const projectId = web();
+    write(workspace, 'package.json', JSON.stringify({ name: 'web', scripts: { start: 'node server.mjs' } }));
+    const r = await run(projectId);
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.find((a) => a.level === 'error')!.message).toMatch(/has nothing to build/);
+    expect(vercel.requestsTo('POST', '/v13/deployments')).toHaveLength(0);
+    expect(vercel.requestsTo('POST', '/v2/files')).toHaveLength(0);
+  });
+
+  it('hands smoke-health the bypass header of a protected preview, and smoke-health refuses the login page without it', async () => {
+    await vercel.stop();
+    vercel = new VercelSimulator({
+      token: TOKEN,
+      teams: [{ id: TEAM, slug: 'wingman' }],
+      stepMs: 30,
+      serveDeployments: true,
+    });
+    await vercel.start();
+    const projectId = vercel.addProject({
+      name: 'web',
+      teamId: TEAM,
+      protection: 'previews',
+      bypassSecrets: [BYPASS],
+    }).id;
+    const deployed = await run(projectId, { 'bypass-secret': BYPASS });
+    expect(deployed.exitCode).toBe(0);
+    const header = deployed.outputs['protection-bypass']!;
+    expect(header).toBe(`x-vercel-protection-bypass: ${BYPASS}`);
+    const smoke = (headers?: string) =>
+      runAction('smoke-health', {
+        cwd: workspace,
+        timeoutMs: 30_000,
+        inputs: { url: deployed.outputs.url!, 'wait-timeout': '2s', samples: '3', ...(headers ? { headers } : {}) },
+      });
+    const refused = await smoke();
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations.find((a) => a.level === 'error')!.message).toMatch(/protected deployment/);
+    const passed = await smoke(header);
+    expect(passed.exitCode).toBe(0);
   });
 });

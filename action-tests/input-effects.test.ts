@@ -27,6 +27,7 @@ import {
   type TargetBehaviour,
   type TestDatabase,
   VercelSimulator,
+  visible,
 } from '@wingman/testkit';
 import pg from 'pg';
 
@@ -730,6 +731,10 @@ describe('deploy-vercel', () => {
     workspace = tempDir('wingman-vercel-effects-');
     mkdirSync(join(workspace, 'site'));
     for (let i = 0; i < 8; i++) writeFileSync(join(workspace, 'site', `page-${i}.html`), `<p>${i}</p>`);
+    // An app for Vercel to build from source.
+    mkdirSync(join(workspace, 'app', 'public'), { recursive: true });
+    writeFileSync(join(workspace, 'app', 'package.json'), JSON.stringify({ scripts: { build: 'next build' } }));
+    writeFileSync(join(workspace, 'app', 'public', 'index.html'), '<h1>app</h1>');
   };
   afterAll(async () => {
     await Promise.all([vercel?.stop(), github?.stop()]);
@@ -762,9 +767,13 @@ describe('deploy-vercel', () => {
         'team-id': TEAM,
         'api-url': vercel.url,
         'output-dir': 'site',
+        static: 'true',
         ...inputs,
       },
     });
+  /** A build from source: no built output named. */
+  const fromSource = (inputs: Record<string, string> = {}) =>
+    run({ 'output-dir': '', static: 'false', source: 'app', ...inputs });
   const deployments = () => [...vercel.deployments.values()];
 
   everyInput('deploy-vercel', () => ({
@@ -809,6 +818,77 @@ describe('deploy-vercel', () => {
         await run({});
         // The static folder goes up as Vercel's build output (…/static/page-N.html): the pages of 'site'.
         expect(deployments()[0]!.files.filter((f) => /static\/page-\d\.html$/.test(f.file))).toHaveLength(8);
+      },
+      source: async () => {
+        await fresh();
+        expect((await fromSource()).exitCode).toBe(0);
+        const d = deployments()[0]!;
+        expect(d.prebuilt).toBe(false);
+        // Paths are relative to 'source': its package.json, not app/package.json.
+        expect(d.files.map((f) => f.file).sort()).toEqual(['package.json', 'public/index.html']);
+      },
+      static: async () => {
+        await fresh();
+        const refused = await run({ static: 'false' });
+        expect(refused.exitCode).toBe(1);
+        expect(refused.stdout).toMatch(/output-dir site has no config.json.*set static: true/);
+        expect(deployments()).toHaveLength(0);
+        expect((await run({ static: 'true' })).exitCode).toBe(0);
+        expect(deployments()).toHaveLength(1);
+      },
+      framework: async () => {
+        await fresh();
+        await fromSource({ framework: 'distinct-framework' });
+        expect(deployments()[0]!.projectSettings.framework).toBe('distinct-framework');
+      },
+      'build-command': async () => {
+        await fresh();
+        await fromSource({ 'build-command': 'npm run distinct-build' });
+        expect(deployments()[0]!.projectSettings.buildCommand).toBe('npm run distinct-build');
+      },
+      'install-command': async () => {
+        await fresh();
+        await fromSource({ 'install-command': 'pnpm install --distinct' });
+        expect(deployments()[0]!.projectSettings.installCommand).toBe('pnpm install --distinct');
+      },
+      'build-output-directory': async () => {
+        await fresh();
+        await fromSource({ 'build-output-directory': 'distinct-out' });
+        expect(deployments()[0]!.projectSettings.outputDirectory).toBe('distinct-out');
+      },
+      env: async () => {
+        await fresh();
+        const r = await fromSource({ env: 'API_URL=https://distinct-runtime.example.com\n# comment\nMODE=effects' });
+        expect(deployments()[0]!.env).toEqual({ API_URL: 'https://distinct-runtime.example.com', MODE: 'effects' });
+        expect(r.masks).toContain('https://distinct-runtime.example.com');
+        expect(visible(r)).not.toContain('distinct-runtime.example.com');
+      },
+      'build-env': async () => {
+        await fresh();
+        const r = await fromSource({ 'build-env': 'NEXT_PUBLIC_API_URL=https://distinct-build.example.com' });
+        expect(deployments()[0]!.buildEnv).toEqual({ NEXT_PUBLIC_API_URL: 'https://distinct-build.example.com' });
+        expect(r.masks).toContain('https://distinct-build.example.com');
+        expect(visible(r)).not.toContain('distinct-build.example.com');
+      },
+      'expect-source-digest': async () => {
+        await fresh();
+        const first = await fromSource();
+        const digest = first.outputs['source-digest']!;
+        expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        const other = await fromSource({ 'expect-source-digest': `sha256:${'0'.repeat(64)}`, force: 'true' });
+        expect(other.exitCode).toBe(1);
+        expect(deployments()).toHaveLength(1);
+        expect((await fromSource({ 'expect-source-digest': digest, force: 'true' })).exitCode).toBe(0);
+        expect(deployments()).toHaveLength(2);
+      },
+      'bypass-secret': async () => {
+        await fresh();
+        const secret = 'distinct-bypass-secret-000000000001';
+        const guarded = vercel.addProject({ name: 'guarded', teamId: TEAM, bypassSecrets: [secret] }).id;
+        const r = await run({ 'project-id': guarded, 'bypass-secret': secret });
+        expect(r.outputs['protection-bypass']).toBe(`x-vercel-protection-bypass: ${secret}`);
+        expect(r.masks).toContain(secret);
+        expect((await run({ 'project-id': guarded, 'bypass-secret': 'another-secret-00000000000' })).exitCode).toBe(1);
       },
       deployment: async () => {
         await fresh();

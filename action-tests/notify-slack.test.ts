@@ -1,6 +1,6 @@
 // The notify-slack bundle, run the way the runner runs it, against the Slack simulator.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { type ActionResult, nodeRuntimes, runAction, SlackSimulator, validateBlocks } from '@wingman/testkit';
+import { type ActionResult, nodeRuntimes, runAction, SlackSimulator, validateBlocks, visible } from '@wingman/testkit';
 
 const runtimes = nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24');
 const node24 = runtimes.find((r) => r.name === 'node24')!;
@@ -16,11 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await sim.stop();
 });
-
-/** Everything a workflow log or a later step could show, minus the mask commands themselves. */
-function visible(r: ActionResult): string {
-  return [r.stdout.replace(/^::add-mask::.*$/gm, ''), r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n');
-}
 
 const botRun = (inputs: Record<string, string | undefined>, node = node24) =>
   runAction('notify-slack', {

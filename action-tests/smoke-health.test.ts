@@ -1,6 +1,6 @@
 // The smoke-health bundle, run the way the runner runs it, against scripted local targets (HttpTarget).
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { type ActionResult, behaviours, HttpTarget, nodeRuntimes, runAction } from '@wingman/testkit';
+import { type ActionResult, behaviours, HttpTarget, nodeRuntimes, runAction, visible } from '@wingman/testkit';
 
 const runtimes = nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24');
 const SECRET = 'vpb_9fK2xQ7sLm4TzR8w';
@@ -18,11 +18,6 @@ afterEach(async () => {
 
 function smoke(inputs: Record<string, string | undefined>, node: (typeof runtimes)[number] | string = 'node24') {
   return runAction('smoke-health', { node, inputs: { 'wait-timeout': '5s', samples: '20', ...inputs } });
-}
-
-/** Everything a workflow or a person can see, without the ::add-mask:: registrations themselves. */
-function visible(r: ActionResult): string {
-  return [r.stdout.replace(/^::add-mask::.*$/gm, ''), r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n');
 }
 
 const errorLines = (r: ActionResult) => r.annotations.filter((a) => a.level === 'error').map((a) => a.message);

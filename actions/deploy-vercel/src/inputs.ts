@@ -20,7 +20,7 @@ export const deployVercelInputs = defineInputs({
   }),
   mode: input.choice(['deploy', 'promote', 'rollback', 'cleanup'], {
     description:
-      "'deploy' uploads output-dir and waits for READY; 'promote' moves the production domains to a staged deployment; 'rollback' moves them back to an earlier production deployment; 'cleanup' (pull request closed) removes the preview aliases and marks the PR's GitHub deployments inactive.",
+      "'deploy' uploads the app's source for Vercel to build (or a built output-dir) and waits for READY; 'promote' moves the production domains to a staged deployment; 'rollback' moves them back to an earlier production deployment; 'cleanup' (pull request closed) removes the preview aliases and marks the PR's GitHub deployments inactive.",
     default: 'deploy',
   }),
   target: input.string({
@@ -34,10 +34,54 @@ export const deployVercelInputs = defineInputs({
       'deploy with target production: build it without taking the production domains (autoAssignCustomDomains: false) until a later promote.',
     default: 'false',
   }),
+  source: input.string({
+    description:
+      "deploy: the folder Vercel builds when there is no built output: the app, or the repository root when the project has a Root Directory. Files follow its .vercelignore (else the Vercel CLI's default ignore list); .env*, private keys and .vercel/project.json never go up.",
+    default: '.',
+  }),
   'output-dir': input.string({
     description:
-      'deploy: the prebuilt output of `vercel build`; a folder without config.json is deployed as a plain static site.',
-    default: '.vercel/output',
+      "deploy: a built output to ship instead of building `source`: `vercel build`'s .vercel/output, or with static: true a plain folder. Empty: .vercel/output when it exists, else Vercel builds `source`.",
+  }),
+  static: input.boolean({
+    description:
+      'deploy: publish output-dir as a plain static site (wrapped as .vercel/output/static). Never implied: a folder without a build setup or config.json is refused.',
+    default: 'false',
+  }),
+  framework: input.string({
+    description: "deploy from source: the framework preset (nextjs, vite, …) instead of the project's setting.",
+    pattern: /^[a-z0-9][a-z0-9-]*$/,
+    expected: 'a Vercel framework slug like nextjs or vite',
+  }),
+  'build-command': input.string({
+    description: "deploy from source: the build command instead of the project's (Settings → Build and Deployment).",
+  }),
+  'install-command': input.string({
+    description: "deploy from source: the install command instead of the project's.",
+  }),
+  'build-output-directory': input.string({
+    description: "deploy from source: the folder the build writes (relative to the app) instead of the project's.",
+  }),
+  env: input.keyValues({
+    description:
+      "deploy: KEY=VALUE lines, environment variables of this deployment at runtime (the CLI's --env). Values are masked.",
+    secret: true,
+  }),
+  'build-env': input.keyValues({
+    description:
+      "deploy from source: KEY=VALUE lines, environment variables of the build (the CLI's --build-env), e.g. NEXT_PUBLIC_API_URL. Values are masked.",
+    secret: true,
+  }),
+  'expect-source-digest': input.string({
+    description:
+      "deploy: refuse unless the files hash to this digest: pass the earlier environment's source-digest output so production builds exactly what staging built.",
+    pattern: /^sha256:[0-9a-f]{64}$/,
+    expected: 'a digest like sha256:… as the source-digest output gives it',
+  }),
+  'bypass-secret': input.string({
+    description:
+      'deploy: a Protection Bypass for Automation secret of the project; the protection-bypass output then carries the header for smoke-health.',
+    secret: true,
   }),
   deployment: input.string({
     description:
@@ -49,7 +93,7 @@ export const deployVercelInputs = defineInputs({
   }),
   'github-token': input.string({
     description:
-      'On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment; with mode cleanup, mark those deployments inactive. Needs pull-requests: write and deployments: write.',
+      "On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment; with mode cleanup, mark those deployments inactive. Needs pull-requests: write and deployments: write. GITHUB_TOKEN works, but its deployment statuses start no `deployment_status` workflows; a GitHub App installation token's do.",
     secret: true,
   }),
   force: input.boolean({

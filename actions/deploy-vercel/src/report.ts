@@ -41,19 +41,51 @@ export function reportDeployFailure(ctx: ActionContext, err: unknown): void {
   setDeploymentOutputs(ctx, d);
   ctx.setOutput('skipped', false);
   ctx.setOutput('previous-production-deployment-id', '');
+  ctx.setOutput('source-digest', '');
+  ctx.setOutput('protection-bypass', '');
   ctx.summary.heading('❌ deploy-vercel');
   if (d) ctx.summary.table(['', ''], summaryRows(d, []));
 }
 
+const KIND: Record<NonNullable<DeployResult['kind']>, string> = {
+  source: 'source, built by Vercel',
+  prebuilt: 'prebuilt output (`vercel build`)',
+  static: 'static folder',
+};
+
+/** What was built from what: the rows both environments show, so staging and production can be compared. */
+function buildRows(result: DeployResult, commit: string | undefined): Row[] {
+  const rows: Row[] = [];
+  if (commit) rows.push(['Commit', commit]);
+  if (result.kind) rows.push(['Built from', KIND[result.kind]]);
+  if (result.digest) rows.push(['Source digest', `\`${result.digest}\``]);
+  const s = result.settings;
+  if (s) {
+    const settings = [
+      `framework ${s.framework ?? '(detected)'}`,
+      s.installCommand ? `install \`${s.installCommand}\`` : undefined,
+      s.buildCommand ? `build \`${s.buildCommand}\`` : undefined,
+      s.outputDirectory ? `output ${s.outputDirectory}` : undefined,
+      s.rootDirectory ? `Root Directory ${s.rootDirectory}` : undefined,
+    ].filter(Boolean);
+    rows.push(['Build settings', settings.join(', ')]);
+  }
+  if (result.heldBack.length)
+    rows.push(['Held back (secrets)', result.heldBack.map((h) => `${h.file} (${h.reason})`).join('<br>')]);
+  return rows;
+}
+
 export function reportDeploy(
   ctx: ActionContext,
-  where: { target: string; staged: boolean },
+  where: { target: string; staged: boolean; commit?: string; bypassSecret?: string },
   result: DeployResult,
 ): void {
   const d = result.deployment;
   setDeploymentOutputs(ctx, d, result.assignedAliases);
   ctx.setOutput('skipped', result.skipped);
   ctx.setOutput('previous-production-deployment-id', result.previousProductionId ?? '');
+  ctx.setOutput('source-digest', result.digest ?? '');
+  ctx.setSecretOutput('protection-bypass', where.bypassSecret ? `x-vercel-protection-bypass: ${where.bypassSecret}` : '');
 
   const target =
     where.target === 'production'
@@ -64,7 +96,7 @@ export function reportDeploy(
   ctx.summary.heading(`✅ deploy-vercel: ${target}`);
   ctx.summary.text(
     result.skipped
-      ? `Reused ${d.id}: a READY deployment of this commit already existed (set \`force: true\` to deploy again).`
+      ? `Reused ${d.id}: a READY deployment of this commit, with the same files and settings, already existed (set \`force: true\` to deploy again).`
       : `${result.fileCount} file(s), ${result.uploaded.files} uploaded (${result.uploaded.bytes} bytes); the rest Vercel already had.`,
   );
   ctx.summary.table(
@@ -72,6 +104,7 @@ export function reportDeploy(
     summaryRows(d, [
       ...result.assignedAliases.map((a) => ['Alias', `https://${a}`] as Row),
       ['Previous production', result.previousProductionId ?? '(none)'],
+      ...buildRows(result, where.commit),
     ]),
   );
   if (where.staged)

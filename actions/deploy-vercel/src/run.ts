@@ -72,7 +72,19 @@ async function runDeploy(
       projectId: inputs.projectId,
       target: inputs.target,
       staged: inputs.staged,
+      source: inputs.source,
       outputDir: inputs.outputDir,
+      static: inputs.static,
+      buildOverrides: {
+        framework: inputs.framework,
+        buildCommand: inputs.buildCommand,
+        installCommand: inputs.installCommand,
+        outputDirectory: inputs.buildOutputDirectory,
+      },
+      env: inputs.env,
+      buildEnv: inputs.buildEnv,
+      expectSourceDigest: inputs.expectSourceDigest,
+      bypassSecret: inputs.bypassSecret,
       force: inputs.force,
       uploadConcurrency: inputs.uploadConcurrency,
       timeoutMs: inputs.timeout,
@@ -86,7 +98,7 @@ async function runDeploy(
     reportDeployFailure(ctx, err);
     throw err;
   }
-  reportDeploy(ctx, inputs, result);
+  reportDeploy(ctx, { ...inputs, commit: gh.sha || undefined }, result);
 }
 
 async function runRelease(ctx: ActionContext, inputs: DeployVercelInputs, api: VercelApi): Promise<void> {

@@ -23,6 +23,8 @@ export interface InputField<T> {
   readonly inputMeta: InputMeta;
   /** The value as the runner passed it (undefined when not set) → the typed value, or why it was refused. */
   parse(raw: string | undefined): Promise<T | Refusal>;
+  /** The secrets inside a parsed value, masked one by one (the values of KEY=VALUE lines). */
+  secretsOf?(value: T): string[];
 }
 export type InputSpec = Record<string, InputField<unknown>>;
 
@@ -115,6 +117,24 @@ export const input = {
       return items.length ? items : new Invalid('at least one name, separated by commas or newlines');
     }) as InputField<Required<M, string[]>>;
   },
+  /** `KEY=VALUE` lines, like the Vercel CLI's --env; blank lines and `#` comments skipped. */
+  keyValues<M extends InputMeta>(meta: M) {
+    const f = field(meta, (v) => {
+      const out: Record<string, string> = {};
+      for (const [i, raw] of v.split('\n').entries()) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#')) continue;
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+          return new Invalid(`KEY=VALUE lines with KEY of letters, digits and _ (line ${i + 1} is not)`);
+        if (Object.hasOwn(out, key)) return new Invalid(`KEY=VALUE lines with each KEY once (${key} repeats)`);
+        out[key] = line.slice(eq + 1).trim();
+      }
+      return Object.keys(out).length ? out : new Invalid('at least one KEY=VALUE line');
+    }) as InputField<Required<M, Record<string, string>>>;
+    return { ...f, secretsOf: (value: Record<string, string> | undefined) => Object.values(value ?? {}) };
+  },
   json<M extends InputMeta>(meta: M) {
     return field(meta, (v) => {
       try {
@@ -173,6 +193,8 @@ export function defineInputs<S extends InputSpec>(spec: S): InputReader<S> {
           const hint = value.message === 'is required' ? `: set '${name}' under the step's with:` : `, got ${shown}`;
           throw new InputError(`input '${name}' ${value.message}${hint}`);
         }
+        if (f.inputMeta.secret && f.secretsOf)
+          for (const s of f.secretsOf(value)) for (const part of secretParts(s)) mask(part);
         out[camel(name)] = value;
       }
       return out as Inputs<S>;

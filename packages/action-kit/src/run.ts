@@ -12,6 +12,11 @@ export interface ActionContext {
   summary: Summary;
   /** Strings, numbers and booleans as they are; anything else as JSON. Redacted. */
   setOutput(name: string, value: unknown): void;
+  /**
+   * An output that carries a secret on purpose (a header for a later step), unredacted. The secret is
+   * masked, so the log shows ***; GitHub drops it from job outputs, so it reaches steps of this job only.
+   */
+  setSecretOutput(name: string, value: string): void;
   /** Mask a value learned at run time (a token from an API, say). */
   addSecret(value: string | undefined): void;
   redact(text: string): string;
@@ -38,6 +43,7 @@ export function createActionContext(redactor = new SecretRedactor(), summary = n
     summary,
     setOutput: (name, value) =>
       setOutput(name, r(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))),
+    setSecretOutput: (name, value) => setOutput(name, value),
     addSecret: (value) => {
       if (!value) return;
       addMask(value);

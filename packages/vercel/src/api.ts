@@ -45,6 +45,14 @@ export interface VercelProject {
   accountId: string;
   /** The project's Root Directory setting (monorepos): Vercel looks for .vercel/output under it. */
   rootDirectory?: string | null;
+  /** Build settings (null: the framework's default). */
+  framework?: string | null;
+  buildCommand?: string | null;
+  installCommand?: string | null;
+  outputDirectory?: string | null;
+  nodeVersion?: string;
+  /** Protection Bypass for Automation secrets, keyed by the secret. */
+  protectionBypass?: Record<string, { scope?: string }> | null;
   targets?: { production?: VercelDeployment | null } | null;
   lastAliasRequest?: {
     fromDeploymentId: string | null;
@@ -89,6 +97,10 @@ export interface CreateDeploymentBody {
   projectSettings?: Record<string, unknown>;
   autoAssignCustomDomains?: boolean;
   source?: string;
+  /** Runtime environment of this deployment (the CLI's --env). */
+  env?: Record<string, string>;
+  /** Build-time environment (the CLI's --build-env). */
+  build?: { env: Record<string, string> };
 }
 
 /** `missing_files`: the files Vercel does not have yet, by SHA-1. */

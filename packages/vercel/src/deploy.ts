@@ -1,6 +1,8 @@
-// deploy: hash the output, create the deployment, upload only what Vercel lacks, wait for the real
-// outcome, assign aliases. A READY deployment of the same commit and target is reused unless `force`.
-import { randomUUID } from 'node:crypto';
+// deploy: hash what goes up (a prebuilt output, a static folder asked for as such, or the app's source
+// for Vercel to build), create the deployment, upload only what Vercel lacks, wait for the real outcome,
+// assign aliases. A READY deployment of the same commit, files and settings is reused unless `force`.
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { HttpError, NetworkError } from '@wingman/http';
 import type { Log } from '@wingman/log';
 import {
@@ -11,9 +13,24 @@ import {
   type VercelDeployment,
   type VercelProject,
 } from './api';
-import { type CollectedOutput, collectOutput } from './files';
+import {
+  type BuildOverrides,
+  type BuildSettings,
+  buildSettings,
+  checkBuildSetup,
+  normalizeRoot,
+} from './build-settings';
+import { type CollectedFiles, collectOutput, collectSource, OutputDirError, type ShippingKind } from './files';
 import { type UploadResult, uploadMissing } from './upload';
-import { assertSucceeded, type Clock, https, type PollOptions, VercelDeployError, waitForDeployment } from './wait';
+import {
+  assertSucceeded,
+  BuildLogTail,
+  type Clock,
+  https,
+  type PollOptions,
+  VercelDeployError,
+  waitForDeployment,
+} from './wait';
 
 export interface GitInfo {
   sha?: string;
@@ -34,7 +51,22 @@ export interface DeployOptions {
   target: string;
   /** Production without taking the domains (autoAssignCustomDomains: false) until promote. */
   staged?: boolean;
-  outputDir: string;
+  /** A built output: `vercel build`'s .vercel/output, or with `static` a plain folder. Empty: build `source`. */
+  outputDir?: string;
+  /** Publish outputDir as a plain static site (never implied). */
+  static?: boolean;
+  /** The folder Vercel builds from when there is no built output (the repository root for monorepos). Default '.'. */
+  source?: string;
+  /** Per-deployment overrides of the project's build settings (source builds). */
+  buildOverrides?: BuildOverrides;
+  /** Runtime environment variables of this deployment. */
+  env?: Record<string, string>;
+  /** Build-time environment variables of this deployment. */
+  buildEnv?: Record<string, string>;
+  /** Refuse to deploy unless the files hash to this digest (production builds what staging built). */
+  expectSourceDigest?: string;
+  /** A Protection Bypass for Automation secret the project must know. */
+  bypassSecret?: string;
   force?: boolean;
   uploadConcurrency?: number;
   timeoutMs: number;
@@ -52,7 +84,14 @@ export interface DeployResult {
   /** A READY deployment of this commit and target was reused. */
   skipped: boolean;
   previousProductionId?: string;
-  kind?: CollectedOutput['kind'];
+  kind?: ShippingKind;
+  /** The digest of the files deployed (also on a reused deployment). */
+  digest?: string;
+  /** Files left out because they hold secrets. */
+  heldBack: { file: string; reason: string }[];
+  /** Source builds: the settings Vercel builds with, and what says how to build. */
+  settings?: BuildSettings;
+  buildSetup?: string;
   fileCount: number;
   bytes: number;
   hashMs?: number;
@@ -143,6 +182,7 @@ async function findReusable(
   target: string,
   staged: boolean,
   sha: string,
+  digests: Record<string, string>,
 ): Promise<VercelDeployment | undefined> {
   const list = await api.listDeployments({
     projectId: project.id,
@@ -156,6 +196,8 @@ async function findReusable(
     if (d.meta?.githubCommitSha !== sha || (d.state ?? d.readyState) !== 'READY') return false;
     if ((d.meta?.wingmanTarget ?? (d.target === 'production' ? 'production' : 'preview')) !== target) return false;
     if ((d.meta?.wingmanStaged === 'true') !== staged) return false;
+    // The same files, environment and settings: a rebuild with other ones is a different deployment.
+    if (Object.entries(digests).some(([k, v]) => d.meta?.[k] !== v)) return false;
     // A production deployment only counts while it still serves production (not after a rollback or newer deploy).
     if (target === 'production' && !staged) return d.uid === current;
     return true;
@@ -165,7 +207,7 @@ async function findReusable(
   return full.readyState === 'READY' && !full.aliasError ? full : undefined;
 }
 
-function checkPrebuilt(out: CollectedOutput, outputDir: string, target: string): void {
+function checkPrebuilt(out: CollectedFiles, outputDir: string, target: string): void {
   const b = out.builds;
   const buildError = b?.error ?? b?.builds?.find((x) => x.error)?.error;
   if (buildError) {
@@ -176,6 +218,53 @@ function checkPrebuilt(out: CollectedOutput, outputDir: string, target: string):
   if (b?.target && b.target !== target) {
     throw new Error(
       `${outputDir} was built for target "${b.target}" but this step deploys to "${target}": run \`vercel build${target === 'production' ? ' --prod' : b.target === 'production' ? '' : ` --target ${target}`}\` for the same target, or set 'target' to "${b.target}"`,
+    );
+  }
+}
+
+/** What the step sends, before anything is created: the files by kind, and for a source build its settings. */
+async function collect(
+  options: DeployOptions,
+  project: VercelProject,
+  log: Log,
+): Promise<{ out: CollectedFiles; settings?: BuildSettings; buildSetup?: string }> {
+  const outputDir = options.outputDir || '';
+  if (options.static) {
+    if (!outputDir)
+      throw new OutputDirError("static: true publishes output-dir as it is: set output-dir to the site's folder");
+    return { out: await collectOutput(outputDir, { static: true }) };
+  }
+  if (outputDir) return { out: await collectOutput(outputDir) };
+  // Nothing named: `vercel build`'s output where the CLI writes it, else Vercel builds the source.
+  if (existsSync('.vercel/output/config.json')) return { out: await collectOutput('.vercel/output') };
+  const source = options.source || '.';
+  const settings = buildSettings(project, options.buildOverrides);
+  const buildSetup = checkBuildSetup(source, project, settings);
+  log.info(
+    `no built output (.vercel/output): Vercel builds ${source}${settings.rootDirectory ? ` (Root Directory ${settings.rootDirectory})` : ''} with its ${buildSetup}`,
+  );
+  return { out: await collectSource(source), settings, buildSetup };
+}
+
+const describeKind: Record<ShippingKind, string> = {
+  prebuilt: 'prebuilt Build Output API',
+  static: 'static site, wrapped as .vercel/output/static',
+  source: 'source for Vercel to build',
+};
+
+/** A short digest of what else makes two deployments of the same files differ. */
+function configDigest(options: DeployOptions, settings: BuildSettings | undefined): string {
+  const sorted = (o: Record<string, string> | undefined) =>
+    Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const json = JSON.stringify([sorted(options.env), sorted(options.buildEnv), settings ?? null]);
+  return createHash('sha256').update(json).digest('hex').slice(0, 32);
+}
+
+function checkBypassSecret(project: VercelProject, secret: string | undefined): void {
+  if (!secret || !project.protectionBypass) return;
+  if (!Object.hasOwn(project.protectionBypass, secret)) {
+    throw new Error(
+      `input 'bypass-secret' is not a Protection Bypass for Automation secret of project ${project.name}: copy one from the project's Settings → Deployment Protection`,
     );
   }
 }
@@ -194,15 +283,34 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   } catch (err) {
     throw explainVercelError(err, options.projectId, api.teamId);
   }
+  checkBypassSecret(project, options.bypassSecret);
   const previousProductionId = project.targets?.production?.id ?? undefined;
   const sha = options.git?.sha;
   const none: UploadResult = { files: 0, bytes: 0 };
 
+  const { out, settings, buildSetup } = await log.group('Files', async () => {
+    const c = await collect(options, project, log);
+    const o = c.out;
+    log.info(
+      `${o.files.length} file(s) from ${o.root}, ${o.bytes} bytes, hashed in ${Math.round(o.hashMs)} ms (${describeKind[o.kind]}); digest ${o.digest}`,
+    );
+    for (const h of o.heldBack) log.warning(`held back ${h.file}: ${h.reason} is never uploaded`);
+    return c;
+  });
+  if (out.kind === 'prebuilt') checkPrebuilt(out, options.outputDir || '.vercel/output', target);
+  if (options.expectSourceDigest && options.expectSourceDigest !== out.digest) {
+    throw new Error(
+      `the files to deploy hash to ${out.digest}, not ${options.expectSourceDigest} (expect-source-digest, what the earlier environment built): deploy the same commit with the same ignore rules, or deploy the earlier environment again`,
+    );
+  }
+  const digests = { wingmanSourceDigest: out.digest, wingmanConfigDigest: configDigest(options, settings) };
+  const described = { kind: out.kind, digest: out.digest, heldBack: out.heldBack, settings, buildSetup };
+
   if (sha && !options.force) {
-    const reused = await findReusable(api, project, target, staged, sha);
+    const reused = await findReusable(api, project, target, staged, sha, digests);
     if (reused) {
       log.info(
-        `Reusing ${reused.id} (${https(reused.url)}): it is a READY ${target}${staged ? ' (staged)' : ''} deployment of ${sha.slice(0, 7)}; set force: true to deploy again`,
+        `Reusing ${reused.id} (${https(reused.url)}): it is a READY ${target}${staged ? ' (staged)' : ''} deployment of ${sha.slice(0, 7)} with the same files and settings; set force: true to deploy again`,
       );
       const assignedAliases = await assignAliases(api, reused, options.aliases ?? [], log);
       return {
@@ -210,6 +318,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         project,
         skipped: true,
         previousProductionId,
+        ...described,
         fileCount: 0,
         bytes: 0,
         uploaded: none,
@@ -218,18 +327,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     }
   }
 
-  const out = await log.group(`Hashing ${options.outputDir}`, async () => {
-    const o = await collectOutput(options.outputDir);
-    log.info(
-      `${o.files.length} file(s), ${o.bytes} bytes, hashed in ${Math.round(o.hashMs)} ms (${o.kind === 'prebuilt' ? 'prebuilt Build Output API' : 'static site, wrapped as .vercel/output/static'})`,
-    );
-    return o;
-  });
-  if (out.kind === 'prebuilt') checkPrebuilt(out, options.outputDir, target);
-
-  // Paths are relative to the repository root, as `vercel deploy --prebuilt` sends them for a project with a
-  // Root Directory: Vercel looks for <rootDirectory>/.vercel/output.
-  const root = project.rootDirectory ? `${project.rootDirectory.replace(/^\.?\/+|\/+$/g, '')}/` : '';
+  // A built output's paths are relative to the repository root, as `vercel deploy --prebuilt` sends them
+  // for a project with a Root Directory: Vercel looks for <rootDirectory>/.vercel/output. A source upload
+  // is the repository root itself, and projectSettings.rootDirectory names the app in it.
+  const projectRoot = normalizeRoot(project.rootDirectory);
+  const root = out.kind !== 'source' && projectRoot ? `${projectRoot}/` : '';
   if (root)
     log.info(
       `project ${project.name} has Root Directory ${project.rootDirectory}: files go under ${root}.vercel/output`,
@@ -247,8 +349,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     target: target === 'production' ? 'production' : undefined,
     customEnvironmentSlugOrId: target !== 'production' && !isPreview(target) ? target : undefined,
     // wingmanCreateId finds this create again when the connection drops before Vercel's answer.
-    meta: { ...gitMeta(options.git, target, staged), wingmanCreateId: randomUUID() },
+    meta: { ...gitMeta(options.git, target, staged), ...digests, wingmanCreateId: randomUUID() },
     gitMetadata: gitMetadata(options.git),
+    projectSettings: settings ? { ...settings } : undefined,
+    env: options.env && Object.keys(options.env).length ? options.env : undefined,
+    build: options.buildEnv && Object.keys(options.buildEnv).length ? { env: options.buildEnv } : undefined,
     // Left out unless staged, so the project's own setting applies.
     autoAssignCustomDomains: staged ? false : undefined,
   };
@@ -284,20 +389,22 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     `created ${created.id}: ${https(created.url)}${created.inspectorUrl ? ` (inspect: ${created.inspectorUrl})` : ''}`,
   );
 
+  const tail = new BuildLogTail();
   const finished = await waitForDeployment(api, created, {
     timeoutMs: options.timeoutMs,
     log,
     clock: options.clock,
+    tail,
     ...options.poll,
   });
-  assertSucceeded(finished);
+  assertSucceeded(finished, tail, log);
   const assignedAliases = await assignAliases(api, finished, options.aliases ?? [], log);
   return {
     deployment: finished,
     project,
     skipped: false,
     previousProductionId,
-    kind: out.kind,
+    ...described,
     fileCount: files.length,
     bytes: out.bytes,
     hashMs: out.hashMs,

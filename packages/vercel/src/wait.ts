@@ -41,15 +41,49 @@ export function https(urlOrHost: string | null | undefined): string {
   return /^https?:\/\//.test(urlOrHost) ? urlOrHost : `https://${urlOrHost}`;
 }
 
+/** The last lines of a build log, kept while it streams: on a failed build they are the error to read. */
+export class BuildLogTail {
+  private readonly lines: string[] = [];
+  constructor(private readonly keep = 20) {}
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.keep) this.lines.shift();
+  }
+  get last(): readonly string[] {
+    return this.lines;
+  }
+  /** The line that says what broke: the last one naming an error, other than the build command's exit. */
+  errorLine(): string | undefined {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const line = this.lines[i]!.trim();
+      if (/exited with \d+\s*$/.test(line)) continue;
+      if (/\b(error|failed|cannot|not found|ERR!)\b/i.test(line))
+        return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+    }
+    return undefined;
+  }
+}
+
 function where(d: VercelDeployment): string {
   return d.inspectorUrl ? `; build logs: ${d.inspectorUrl}` : '';
 }
 
-/** Throws with Vercel's own message when the deployment failed, was canceled, or could not be aliased. */
-export function assertSucceeded(d: VercelDeployment): void {
+/**
+ * Throws with Vercel's own message when the deployment failed, was canceled, or could not be aliased.
+ * A failed build also shows the last lines of its log, and its error names the line that says why.
+ */
+export function assertSucceeded(d: VercelDeployment, tail?: BuildLogTail, log?: Log): void {
   if (d.readyState === 'ERROR') {
     const what = [d.errorCode, d.errorMessage].filter(Boolean).join(': ') || 'the build failed';
-    throw new VercelDeployError(`Vercel deployment ${d.id} (${https(d.url)}) failed: ${what}${where(d)}`, d);
+    if (tail?.last.length && log) {
+      log.info(`Last ${tail.last.length} line(s) of the build log of ${d.id}:`);
+      for (const line of tail.last) log.info(`  ${line}`);
+    }
+    const line = tail?.errorLine();
+    throw new VercelDeployError(
+      `Vercel deployment ${d.id} (${https(d.url)}) failed: ${what}${line && !what.includes(line) ? ` — ${line}` : ''}${where(d)}`,
+      d,
+    );
   }
   if (d.readyState === 'CANCELED') {
     throw new VercelDeployError(
@@ -71,6 +105,8 @@ export interface WaitOptions extends PollOptions {
   clock?: Clock;
   /** Stream build events into the log. Default true. */
   events?: boolean;
+  /** Keeps the last lines streamed. */
+  tail?: BuildLogTail;
 }
 
 export async function waitForDeployment(
@@ -96,7 +132,9 @@ export async function waitForDeployment(
         if (seen.has(id)) continue;
         seen.add(id);
         since = Math.max(since ?? 0, e.created);
-        if (text !== undefined) options.log.info(e.type === 'stderr' ? `[stderr] ${text}` : text);
+        if (text === undefined) continue;
+        options.log.info(e.type === 'stderr' ? `[stderr] ${text}` : text);
+        for (const line of text.split('\n')) if (line.trim()) options.tail?.push(line);
       }
     } catch (err) {
       // The logs are a convenience; the deployment's state decides the outcome.

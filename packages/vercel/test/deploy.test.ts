@@ -118,7 +118,7 @@ describe('deploy against the Vercel simulator', () => {
     });
     const e1 = (await deploy(opts(out)).catch((e: unknown) => e)) as Error & { deployment?: { readyState: string } };
     expect(e1.message).toMatch(
-      /failed: BUILD_FAILED: Command "npm run build" exited with 1; build logs: https:\/\/vercel.com\/wingman\/web\//,
+      /failed: BUILD_FAILED: Command "npm run build" exited with 1 — Type error: x is not a number; build logs: https:\/\/vercel.com\/wingman\/web\//,
     );
     expect(e1.deployment?.readyState).toBe('ERROR');
     expect(log.messages('info')).toContain('Type error: x is not a number');
@@ -266,8 +266,13 @@ describe('deploy against the Vercel simulator', () => {
     write(site, 'index.html', '<p>hi</p>');
     write(site, 'assets/a.css', 'p{}');
     write(site, '.git/HEAD', 'ref');
-    const r = await deploy(opts(site));
+    write(site, '.env.production', 'SECRET=1');
+    // Never implied: a folder without config.json is refused unless static says so.
+    await expect(deploy(opts(site))).rejects.toThrow(/has no config.json.*set static: true/);
+    expect(sim.requestsTo('POST', '/v13/deployments')).toHaveLength(0);
+    const r = await deploy(opts(site, { static: true }));
     expect(r.kind).toBe('static');
+    expect(r.heldBack).toEqual([{ file: '.env.production', reason: 'an environment file (.env*)' }]);
     const files = (sim.requestsTo('POST', '/v13/deployments').at(-1)!.body as { files: { file: string }[] }).files;
     expect(files.map((f) => f.file).sort()).toEqual([
       '.vercel/output/config.json',

@@ -487,6 +487,11 @@ function readText(file: string): string {
  * Runs an action bundle (dist/<name>/index.js) or `options.script` as the runner does and
  * returns what the workflow would see. Never throws for a failing action: check exitCode.
  */
+/** Everything a workflow log, a later step or a person can see of a run, minus the ::add-mask:: registrations. */
+export function visible(r: ActionResult): string {
+  return [r.stdout.replace(/^::add-mask::.*$/gm, ''), r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n');
+}
+
 export function runAction(name: string, options?: RunActionOptions): Promise<ActionResult>;
 export function runAction(options: RunActionOptions & { script: string }): Promise<ActionResult>;
 export async function runAction(

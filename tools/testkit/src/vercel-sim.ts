@@ -48,6 +48,19 @@ export interface VercelSimProjectInit {
   customEnvironments?: string[];
   /** The project's Root Directory setting: the build (and a prebuilt .vercel/output) is looked for there. */
   rootDirectory?: string;
+  /** Build settings (Settings → Build and Deployment); null/absent means the framework's default. */
+  framework?: string | null;
+  buildCommand?: string | null;
+  installCommand?: string | null;
+  outputDirectory?: string | null;
+  /**
+   * Deployment Protection (Vercel Authentication): 'previews' guards every deployment but production's
+   * domains, 'all' guards production too. A guarded URL answers a client without a bypass 401 with the
+   * _vercel_sso_nonce cookie, and a browser navigation a 302 to vercel.com/sso-api. Default 'none'.
+   */
+  protection?: 'none' | 'previews' | 'all';
+  /** Protection Bypass for Automation secrets: sent as x-vercel-protection-bypass, they pass the guard. */
+  bypassSecrets?: string[];
 }
 
 export interface VercelSimFile {
@@ -65,6 +78,14 @@ interface Project {
   plan: 'hobby' | 'pro';
   customEnvironments: string[];
   rootDirectory: string | null;
+  settings: {
+    framework: string | null;
+    buildCommand: string | null;
+    installCommand: string | null;
+    outputDirectory: string | null;
+  };
+  protection: 'none' | 'previews' | 'all';
+  bypassSecrets: string[];
   productionId: string | undefined;
   /** After a rollback Vercel stops assigning production domains to new deployments until a promote. */
   rolledBack: boolean;
@@ -93,6 +114,10 @@ export interface VercelSimDeployment {
   gitMetadata: Record<string, unknown> | undefined;
   files: VercelSimFile[];
   prebuilt: boolean;
+  /** Source builds: the projectSettings sent (merged over the project's), and the environments. */
+  projectSettings: Record<string, string | null>;
+  env: Record<string, string>;
+  buildEnv: Record<string, string>;
   autoAssignCustomDomains: boolean;
   createdAt: number;
   outcome: VercelBuildOutcome;
@@ -170,8 +195,8 @@ export class VercelSimulator extends Simulator {
     r('POST', '/v1/projects/:projectId/rollback/:deploymentId', (req) => this.rollback(req));
     this.serveDeployments = options.serveDeployments ?? false;
     if (this.serveDeployments) {
-      this.route('GET', '/_sites/:id', (req) => this.serveSite(req.params.id!, ''), { auth: false });
-      this.route('GET', '/_sites/:id/*', (req) => this.serveSite(req.params.id!, req.params['*'] ?? ''), {
+      this.route('GET', '/_sites/:id', (req) => this.serveSite(req, req.params.id!, ''), { auth: false });
+      this.route('GET', '/_sites/:id/*', (req) => this.serveSite(req, req.params.id!, req.params['*'] ?? ''), {
         auth: false,
       });
     }
@@ -179,16 +204,50 @@ export class VercelSimulator extends Simulator {
 
   private readonly serveDeployments: boolean;
 
-  /** A READY deployment's file from its static output (index.html for a directory), as Vercel's edge would. */
-  private serveSite(id: string, path: string) {
+  /**
+   * A READY deployment's file, as Vercel's edge would serve it (index.html for a directory): a prebuilt
+   * output's static/ folder, or for a source build the build's output directory (the project's or the
+   * deployment's outputDirectory, default public/) under its Root Directory. Deployment Protection first.
+   */
+  private serveSite(req: SimRequest, id: string, path: string): SimResponse {
     const d = this.deployments.get(id);
     if (!d || this.stateOf(d) !== 'READY') return { status: 404, body: 'The deployment could not be found on Vercel.' };
+    const guarded = this.protectionGuard(req, d);
+    if (guarded) return guarded;
     const want = path === '' || path.endsWith('/') ? `${path}index.html` : path;
-    const file = d.files.find((f) => f.file.endsWith(`static/${want}`) || f.file === want);
+    let file: VercelSimFile | undefined;
+    if (d.prebuilt) file = d.files.find((f) => f.file.endsWith(`static/${want}`) || f.file === want);
+    else {
+      const out = d.projectSettings.outputDirectory ?? 'public';
+      const base = [d.projectSettings.rootDirectory, out].filter((x) => x && x !== '.').join('/');
+      file = d.files.find((f) => f.file === (base ? `${base}/${want}` : want));
+    }
     const body = file?.sha ? this.storedFile(d.ownerId, file.sha) : undefined;
     if (!body) return { status: 404, body: 'NOT_FOUND' };
     const type = want.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream';
     return { status: 200, headers: { 'content-type': type }, body };
+  }
+
+  /** Vercel Authentication in front of a protected deployment, unless a bypass secret comes with the request. */
+  private protectionGuard(req: SimRequest, d: VercelSimDeployment): SimResponse | undefined {
+    const p = this.projects.get(d.projectId);
+    if (!p || p.protection === 'none' || (p.protection === 'previews' && d.target === 'production')) return undefined;
+    const bypass = req.headers['x-vercel-protection-bypass'] ?? req.query['x-vercel-protection-bypass'];
+    if (typeof bypass === 'string' && p.bypassSecrets.includes(bypass)) return undefined;
+    const nonce = rand(16);
+    const cookie = `_vercel_sso_nonce=${nonce}; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax`;
+    if (req.headers['sec-fetch-mode'] === 'navigate') {
+      const url = encodeURIComponent(`https://${d.url}${req.path}`);
+      return {
+        status: 302,
+        headers: { location: `https://vercel.com/sso-api?url=${url}&nonce=${nonce}`, 'set-cookie': cookie },
+      };
+    }
+    return {
+      status: 401,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'set-cookie': cookie },
+      body: '<!doctype html><title>Authentication Required</title><p>Vercel Authentication</p>',
+    };
   }
 
   now(): number {
@@ -205,6 +264,14 @@ export class VercelSimulator extends Simulator {
       plan: init.plan ?? 'pro',
       customEnvironments: init.customEnvironments ?? [],
       rootDirectory: init.rootDirectory ?? null,
+      settings: {
+        framework: init.framework ?? null,
+        buildCommand: init.buildCommand ?? null,
+        installCommand: init.installCommand ?? null,
+        outputDirectory: init.outputDirectory ?? null,
+      },
+      protection: init.protection ?? 'none',
+      bypassSecrets: init.bypassSecrets ?? [],
       productionId: undefined,
       rolledBack: false,
       createdAt: this.now(),
@@ -241,6 +308,9 @@ export class VercelSimulator extends Simulator {
       gitMetadata: undefined,
       files: [{ file: 'index.html', sha, size: content.length }],
       prebuilt: false,
+      projectSettings: { outputDirectory: '.' },
+      env: {},
+      buildEnv: {},
       autoAssignCustomDomains: true,
       createdAt: created,
       outcome: { state: 'READY' },
@@ -613,7 +683,36 @@ export class VercelSimulator extends Simulator {
         mode: f.mode as number | undefined,
       });
     }
+    const stringMap = (v: unknown) =>
+      v === undefined || (!!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string'));
+    const build = b.build as { env?: unknown } | undefined;
+    if (!stringMap(b.env) || (build !== undefined && (typeof build !== 'object' || !stringMap(build.env)))) {
+      return err(400, 'bad_request', 'Invalid request: `env` and `build.env` must map names to string values.');
+    }
+    const sent = b.projectSettings as Record<string, unknown> | undefined;
+    if (
+      sent !== undefined &&
+      (!sent || typeof sent !== 'object' || Object.values(sent).some((v) => v !== null && typeof v !== 'string'))
+    ) {
+      return err(400, 'bad_request', 'Invalid request: `projectSettings` values must be strings or null.');
+    }
     if (missing.length) return err(400, 'missing_files', 'Missing files', { missing });
+    const projectSettings: Record<string, string | null> = {
+      ...project.settings,
+      rootDirectory: project.rootDirectory,
+      ...(sent as Record<string, string | null> | undefined),
+    };
+    const root = projectSettings.rootDirectory;
+    // Vercel looks for the Build Output API under the project's Root Directory.
+    const prebuilt = files.some((f) => f.file === `${root ? `${root}/` : ''}.vercel/output/config.json`);
+    let outcome = this.outcomes.shift() ?? { state: 'READY' };
+    if (!prebuilt && root && !files.some((f) => f.file.startsWith(`${root}/`))) {
+      outcome = {
+        state: 'ERROR',
+        errorCode: 'ROOT_DIRECTORY_NOT_FOUND',
+        errorMessage: `The specified Root Directory "${root}" does not exist. Please update your Project Settings.`,
+      };
+    }
     const id = `dpl_${rand(28)}`;
     const d: VercelSimDeployment = {
       id,
@@ -628,13 +727,13 @@ export class VercelSimulator extends Simulator {
       meta: (b.meta as Record<string, string>) ?? {},
       gitMetadata: b.gitMetadata as Record<string, unknown> | undefined,
       files,
-      // Vercel looks for the Build Output API under the project's Root Directory.
-      prebuilt: files.some(
-        (f) => f.file === `${project.rootDirectory ? `${project.rootDirectory}/` : ''}.vercel/output/config.json`,
-      ),
+      prebuilt,
+      projectSettings,
+      env: (b.env as Record<string, string> | undefined) ?? {},
+      buildEnv: (build?.env as Record<string, string> | undefined) ?? {},
       autoAssignCustomDomains: b.autoAssignCustomDomains !== false,
       createdAt: this.now(),
-      outcome: this.outcomes.shift() ?? { state: 'READY' },
+      outcome,
       canceledAt: undefined,
       settled: false,
       aliasAssigned: null,
@@ -679,7 +778,18 @@ export class VercelSimulator extends Simulator {
     ];
     if (d.prebuilt)
       out.push({ created: t0 + 2 * s, type: 'stdout', text: 'Using prebuilt build artifacts from .vercel/output' });
-    else out.push({ created: t0 + 2 * s, type: 'command', text: 'Running "vercel build"' });
+    else {
+      const ps = d.projectSettings;
+      out.push(
+        { created: t0 + 2 * s, type: 'command', text: 'Running "vercel build"' },
+        {
+          created: t0 + 2 * s,
+          type: 'command',
+          text: `Running "install" command: \`${ps.installCommand ?? 'npm install'}\`...`,
+        },
+        { created: t0 + 2 * s, type: 'command', text: `Running "${ps.buildCommand ?? 'npm run build'}"` },
+      );
+    }
     const log = 'log' in d.outcome ? (d.outcome.log ?? []) : [];
     for (const [i, text] of log.entries()) out.push({ created: t0 + 2 * s + 1 + i, type: 'stdout', text });
     const end = t0 + 3 * s;
@@ -910,8 +1020,15 @@ export class VercelSimulator extends Simulator {
         accountId: p.accountId,
         createdAt: p.createdAt,
         updatedAt: this.now(),
-        framework: 'nextjs',
+        ...p.settings,
         rootDirectory: p.rootDirectory,
+        ...(p.bypassSecrets.length
+          ? {
+              protectionBypass: Object.fromEntries(
+                p.bypassSecrets.map((secret) => [secret, { createdAt: p.createdAt, scope: 'automation-bypass' }]),
+              ),
+            }
+          : {}),
         autoAssignCustomDomains: true,
         targets: prod ? { production: this.deploymentBody(prod) } : {},
         lastAliasRequest: job
