@@ -858,9 +858,15 @@ describe('deploy-vercel', () => {
       },
       env: async () => {
         await fresh();
-        const r = await fromSource({ env: 'API_URL=https://distinct-runtime.example.com\n# comment\nMODE=effects' });
-        expect(deployments()[0]!.env).toEqual({ API_URL: 'https://distinct-runtime.example.com', MODE: 'effects' });
-        expect(r.masks).toContain('https://distinct-runtime.example.com');
+        const r = await fromSource({
+          env: 'API_URL=https://distinct-runtime.example.com/{sha}\n# comment\nMODE=effects',
+        });
+        // {sha} filled in (7 characters of the commit), and the filled-in value masked too.
+        expect(deployments()[0]!.env).toEqual({
+          API_URL: 'https://distinct-runtime.example.com/eeeeeee',
+          MODE: 'effects',
+        });
+        expect(r.masks).toContain('https://distinct-runtime.example.com/eeeeeee');
         expect(visible(r)).not.toContain('distinct-runtime.example.com');
       },
       'build-env': async () => {

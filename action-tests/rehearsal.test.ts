@@ -24,7 +24,6 @@ describe('the rehearsal of the caller repository', () => {
         'run-migrations',
         'verify-schema',
         'deploy-heroku',
-        'Build the frontend',
         'deploy-vercel',
         'smoke-health',
         'sentry-release',
@@ -50,6 +49,18 @@ describe('the rehearsal of the caller repository', () => {
       expect.stringMatching(/production: deploy succeeded/),
     ]);
     expect(r.sentryReleases).toHaveLength(1);
+    // Vercel builds the frontend from source in each environment (no build step in the job), and
+    // production was held to the files staging built: staging's digest went in as expect-source-digest.
+    expect(ran).not.toContain('staging / deploy › Build the frontend');
+    const [stagingVercel, productionVercel] = ['staging', 'production'].map(
+      (env) => run.steps.find((s) => s.job === `${env} / deploy` && s.action?.endsWith('deploy-vercel'))!,
+    );
+    const digest = stagingVercel!.outputs['source-digest'];
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.jobs.staging!.outputs['frontend-source-digest']).toBe(digest);
+    expect(productionVercel!.detail!.childEnv['INPUT_EXPECT-SOURCE-DIGEST']).toBe(digest);
+    expect(productionVercel!.outputs['source-digest']).toBe(digest);
+    expect(productionVercel!.summary).toContain('source, built by Vercel');
   }, 180_000);
 
   it('smoke-fails: production rolls back in the same job, with no second approval', async () => {

@@ -64,12 +64,12 @@ export const deployVercelInputs = defineInputs({
   }),
   env: input.keyValues({
     description:
-      "deploy: KEY=VALUE lines, environment variables of this deployment at runtime (the CLI's --env). Values are masked.",
+      "deploy: KEY=VALUE lines, environment variables of this deployment at runtime (the CLI's --env); {pr}, {branch} and {sha} are filled in. Values are masked.",
     secret: true,
   }),
   'build-env': input.keyValues({
     description:
-      "deploy from source: KEY=VALUE lines, environment variables of the build (the CLI's --build-env), e.g. NEXT_PUBLIC_API_URL. Values are masked.",
+      "deploy from source: KEY=VALUE lines, environment variables of the build (the CLI's --build-env), e.g. NEXT_PUBLIC_API_URL=https://myapp-pr-{pr}.herokuapp.com; {pr}, {branch} and {sha} are filled in. Values are masked.",
     secret: true,
   }),
   'expect-source-digest': input.string({

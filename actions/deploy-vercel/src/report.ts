@@ -85,7 +85,10 @@ export function reportDeploy(
   ctx.setOutput('skipped', result.skipped);
   ctx.setOutput('previous-production-deployment-id', result.previousProductionId ?? '');
   ctx.setOutput('source-digest', result.digest ?? '');
-  ctx.setSecretOutput('protection-bypass', where.bypassSecret ? `x-vercel-protection-bypass: ${where.bypassSecret}` : '');
+  ctx.setSecretOutput(
+    'protection-bypass',
+    where.bypassSecret ? `x-vercel-protection-bypass: ${where.bypassSecret}` : '',
+  );
 
   const target =
     where.target === 'production'

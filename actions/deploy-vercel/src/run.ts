@@ -9,6 +9,7 @@ import {
   promote,
   type ReleaseResult,
   renderAliases,
+  renderValues,
   rollback,
   ship,
   type VercelApi,
@@ -61,7 +62,14 @@ async function runDeploy(
   github: GitHubClient | undefined,
 ): Promise<void> {
   if (inputs.deployment) ctx.log.warning(`input 'deployment' is for mode promote/rollback; mode deploy ignores it`);
-  const aliases = renderAliases(inputs.aliases ?? [], { pr: gh.pullRequest?.number, branch: gh.branch, sha: gh.sha });
+  const templates = { pr: gh.pullRequest?.number, branch: gh.branch, sha: gh.sha };
+  const aliases = renderAliases(inputs.aliases ?? [], templates);
+  const env = renderValues(inputs.env, templates, 'env');
+  const buildEnv = renderValues(inputs.buildEnv, templates, 'build-env');
+  // A value with a template filled in is a new string: mask it too (the given ones already are).
+  const given = new Set([...Object.values(inputs.env ?? {}), ...Object.values(inputs.buildEnv ?? {})]);
+  for (const v of [...Object.values(env ?? {}), ...Object.values(buildEnv ?? {})])
+    if (!given.has(v) && v.length >= 3) ctx.addSecret(v);
   if (inputs.githubToken && !gh.pullRequest) {
     ctx.log.info(`github-token is used on pull_request events only (this is a ${gh.eventName || 'non-PR'} event)`);
   }
@@ -81,8 +89,8 @@ async function runDeploy(
         installCommand: inputs.installCommand,
         outputDirectory: inputs.buildOutputDirectory,
       },
-      env: inputs.env,
-      buildEnv: inputs.buildEnv,
+      env,
+      buildEnv,
       expectSourceDigest: inputs.expectSourceDigest,
       bypassSecret: inputs.bypassSecret,
       force: inputs.force,

@@ -1,4 +1,5 @@
-// Alias templates: {pr}, {branch}, {sha} rendered into DNS-safe hostnames.
+// Templates: {pr}, {branch}, {sha} rendered into DNS-safe hostnames (aliases) and into env values (a
+// preview's NEXT_PUBLIC_API_URL=https://myapp-pr-{pr}.herokuapp.com).
 
 export interface AliasContext {
   pr?: number;
@@ -17,27 +18,46 @@ export function dnsLabel(text: string, max = 40): string {
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** `text` with {pr}, {branch} (DNS-safe) and {sha} (7 characters) filled in; `what` names it in errors. */
+export function renderTemplate(text: string, ctx: AliasContext, what: string): string {
+  return text.replace(/\{(pr|branch|sha)\}/g, (_, key: string) => {
+    if (key === 'pr') {
+      if (ctx.pr === undefined) {
+        throw new Error(
+          `${what} uses {pr} but this run is not for a pull request: use {branch} or {sha}, or set it only on pull_request events`,
+        );
+      }
+      return String(ctx.pr);
+    }
+    const value = key === 'branch' ? ctx.branch : ctx.sha?.slice(0, 7);
+    if (!value) throw new Error(`${what} uses {${key}} but the ${key} of this run is unknown`);
+    return dnsLabel(value);
+  });
+}
+
+/** KEY=VALUE values with their templates filled in. */
+export function renderValues(
+  values: Record<string, string> | undefined,
+  ctx: AliasContext,
+  input: string,
+): Record<string, string> | undefined {
+  if (!values) return undefined;
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, renderTemplate(v, ctx, `input '${input}' (${k})`)]),
+  );
+}
+
 export function renderAliases(templates: readonly string[], ctx: AliasContext): string[] {
   const out: string[] = [];
   for (const template of templates) {
-    const host = template
-      .trim()
-      .replace(/^https?:\/\//i, '')
-      .replace(/\/+$/, '')
-      .replace(/\{(pr|branch|sha)\}/g, (_, key: string) => {
-        if (key === 'pr') {
-          if (ctx.pr === undefined) {
-            throw new Error(
-              `alias '${template}' uses {pr} but this run is not for a pull request: use {branch} or {sha}, or set aliases only on pull_request events`,
-            );
-          }
-          return String(ctx.pr);
-        }
-        const value = key === 'branch' ? ctx.branch : ctx.sha?.slice(0, 7);
-        if (!value) throw new Error(`alias '${template}' uses {${key}} but the ${key} of this run is unknown`);
-        return dnsLabel(value);
-      })
-      .toLowerCase();
+    const host = renderTemplate(
+      template
+        .trim()
+        .replace(/^https?:\/\//i, '')
+        .replace(/\/+$/, ''),
+      ctx,
+      `alias '${template}'`,
+    ).toLowerCase();
     const labels = host.split('.');
     if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) {
       throw new Error(

@@ -181,12 +181,18 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
           `${sat}.with.webhook-url`,
           `notify-slack gets both bot-token and webhook-url and refuses that: pass webhook-url only when there is no bot token (\${{ !secrets.SLACK_BOT_TOKEN && secrets.SLACK_WEBHOOK_URL || '' }})`,
         );
-      // (5) Build output is not in git: a deploy of the frontend needs a build step before it in the job.
+      // (5) Build output is not in git: a deploy of a built output-dir needs a build step before it in the
+      // job. Without output-dir, Vercel builds the source itself.
       const mode = String(step.with?.mode ?? 'deploy');
-      if (/(^|\/)actions\/deploy-vercel(@|$)/.test(uses) && mode === 'deploy' && !steps.slice(0, i).some((s) => s.run))
+      if (
+        /(^|\/)actions\/deploy-vercel(@|$)/.test(uses) &&
+        mode === 'deploy' &&
+        step.with?.['output-dir'] &&
+        !steps.slice(0, i).some((s) => s.run)
+      )
         p(
           sat,
-          `deploy-vercel deploys ${String(step.with?.['output-dir'] ?? '.vercel/output')} but nothing in job '${jobId}' builds it (build output is not in git): add a build step before it`,
+          `deploy-vercel deploys ${String(step.with?.['output-dir'])} but nothing in job '${jobId}' builds it (build output is not in git): add a build step before it, or leave output-dir out and let Vercel build the source`,
         );
     }
     // (8) Write access only where the write happens, and no credentials left where no push follows.
