@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { VercelSimulator } from '../src/vercel-sim';
 
@@ -229,6 +230,53 @@ describe('VercelSimulator', () => {
     expect(re.body.uid).not.toBe(uid);
   });
 
+  it('builds source with the project settings under the sent ones, records env and build env, and fails a missing Root Directory', async () => {
+    const mono = sim.addProject({ name: 'mono', teamId: TEAM, rootDirectory: 'apps/web', installCommand: 'npm ci' });
+    await upload('{"scripts":{"build":"next build"}}');
+    const files = [{ file: 'apps/web/package.json', sha: sha('{"scripts":{"build":"next build"}}') }];
+    const bad = await call('POST', `/v13/deployments?teamId=${TEAM}`, {
+      name: 'mono',
+      project: mono.id,
+      files,
+      env: { A: 1 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/`env` and `build.env` must map names to string values/);
+    const ok = await call('POST', `/v13/deployments?teamId=${TEAM}`, {
+      name: 'mono',
+      project: mono.id,
+      files,
+      projectSettings: { buildCommand: 'npm run build:web' },
+      env: { API_URL: 'https://api.example.com' },
+      build: { env: { NEXT_PUBLIC_API_URL: 'https://api.example.com' } },
+    });
+    expect(ok.status).toBe(200);
+    const d = sim.deployment(ok.body.id)!;
+    expect(d.prebuilt).toBe(false);
+    expect(d.projectSettings).toMatchObject({
+      rootDirectory: 'apps/web',
+      installCommand: 'npm ci',
+      buildCommand: 'npm run build:web',
+    });
+    expect(d.env).toEqual({ API_URL: 'https://api.example.com' });
+    expect(d.buildEnv).toEqual({ NEXT_PUBLIC_API_URL: 'https://api.example.com' });
+    clock += 400;
+    const events = await call('GET', `/v3/deployments/${ok.body.id}/events?teamId=${TEAM}&limit=-1`);
+    expect(events.body.map((e: { payload: { text: string } }) => e.payload.text)).toContain(
+      'Running "npm run build:web"',
+    );
+    // The upload root lacks the Root Directory: the build fails as Vercel's does.
+    const lost = await call('POST', `/v13/deployments?teamId=${TEAM}`, {
+      name: 'mono',
+      project: mono.id,
+      files: [{ file: 'package.json', sha: files[0]!.sha }],
+    });
+    clock += 400;
+    const failed = await call('GET', `/v13/deployments/${lost.body.id}?teamId=${TEAM}`);
+    expect(failed.body.readyState).toBe('ERROR');
+    expect(failed.body.errorMessage).toMatch(/The specified Root Directory "apps\/web" does not exist/);
+  });
+
   it('rate limits with 429 rate_limited and x-ratelimit-* headers, resetting with the window', async () => {
     sim.rateLimit('GET', '/v9/projects/:id', 2, 1000);
     const a = await call('GET', `/v9/projects/${project.id}?teamId=${TEAM}`);
@@ -273,8 +321,15 @@ describe('serveDeployments (for the local rehearsal)', () => {
       const project = sim.addProject({ name: 'site' });
       const html = Buffer.from('<h1>hello</h1>');
       const sha = createHash('sha1').update(html).digest('hex');
+      const config = Buffer.from('{"version":3}');
+      const configSha = createHash('sha1').update(config).digest('hex');
       const auth = { authorization: 'Bearer tok', 'content-type': 'application/octet-stream' };
       await fetch(`${sim.url}/v2/files`, { method: 'POST', headers: { ...auth, 'x-vercel-digest': sha }, body: html });
+      await fetch(`${sim.url}/v2/files`, {
+        method: 'POST',
+        headers: { ...auth, 'x-vercel-digest': configSha },
+        body: config,
+      });
       const created = (await (
         await fetch(`${sim.url}/v13/deployments`, {
           method: 'POST',
@@ -282,7 +337,10 @@ describe('serveDeployments (for the local rehearsal)', () => {
           body: JSON.stringify({
             name: 'site',
             project: project.id,
-            files: [{ file: '.vercel/output/static/index.html', sha, size: html.length }],
+            files: [
+              { file: '.vercel/output/config.json', sha: configSha, size: config.length },
+              { file: '.vercel/output/static/index.html', sha, size: html.length },
+            ],
           }),
         })
       ).json()) as { id: string; url: string };
@@ -293,6 +351,59 @@ describe('serveDeployments (for the local rehearsal)', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toBe('<h1>hello</h1>');
       expect((await fetch(`${created.url}missing.css`)).status).toBe(404);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('guards protected previews: 401 with the SSO nonce cookie, 302 to vercel.com/sso-api for a browser, the bypass header passes', async () => {
+    const sim = new VercelSimulator({ token: 'tok', serveDeployments: true, stepMs: 5 });
+    await sim.start();
+    try {
+      const project = sim.addProject({ name: 'site', protection: 'previews', bypassSecrets: ['bypass-0123456789'] });
+      const html = Buffer.from('<h1>built</h1>');
+      const pkg = Buffer.from('{"scripts":{"build":"vite build"}}');
+      const digest = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+      for (const b of [html, pkg])
+        await fetch(`${sim.url}/v2/files`, {
+          method: 'POST',
+          headers: {
+            authorization: 'Bearer tok',
+            'content-type': 'application/octet-stream',
+            'x-vercel-digest': digest(b),
+          },
+          body: b,
+        });
+      const created = (await (
+        await fetch(`${sim.url}/v13/deployments`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: 'site',
+            project: project.id,
+            files: [
+              { file: 'package.json', sha: digest(pkg) },
+              { file: 'public/index.html', sha: digest(html) },
+            ],
+          }),
+        })
+      ).json()) as { id: string; url: string };
+      await new Promise((r) => setTimeout(r, 40));
+      const plain = await fetch(created.url);
+      expect(plain.status).toBe(401);
+      expect(plain.headers.get('set-cookie')).toMatch(/^_vercel_sso_nonce=/);
+      // fetch() sets sec-fetch-mode itself: a browser's navigation is sent with node:http.
+      const browser = await new Promise<IncomingMessage>((resolve, reject) =>
+        httpGet(created.url, { headers: { 'sec-fetch-mode': 'navigate' } }, resolve).on('error', reject),
+      );
+      browser.resume();
+      expect(browser.statusCode).toBe(302);
+      expect(browser.headers.location).toMatch(/^https:\/\/vercel\.com\/sso-api\?url=/);
+      expect((await fetch(created.url, { headers: { 'x-vercel-protection-bypass': 'wrong' } })).status).toBe(401);
+      // A source build serves its output directory (public/ by default).
+      const passed = await fetch(created.url, { headers: { 'x-vercel-protection-bypass': 'bypass-0123456789' } });
+      expect(passed.status).toBe(200);
+      expect(await passed.text()).toBe('<h1>built</h1>');
     } finally {
       await sim.stop();
     }
