@@ -8,7 +8,7 @@ import {
   VercelSimulator,
   visible,
 } from '@wingman/testkit';
-import { cleanup, prebuiltOutput, tempDir, write } from '../packages/vercel/test/helpers';
+import { cleanup, nextApp, prebuiltOutput, tempDir, write } from '../packages/vercel/test/helpers';
 
 const TOKEN = 'vercel_bundle_test_token_9f8e7d6c5b4a';
 const GH_TOKEN = 'ghs_bundleTestInstallationToken00000001';
@@ -413,12 +413,7 @@ describe('deploy-vercel bundle: builds from source', () => {
     await vercel.start();
     workspace = tempDir('deploy-vercel-src-');
     // A small Next.js-shaped app, with what must never leave the runner.
-    write(workspace, 'package.json', JSON.stringify({ name: 'web', scripts: { build: 'next build' } }));
-    write(workspace, 'next.config.mjs', 'export default {};\n');
-    write(workspace, 'app/page.tsx', 'export default function Page() { return <h1>WingmanMatch</h1>; }\n');
-    write(workspace, 'public/index.html', '<h1>WingmanMatch</h1>');
-    write(workspace, 'node_modules/next/package.json', '{"name":"next"}');
-    write(workspace, '.env', 'SUPABASE_SERVICE_ROLE_KEY=service-role-secret-value');
+    nextApp(workspace);
     write(workspace, '.env.production', 'STRIPE_KEY=sk_live_secret');
   });
   afterEach(async () => {

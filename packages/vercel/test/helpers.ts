@@ -43,6 +43,21 @@ export function prebuiltOutput(root: string, opts: { version?: string; target?: 
   return out;
 }
 
+/** A Next.js-shaped app: package.json with a build script, app code, public/, and what must stay home. */
+export function nextApp(root: string, dir = ''): string {
+  const at = (rel: string) => (dir ? `${dir}/${rel}` : rel);
+  write(root, at('package.json'), JSON.stringify({ name: 'web', scripts: { build: 'next build' } }));
+  write(root, at('next.config.mjs'), 'export default {};\n');
+  write(root, at('app/page.tsx'), 'export default function Page() { return <h1>WingmanMatch</h1>; }\n');
+  write(root, at('public/index.html'), '<h1>WingmanMatch</h1>');
+  write(root, at('node_modules/next/package.json'), '{"name":"next"}');
+  write(root, at('.next/cache/x'), 'cache');
+  write(root, at('.env'), 'DATABASE_URL=postgres://u:p@db/x');
+  write(root, at('.env.local'), 'TOKEN=local');
+  write(root, '.git/HEAD', 'ref: refs/heads/main');
+  return root;
+}
+
 export const TEAM = 'team_wingman000000000000000000';
 
 /** The Vercel simulator with one team project ('web', production domain wingmanmatch.app) and an API client for it. */

@@ -6,25 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { RecordingLog } from '@wingman/log';
 import type { VercelSimulator } from '@wingman/testkit';
 import { collectSource, type DeployOptions, deploy, SOURCE_IGNORES, type VercelApi } from '../src';
-import { cleanup, startVercelFixture, TEAM, tempDir, write } from './helpers';
+import { cleanup, nextApp, startVercelFixture, TEAM, tempDir, write } from './helpers';
 
 const TOKEN = 'vercel_sim_token_source_0123456789';
 const SHA = '3'.repeat(40);
-
-/** A Next.js-shaped app: package.json with a build script, app code, public/, and what must stay home. */
-function nextApp(root: string, dir = ''): string {
-  const at = (rel: string) => (dir ? `${dir}/${rel}` : rel);
-  write(root, at('package.json'), JSON.stringify({ name: 'web', scripts: { build: 'next build' } }));
-  write(root, at('next.config.mjs'), 'export default {};\n');
-  write(root, at('app/page.tsx'), 'export default function Page() { return <h1>WingmanMatch</h1>; }\n');
-  write(root, at('public/index.html'), '<h1>WingmanMatch</h1>');
-  write(root, at('node_modules/next/package.json'), '{"name":"next"}');
-  write(root, at('.next/cache/x'), 'cache');
-  write(root, at('.env'), 'DATABASE_URL=postgres://u:p@db/x');
-  write(root, at('.env.local'), 'TOKEN=local');
-  write(root, '.git/HEAD', 'ref: refs/heads/main');
-  return root;
-}
 
 describe('collectSource', () => {
   afterEach(cleanup);

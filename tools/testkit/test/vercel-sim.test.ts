@@ -313,37 +313,41 @@ describe('VercelSimulator', () => {
   });
 });
 
+/** Uploads each file's content and creates a deployment of them, as a client of the REST API would. */
+async function publish(sim: VercelSimulator, projectId: string, files: Record<string, string>) {
+  const digest = (text: string) => createHash('sha1').update(text).digest('hex');
+  for (const text of Object.values(files))
+    await fetch(`${sim.url}/v2/files`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer tok',
+        'content-type': 'application/octet-stream',
+        'x-vercel-digest': digest(text),
+      },
+      body: text,
+    });
+  const res = await fetch(`${sim.url}/v13/deployments`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'site',
+      project: projectId,
+      files: Object.entries(files).map(([file, text]) => ({ file, sha: digest(text), size: Buffer.byteLength(text) })),
+    }),
+  });
+  return (await res.json()) as { id: string; url: string };
+}
+
 describe('serveDeployments (for the local rehearsal)', () => {
   it('serves a READY deployment’s static output on loopback and reports that as its url', async () => {
     const sim = new VercelSimulator({ token: 'tok', serveDeployments: true, stepMs: 5 });
     await sim.start();
     try {
       const project = sim.addProject({ name: 'site' });
-      const html = Buffer.from('<h1>hello</h1>');
-      const sha = createHash('sha1').update(html).digest('hex');
-      const config = Buffer.from('{"version":3}');
-      const configSha = createHash('sha1').update(config).digest('hex');
-      const auth = { authorization: 'Bearer tok', 'content-type': 'application/octet-stream' };
-      await fetch(`${sim.url}/v2/files`, { method: 'POST', headers: { ...auth, 'x-vercel-digest': sha }, body: html });
-      await fetch(`${sim.url}/v2/files`, {
-        method: 'POST',
-        headers: { ...auth, 'x-vercel-digest': configSha },
-        body: config,
+      const created = await publish(sim, project.id, {
+        '.vercel/output/config.json': '{"version":3}',
+        '.vercel/output/static/index.html': '<h1>hello</h1>',
       });
-      const created = (await (
-        await fetch(`${sim.url}/v13/deployments`, {
-          method: 'POST',
-          headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: 'site',
-            project: project.id,
-            files: [
-              { file: '.vercel/output/config.json', sha: configSha, size: config.length },
-              { file: '.vercel/output/static/index.html', sha, size: html.length },
-            ],
-          }),
-        })
-      ).json()) as { id: string; url: string };
       expect(created.url).toBe(`${sim.url}/_sites/${created.id}/`);
       expect((await fetch(created.url)).status).toBe(404); // still building
       await new Promise((r) => setTimeout(r, 40));
@@ -361,33 +365,10 @@ describe('serveDeployments (for the local rehearsal)', () => {
     await sim.start();
     try {
       const project = sim.addProject({ name: 'site', protection: 'previews', bypassSecrets: ['bypass-0123456789'] });
-      const html = Buffer.from('<h1>built</h1>');
-      const pkg = Buffer.from('{"scripts":{"build":"vite build"}}');
-      const digest = (b: Buffer) => createHash('sha1').update(b).digest('hex');
-      for (const b of [html, pkg])
-        await fetch(`${sim.url}/v2/files`, {
-          method: 'POST',
-          headers: {
-            authorization: 'Bearer tok',
-            'content-type': 'application/octet-stream',
-            'x-vercel-digest': digest(b),
-          },
-          body: b,
-        });
-      const created = (await (
-        await fetch(`${sim.url}/v13/deployments`, {
-          method: 'POST',
-          headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: 'site',
-            project: project.id,
-            files: [
-              { file: 'package.json', sha: digest(pkg) },
-              { file: 'public/index.html', sha: digest(html) },
-            ],
-          }),
-        })
-      ).json()) as { id: string; url: string };
+      const created = await publish(sim, project.id, {
+        'package.json': '{"scripts":{"build":"vite build"}}',
+        'public/index.html': '<h1>built</h1>',
+      });
       await new Promise((r) => setTimeout(r, 40));
       const plain = await fetch(created.url);
       expect(plain.status).toBe(401);
