@@ -239,6 +239,27 @@ describe('run-migrations', () => {
         await run(cwd, { 'seed-file': 'seed.sql' });
         expect(await query(db, 'select id from effects.a')).toEqual([{ id: 42 }]);
       },
+      bootstrap: async () => {
+        // A plain database (no Supabase shape) gets storage only when asked; one with history is refused.
+        const plain = await startPostgres({ bootstrap: 'none' });
+        try {
+          const cwd = project({
+            '20260101000000_bucket.sql': "insert into storage.buckets (id, name) values ('b', 'b');",
+          });
+          const without = await run(cwd, {}, plain);
+          expect(without.exitCode).toBe(1);
+          expect(without.stdout).toMatch(/relation "storage\.buckets" does not exist/);
+          expect((await run(cwd, { bootstrap: 'supabase' }, plain)).exitCode).toBe(0);
+          expect(await query(plain, 'select id from storage.buckets')).toEqual([{ id: 'b' }]);
+          const again = await run(cwd, { bootstrap: 'supabase' }, plain);
+          expect(again.exitCode).toBe(1);
+          expect(again.stdout).toMatch(
+            /input 'bootstrap' is supabase, but input 'database-url' already has 1 migration/,
+          );
+        } finally {
+          await plain.stop();
+        }
+      },
       'verify-rollbacks': async () => {
         await fresh();
         // A down script that does not restore the schema is caught only when rollbacks are verified.

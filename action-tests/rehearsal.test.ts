@@ -1,5 +1,6 @@
 // pnpm rehearse as a test: the caller repository's thin workflows (examples/wingmanmatch/.github/workflows)
 // call the suite's reusable workflows @v1 the way GitHub runs them, through every committed bundle.
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { rehearsePipeline } from '@wingman/rehearsal';
 
@@ -106,6 +107,16 @@ describe('the rehearsal of the caller repository', () => {
         'preview / preview › smoke-health',
       ]),
     );
+    // The service is Supabase's image as it starts (no storage tables, the 2018 auth.users): the
+    // bootstrap gives it the platform's part, and the Supabase-style corpus (storage buckets and
+    // policies, unqualified pgcrypto, a Vault reader, a Realtime publication change) applies, every
+    // down script proven.
+    const migrate = r.runs[0]!.run.steps.find((s) => s.action === 'run-migrations')!;
+    const corpus = readdirSync('examples/wingmanmatch/supabase/migrations').length;
+    expect(migrate.outputs).toMatchObject({ applied: String(corpus), pending: '0' });
+    expect(migrate.summary).toMatch(/Supabase shape \(bootstrap: supabase\): given to the database/);
+    expect(migrate.summary.match(/rollback verified/g)).toHaveLength(corpus);
+    expect(migrate.summary).toMatch(/20250808090000 \| avatar_storage/);
     expect(actionsOf(r, 1)).toEqual(['preview / cleanup › deploy-vercel']);
     expect(r.github.comments).toHaveLength(1);
     expect(r.github.deployments.map((d) => d.state)).toEqual(['inactive']);

@@ -1,11 +1,15 @@
 // The committed bundle, run the way the runner runs it, on each Node runtime it may meet.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { nodeRuntimes, REPO_ROOT, runAction, startPostgres, type TestDatabase } from '@wingman/testkit';
 
 const EXAMPLE = 'examples/wingmanmatch/supabase';
+const VERSIONS = readdirSync(`${EXAMPLE}/migrations`)
+  .sort()
+  .map((f) => f.split('_')[0]!);
+const NEWEST = VERSIONS.at(-1)!;
 const runtimes = nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24');
 const tmp: string[] = [];
 
@@ -46,8 +50,8 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     expect(first.stderr).toBe('');
     expect(first.exitCode).toBe(0);
     const versions = JSON.parse(first.outputs['applied-versions']!);
-    expect(versions).toHaveLength(8);
-    expect(first.outputs).toMatchObject({ applied: '8', pending: '0', 'current-version': '20250807090000' });
+    expect(versions).toEqual(VERSIONS);
+    expect(first.outputs).toMatchObject({ applied: String(VERSIONS.length), pending: '0', 'current-version': NEWEST });
     expect(Number(first.outputs['duration-ms'])).toBeGreaterThan(0);
     expect(first.summary).toMatch(/✅ run-migrations/);
     expect(first.summary).toMatch(
@@ -72,7 +76,7 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
       applied: '0',
       'applied-versions': '[]',
       pending: '0',
-      'current-version': '20250807090000',
+      'current-version': NEWEST,
     });
     expect(again.summary).toMatch(/seed\.sql: unchanged/);
   });
@@ -133,7 +137,7 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
   it('a dry run reports the plan and changes nothing', async () => {
     const result = await run({ 'dry-run': 'true' });
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ applied: '0', pending: '8', 'current-version': '' });
+    expect(result.outputs).toMatchObject({ applied: '0', pending: String(VERSIONS.length), 'current-version': '' });
     expect(result.summary).toMatch(/dry run: nothing changed/);
     const client = await db.connect();
     const { rows } = await client.query(`select to_regclass('supabase_migrations.schema_migrations') as t`);
@@ -164,9 +168,9 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     const down = await run({ direction: 'down', 'target-version': '20250805090000' });
     expect(down.exitCode).toBe(0);
     expect(down.outputs).toMatchObject({
-      'reverted-versions': '["20250807090000","20250806090000"]',
+      'reverted-versions': JSON.stringify(VERSIONS.filter((v) => v > '20250805090000').reverse()),
       'current-version': '20250805090000',
     });
-    expect(down.summary).toMatch(/\| 20250807090000 \| .* \| reverted \|/);
+    expect(down.summary).toMatch(new RegExp(`\\| ${NEWEST} \\| .* \\| reverted \\|`));
   });
 });

@@ -1,8 +1,9 @@
-// pnpm bootstrap-supabase <database-url>: give a plain PostgreSQL what Supabase gives every project
-// (roles, auth schema and functions, grants), so Supabase migrations apply to a CI service container
-// as they would to a project. The same SQL the tests use (tools/testkit).
+// pnpm bootstrap-supabase <database-url>: give a fresh plain PostgreSQL (or Supabase's image) what a
+// Supabase project has before its first migration (roles, auth, storage, vault, realtime, search_path),
+// so Supabase migrations apply to a CI service container as they would to a project. The same SQL as
+// run-migrations' `bootstrap: supabase` and the tests (packages/supabase-platform).
 
-import { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from '@wingman/testkit';
+import { bootstrapSupabase } from '@wingman/supabase-platform';
 import pg from 'pg';
 
 const url = process.argv[2] ?? process.env.DATABASE_URL;
@@ -13,9 +14,8 @@ if (!url) {
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 try {
-  await client.query(SUPABASE_ROLES_SQL);
-  await client.query(SUPABASE_DATABASE_SQL);
-  console.log('bootstrapped: Supabase roles, auth schema and default grants');
+  await bootstrapSupabase(client);
+  console.log('bootstrapped: Supabase roles, auth, storage, vault, realtime publication and search_path');
 } finally {
   await client.end();
 }

@@ -60,6 +60,11 @@ export const runMigrationsInputs = defineInputs({
     description:
       'A seed SQL file applied after the migrations, once per content hash (the Supabase CLI’s seed_files table).',
   }),
+  bootstrap: input.choice(['none', 'supabase'], {
+    description:
+      "For fresh throwaway databases in PR checks (a plain postgres or supabase/postgres service container): 'supabase' first gives the database what a Supabase project has before its first migration (roles, auth, storage, vault, realtime publication, search_path). Refused on a database with migration history.",
+    default: 'none',
+  }),
   'verify-rollbacks': input.boolean({
     description:
       'For throwaway databases in PR checks: prove each pending migration’s down script restores the schema (up, down, compare, up).',

@@ -20,6 +20,7 @@ await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
     waitForLock: 'waitForLockMs',
     seedFile: 'seedFile',
     verifyRollbacks: 'verifyRollbacks',
+    bootstrap: 'bootstrap',
   });
   // Loaded only after the inputs are valid: a bad input fails without paying for pg.
   const { migrate, MigrationRunError } = await import('@wingman/migrations');

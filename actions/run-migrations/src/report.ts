@@ -30,6 +30,10 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
         f.note ? `${f.status} (${f.note})` : f.status,
       ]),
     );
+  if (result.bootstrap)
+    s.text(
+      `Supabase shape (bootstrap: supabase): ${result.bootstrap === 'applied' ? 'given to the database before the migrations' : 'would be given (dry run)'}.`,
+    );
   if (result.seed) s.text(`Seed ${result.seed.file}: ${result.seed.status}.`);
   if (result.warnings.length) s.heading('Warnings', 3).list(result.warnings);
 }

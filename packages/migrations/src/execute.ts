@@ -1,7 +1,9 @@
 // Running SQL and turning a refusal into an error at the file and line to change.
+
+import { SUPABASE_POSTGRES_IMAGE } from '@wingman/supabase-platform';
 import pg from 'pg';
 import { isNonTransactional, isTransactionControl, stripLeadingComments } from './cli-compat';
-import { describePgError, isPgError, StatementError } from './errors';
+import { describePgError, isPgError, type PgErrorFields, StatementError } from './errors';
 import { lineAt, type Statement } from './splitter';
 
 // Beyond the CLI's list (cli-compat isNonTransactional): more that Postgres refuses in a transaction block.
@@ -166,13 +168,25 @@ export function inlineParams(client: pg.Client, sql: string, params: (string | s
   });
 }
 
+/**
+ * A compiled extension (vector, pg_net, http, pg_graphql …) the server lacks: say which, and where it
+ * is. PostgreSQL 16+ reports 0A000 "extension "x" is not available"; older ones 58P01 on the control file.
+ */
+function missingExtensionAdvice(err: PgErrorFields): string {
+  const name =
+    (err.code === '0A000' && /^extension "([^"]+)" is not available/.exec(err.message)?.[1]) ||
+    (err.code === '58P01' && /extension control file ".*\/([^/"]+)\.control"/.exec(err.message)?.[1]);
+  if (!name) return '';
+  return ` — the extension ${name} is not installed on this server: Supabase projects have it; rehearse on Supabase's own image (${SUPABASE_POSTGRES_IMAGE}, the preview workflow's postgres-image default) or install ${name} on the server`;
+}
+
 /** `base` is the file offset of the sent text's first character (negative when a prefix came first). */
 export function locateError(err: unknown, source: SqlSource, statement: Statement, base: number): Error {
   if (!isPgError(err)) return err as Error;
   const position = Number(err.position);
   const line = position > 0 ? lineAt(source.sql, base + position - 1) : statement.codeLine;
   return new StatementError(
-    `${source.file}:${line}: ${describePgError(err)}`,
+    `${source.file}:${line}: ${describePgError(err)}${missingExtensionAdvice(err)}`,
     { file: source.file, line, title: err.code },
     err.code,
   );

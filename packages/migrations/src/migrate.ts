@@ -2,6 +2,7 @@
 // One connection and the migration lock around one verb: up (with atomic or verify-rollbacks)
 // then seed, or down.
 
+import { bootstrap } from './bootstrap';
 import { connect } from './connection';
 import { down } from './down';
 import { listMigrations } from './files';
@@ -46,6 +47,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       );
       locked = true;
     }
+    if (o.bootstrap === 'supabase') await bootstrap(client, o, result);
     const history = await readHistory(client);
     if (o.direction === 'up') await up(client, o, migrations, history, result);
     else await down(client, o, migrations, history, result);

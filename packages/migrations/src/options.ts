@@ -18,6 +18,8 @@ export interface MigrateOptions {
   waitForLockMs?: number;
   seedFile?: string;
   verifyRollbacks?: boolean;
+  /** 'supabase': first give a fresh throwaway database a Supabase project's shape (refused once it has history). */
+  bootstrap?: 'supabase' | 'none';
   log: Log;
   applicationName?: string;
   /** The input databaseUrl came from, named in connection errors (default database-url). */

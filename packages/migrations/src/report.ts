@@ -25,6 +25,8 @@ export interface MigrateResult {
   files: FileReport[];
   warnings: string[];
   seed?: { file: string; status: 'applied' | 'unchanged' | 'would apply' };
+  /** Set when the run was asked to give the database a Supabase project's shape first. */
+  bootstrap?: 'applied' | 'would apply';
   durationMs: number;
 }
 

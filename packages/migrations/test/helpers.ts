@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingLog } from '@wingman/log';
@@ -6,6 +6,11 @@ import type { TestDatabase } from '@wingman/testkit';
 import { type MigrateOptions, migrate } from '../src/index';
 
 export const EXAMPLE = 'examples/wingmanmatch/supabase';
+/** The example app's migration versions, oldest first: the counts below follow the folder. */
+export const EXAMPLE_VERSIONS = readdirSync(`${EXAMPLE}/migrations`)
+  .sort()
+  .map((f) => f.split('_')[0]!);
+export const EXAMPLE_NEWEST = EXAMPLE_VERSIONS.at(-1)!;
 
 /** A project folder with supabase/migrations and supabase/rollbacks written from maps of file name → SQL. */
 export class Project {

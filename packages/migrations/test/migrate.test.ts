@@ -2,7 +2,16 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { startPostgres, type TestDatabase } from '@wingman/testkit';
 import { sleep } from '@wingman/time';
 import { type MigrationRunError, splitStatements } from '../src/index';
-import { EXAMPLE, historyVersions, Project, query, run, tableExists } from './helpers';
+import {
+  EXAMPLE,
+  EXAMPLE_NEWEST,
+  EXAMPLE_VERSIONS,
+  historyVersions,
+  Project,
+  query,
+  run,
+  tableExists,
+} from './helpers';
 
 let db: TestDatabase;
 const projects: Project[] = [];
@@ -35,9 +44,9 @@ const failure = async (p: Promise<unknown>) => {
 describe('up', () => {
   it('applies the example app and records history exactly as the CLI splits it', async () => {
     const result = await run(db, example);
-    expect(result.applied).toHaveLength(8);
+    expect(result.applied).toEqual(EXAMPLE_VERSIONS);
     expect(result.pending).toBe(0);
-    expect(result.currentVersion).toBe('20250807090000');
+    expect(result.currentVersion).toBe(EXAMPLE_NEWEST);
     expect(result.files.every((f) => f.status === 'applied')).toBe(true);
     // The CREATE INDEX CONCURRENTLY file ran outside a transaction, with a warning saying so.
     expect(result.warnings.join('\n')).toMatch(/chat_messages_created_at_index\.sql runs outside a transaction/);
@@ -62,22 +71,33 @@ describe('up', () => {
     const again = await run(db, example);
     expect(again.applied).toEqual([]);
     expect(again.files).toEqual([]);
-    expect(again.currentVersion).toBe('20250807090000');
+    expect(again.currentVersion).toBe(EXAMPLE_NEWEST);
   });
 
   it('dry-run plans without creating even the history table', async () => {
     const result = await run(db, example, { dryRun: true });
-    expect(result.files.map((f) => f.status)).toEqual(Array(8).fill('pending'));
-    expect(result.pending).toBe(8);
+    expect(result.files.map((f) => f.status)).toEqual(EXAMPLE_VERSIONS.map(() => 'pending'));
+    expect(result.pending).toBe(EXAMPLE_VERSIONS.length);
     expect(result.applied).toEqual([]);
     expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
     expect(await tableExists(db, 'public.profiles')).toBe(false);
   });
 
+  it('names a compiled extension the server lacks and the image that has it', async () => {
+    const p = project({
+      '20260101000000_embeddings.sql':
+        'create table public.docs (id int primary key);\ncreate extension if not exists vector with schema extensions;\n',
+    });
+    const err = await failure(run(db, p));
+    expect(err.message).toMatch(
+      /20260101000000_embeddings\.sql:2: 0A000 extension "vector" is not available — .* — the extension vector is not installed on this server: Supabase projects have it; rehearse on Supabase's own image \(supabase\/postgres:17\.[\d.]+@sha256:[0-9a-f]{64}, the preview workflow's postgres-image default\) or install vector on the server$/,
+    );
+  });
+
   it('stops at target-version, and refuses a version that has no file', async () => {
     const result = await run(db, example, { targetVersion: '20250802090000' });
     expect(result.applied).toEqual(['20250801120000', '20250801120100', '20250802090000']);
-    expect(result.pending).toBe(5);
+    expect(result.pending).toBe(EXAMPLE_VERSIONS.length - 3);
     const err = await failure(run(db, example, { targetVersion: '20990101000000' }));
     expect(err.message).toMatch(/input 'target-version' is 20990101000000, which is not a migration in/);
   });
@@ -429,7 +449,7 @@ describe('down and rollback plans', () => {
   it('reverts every version above target-version, newest first, deleting history with each', async () => {
     await run(db, example);
     const result = await run(db, example, { direction: 'down', targetVersion: '20250804090000' });
-    expect(result.reverted).toEqual(['20250807090000', '20250806090000', '20250805090000']);
+    expect(result.reverted).toEqual(EXAMPLE_VERSIONS.filter((v) => v > '20250804090000').reverse());
     expect(result.currentVersion).toBe('20250804090000');
     expect(await tableExists(db, 'public.feature_flags')).toBe(false);
     expect(await tableExists(db, 'public.wingman_sessions')).toBe(true);
@@ -439,7 +459,7 @@ describe('down and rollback plans', () => {
   it('without a target reverts only the newest migration', async () => {
     await run(db, example);
     const result = await run(db, example, { direction: 'down' });
-    expect(result.reverted).toEqual(['20250807090000']);
+    expect(result.reverted).toEqual([EXAMPLE_NEWEST]);
   });
 
   it('stops before reverting anything when a down script is missing', async () => {
@@ -458,9 +478,9 @@ describe('down and rollback plans', () => {
 
   it('verify-rollbacks proves every example migration round-trips and ends migrated', async () => {
     const result = await run(db, example, { verifyRollbacks: true });
-    expect(result.applied).toHaveLength(8);
+    expect(result.applied).toEqual(EXAMPLE_VERSIONS);
     expect(result.files.every((f) => f.note === 'rollback verified')).toBe(true);
-    expect(await historyVersions(db)).toHaveLength(8);
+    expect(await historyVersions(db)).toEqual(EXAMPLE_VERSIONS);
     expect(await tableExists(db, 'public.feature_flags')).toBe(true);
   });
 

@@ -9,21 +9,8 @@ import {
   type SnapshotDifference,
   takeSnapshot,
 } from '@wingman/migrations';
+import { PLATFORM_EXTENSIONS, SYSTEM_SCHEMAS } from '@wingman/supabase-platform';
 import type { DbObject, Finding, ObjectType } from './findings';
-import { SYSTEM_SCHEMAS } from './system-schemas';
-
-/** Extensions every Supabase project has whether or not a migration asked for them. */
-const PLATFORM_EXTENSIONS = [
-  'plpgsql',
-  'pg_graphql',
-  'pg_stat_statements',
-  'pgsodium',
-  'supabase_vault',
-  'pg_net',
-  'pgjwt',
-  'pgcrypto',
-  'uuid-ossp',
-];
 
 export interface DriftOptions {
   databaseUrl: string;

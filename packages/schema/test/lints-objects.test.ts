@@ -401,21 +401,8 @@ describe('extension_versions_outdated', () => {
 
 describe('public_bucket_allows_listing', () => {
   const rule = ruleNamed('public_bucket_allows_listing');
-  // Just enough of Supabase Storage for the lint: buckets, objects with RLS, the API grants.
+  // Storage itself comes with the database (the Supabase bootstrap); the fixture is buckets and policies.
   const storage = `
-    create schema storage;
-    create table storage.buckets (
-      id text primary key, name text not null unique, owner uuid, public boolean default false,
-      created_at timestamptz default now()
-    );
-    create table storage.objects (
-      id uuid primary key default gen_random_uuid(), bucket_id text references storage.buckets (id), name text,
-      owner uuid, metadata jsonb, created_at timestamptz default now()
-    );
-    alter table storage.objects enable row level security;
-    grant usage on schema storage to anon, authenticated, service_role;
-    grant all on storage.objects to anon, authenticated, service_role;
-    grant select on storage.buckets to anon, authenticated, service_role;
     insert into storage.buckets (id, name, public) values
       ('avatars', 'avatars', true), ('logos', 'logos', true), ('docs', 'docs', true),
       ('media', 'media', true), ('private', 'private', false), ('o''reilly', 'o''reilly', true);

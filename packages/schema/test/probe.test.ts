@@ -298,6 +298,7 @@ describe('probeRls on the example app', () => {
         ['approach_challenges', true],
         ['chat_messages', true],
         ['feature_flags', true],
+        ['invite_codes', true],
         ['profiles', true],
         ['wingman_matches', true],
         ['wingman_sessions', true],

@@ -8,14 +8,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SUPABASE_ROLES_SQL } from '@wingman/supabase-platform';
 import {
   GitHubSimulator,
   HerokuSim,
   REPO_ROOT,
   SentrySimulator,
   SlackSimulator,
-  SUPABASE_DATABASE_SQL,
-  SUPABASE_ROLES_SQL,
+  SUPABASE_IMAGE_INIT_SQL,
   sentryCliBinary,
   startPostgres,
   startPostgresServer,
@@ -106,7 +106,8 @@ function toolCacheWithSentryCli(dir: string): void {
 
 /**
  * Service containers stood in for by a fresh PostgreSQL server: `postgres` (plain) and
- * `supabase/postgres` (with Supabase's roles, auth schema and grants, as that image has them). The
+ * `supabase/postgres` (what that image has at first start: its roles, the 2018 auth.users, an empty
+ * storage schema; the workflow's run-migrations `bootstrap: supabase` adds the platform's part). The
  * password is the container's POSTGRES_PASSWORD; container port 5432 is published on a free host
  * port (read back through job.services.<id>.ports), so `ports: ["5432"]` is the form that works.
  */
@@ -125,7 +126,7 @@ const postgresService =
       await client.query(`alter user postgres password '${password.replace(/'/g, "''")}'`);
       if (supabase) {
         await client.query(SUPABASE_ROLES_SQL);
-        await client.query(SUPABASE_DATABASE_SQL);
+        await client.query(SUPABASE_IMAGE_INIT_SQL);
       }
     } finally {
       await client.end();

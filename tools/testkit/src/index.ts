@@ -9,4 +9,5 @@ export * from './sentry-sim';
 export * from './simulator';
 export * from './slack-sim';
 export * from './stub-extension';
+export * from './supabase-image';
 export * from './vercel-sim';

@@ -27,10 +27,8 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from '@wingman/supabase-platform';
 import pg from 'pg';
-import { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from './supabase-bootstrap';
-
-export { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from './supabase-bootstrap';
 
 /** Env var holding the admin URL of the server every test database is created on. */
 export const TEST_DATABASE_URL_ENV = 'TEST_DATABASE_URL';
@@ -560,8 +558,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       await client.connect();
       try {
         await client.query(SUPABASE_DATABASE_SQL);
-        // Supabase puts the extensions schema on the search path so uuid_generate_v4() resolves.
-        await client.query(`alter database "${database}" set search_path to "$user", public, extensions`);
       } finally {
         await client.end();
       }

@@ -1,6 +1,6 @@
 // SQL predicates the object rules share: user schemas only, no extension members, and "can an API
 // role select this" without failing on databases where anon or authenticated do not exist.
-import { SYSTEM_SCHEMAS } from '../../system-schemas';
+import { SYSTEM_SCHEMAS } from '@wingman/supabase-platform';
 
 /** SQL predicate: schema column `col` is a user schema (also skips pg_toast, pg_temp_N). */
 export const userSchema = (col: string) =>

@@ -1,7 +1,7 @@
 // SQL fragments the table and policy queries share. Each query is one set-based query over
 // pg_catalog; identifiers that end up in a fix are quoted in the query with format('%I') /
 // quote_ident so keywords and mixed case survive. $1 is always the exposed schemas where a rule takes them.
-import { SYSTEM_SCHEMAS } from '../../system-schemas';
+import { SYSTEM_SCHEMAS } from '@wingman/supabase-platform';
 
 const sqlList = (names: string[]) => names.map((s) => `'${s}'`).join(', ');
 

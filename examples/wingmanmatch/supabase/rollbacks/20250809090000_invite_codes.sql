@@ -1,0 +1,2 @@
+-- Reverses 20250809090000_invite_codes.
+drop table public.invite_codes;

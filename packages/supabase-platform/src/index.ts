@@ -1,0 +1,3 @@
+export * from './bootstrap';
+export * from './bootstrap-sql';
+export * from './platform';
