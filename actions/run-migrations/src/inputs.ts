@@ -58,7 +58,7 @@ export const runMigrationsInputs = defineInputs({
   }),
   'seed-file': input.string({
     description:
-      'A seed SQL file applied after the migrations, once per content hash (the Supabase CLI’s seed_files table).',
+      'A seed SQL file applied after the migrations, once, as supabase db push does (its seed_files table): a seed that ran is not run again when it changes, only its recorded hash is updated.',
   }),
   bootstrap: input.choice(['none', 'supabase'], {
     description:

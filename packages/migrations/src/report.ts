@@ -24,7 +24,7 @@ export interface MigrateResult {
   currentVersion: string | null;
   files: FileReport[];
   warnings: string[];
-  seed?: { file: string; status: 'applied' | 'unchanged' | 'would apply' };
+  seed?: { file: string; status: 'applied' | 'unchanged' | 'hash updated' | 'would apply' | 'would update hash' };
   /** Set when the run was asked to give the database a Supabase project's shape first. */
   bootstrap?: 'applied' | 'would apply';
   durationMs: number;

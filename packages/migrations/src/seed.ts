@@ -1,4 +1,6 @@
-// seed: apply the seed file after the migrations, once per content (the CLI's seed_files hash).
+// seed: apply the seed file after the migrations, once, as supabase db push does: a seed recorded in
+// supabase_migrations.seed_files is not run again when its content changes, only its hash is updated
+// (re-running a non-idempotent seed would duplicate its rows).
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
@@ -32,8 +34,17 @@ export async function seed(client: pg.Client, o: RunOptions, result: MigrateResu
     o.log.info(`${file} is unchanged since it was applied; not applied again.`);
     return;
   }
+  const dirty = rows.length > 0;
   if (o.dryRun) {
-    result.seed = { file, status: 'would apply' };
+    result.seed = { file, status: dirty ? 'would update hash' : 'would apply' };
+    return;
+  }
+  if (dirty) {
+    await client.query(inlineParams(client, UPSERT_SEED_FILE, [file, hash]));
+    result.seed = { file, status: 'hash updated' };
+    o.log.info(
+      `${file} changed since it was seeded: only its hash is updated, as supabase db push does (a seed runs once; a database reset seeds again).`,
+    );
     return;
   }
   const sql = content.toString('utf8');

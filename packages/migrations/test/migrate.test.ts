@@ -508,7 +508,7 @@ describe('down and rollback plans', () => {
 });
 
 describe('seed', () => {
-  it('applies a seed once per content hash', async () => {
+  it('applies a seed once, and not again while it is unchanged', async () => {
     const seedFile = `${EXAMPLE}/seed.sql`;
     const first = await run(db, example, { seedFile });
     expect(first.seed).toEqual({ file: seedFile, status: 'applied' });
@@ -522,22 +522,28 @@ describe('seed', () => {
     );
     expect(rows).toEqual([{ path: seedFile, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
   });
-  it('applies a changed seed again, and rolls a failing seed back with its line', async () => {
+  it('rolls a failing seed back with its line; a seed that ran is not run again when it changes, only its hash is updated (as db push)', async () => {
     const p = project({ '001_t.sql': 'create table public.flags (name text primary key);' });
     const seedFile = `${p.root}/seed.sql`;
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(seedFile, "insert into public.flags values ('a') on conflict do nothing;");
-    expect((await run(db, p, { seedFile })).seed?.status).toBe('applied');
-    writeFileSync(
-      seedFile,
-      "insert into public.flags values ('b') on conflict do nothing;\ninsert into public.nope values (1);",
-    );
+    writeFileSync(seedFile, "insert into public.flags values ('a');\ninsert into public.nope values (1);");
     const err = await failure(run(db, p, { seedFile }));
     expect(err.where).toMatchObject({ file: seedFile, line: 2 });
-    expect(await query(db, "select 1 from public.flags where name = 'b'")).toEqual([]);
-    writeFileSync(seedFile, "insert into public.flags values ('b') on conflict do nothing;");
+    expect(await query(db, 'select name from public.flags')).toEqual([]);
+    expect(await query(db, 'select path from supabase_migrations.seed_files')).toEqual([]);
+
+    writeFileSync(seedFile, "insert into public.flags values ('a');");
     expect((await run(db, p, { seedFile })).seed?.status).toBe('applied');
-    const flags = await query<{ name: string }>(db, 'select name from public.flags order by name');
-    expect(flags.map((f) => f.name)).toEqual(['a', 'b']);
+    // Not idempotent: run again, it would fail on the duplicate key (or duplicate rows without one).
+    writeFileSync(seedFile, "insert into public.flags values ('a');\ninsert into public.flags values ('b');");
+    expect((await run(db, p, { seedFile, dryRun: true })).seed?.status).toBe('would update hash');
+    expect((await run(db, p, { seedFile })).seed?.status).toBe('hash updated');
+    expect((await query<{ name: string }>(db, 'select name from public.flags')).map((f) => f.name)).toEqual(['a']);
+    expect((await run(db, p, { seedFile })).seed?.status).toBe('unchanged');
+    const { seedFileHash } = await import('../src/index');
+    const { readFileSync } = await import('node:fs');
+    expect(await query(db, 'select hash from supabase_migrations.seed_files')).toEqual([
+      { hash: seedFileHash(readFileSync(seedFile)) },
+    ]);
   });
 });
