@@ -239,6 +239,42 @@ describe('run-migrations', () => {
         await run(cwd, { 'seed-file': 'seed.sql' });
         expect(await query(db, 'select id from effects.a')).toEqual([{ id: 42 }]);
       },
+      mode: async () => {
+        await fresh();
+        const cwd = project(two);
+        // repair records history without running the migration; migrate runs it.
+        expect((await run(cwd, { mode: 'repair', status: 'applied', versions: '20260101000000' })).exitCode).toBe(0);
+        expect(await query(db, "select to_regclass('effects.a') as t")).toEqual([{ t: null }]);
+        expect(await query(db, 'select version from supabase_migrations.schema_migrations')).toEqual([
+          { version: '20260101000000' },
+        ]);
+        expect((await run(cwd, {})).exitCode).toBe(0);
+        expect(await query(db, "select to_regclass('effects.b') is not null as t")).toEqual([{ t: true }]);
+      },
+      status: async () => {
+        await fresh();
+        const cwd = project(two);
+        expect((await run(cwd, {})).exitCode).toBe(0);
+        const r = await run(cwd, { mode: 'repair', status: 'reverted', versions: '20260102000000' });
+        expect(r.exitCode).toBe(0);
+        expect(r.summary).toMatch(/History repair: 20260102000000 marked reverted/);
+        expect(await query(db, 'select version from supabase_migrations.schema_migrations')).toEqual([
+          { version: '20260101000000' },
+        ]);
+      },
+      versions: async () => {
+        await fresh();
+        const cwd = project(two);
+        const r = await run(cwd, { mode: 'repair', status: 'applied', versions: '20260102000000,\n20260101000000' });
+        expect(r.exitCode).toBe(0);
+        expect(await query(db, 'select version from supabase_migrations.schema_migrations order by version')).toEqual([
+          { version: '20260101000000' },
+          { version: '20260102000000' },
+        ]);
+        const unknown = await run(cwd, { mode: 'repair', status: 'applied', versions: '20260109000000' });
+        expect(unknown.exitCode).toBe(1);
+        expect(unknown.stdout).toMatch(/::error::input 'versions': 20260109000000 has no file in migrations/);
+      },
       bootstrap: async () => {
         // A plain database (no Supabase shape) gets storage only when asked; one with history is refused.
         const plain = await startPostgres({ bootstrap: 'none' });

@@ -16,6 +16,18 @@ export const runMigrationsInputs = defineInputs({
     description: 'Folder of down scripts, one per migration with the same file name.',
     default: 'supabase/rollbacks',
   }),
+  mode: input.choice(['migrate', 'repair'], {
+    description:
+      "'migrate' runs migrations (see direction); 'repair' only marks versions applied or reverted in supabase_migrations.schema_migrations, as `supabase migration repair` does, running no migration.",
+    default: 'migrate',
+  }),
+  status: input.choice(['applied', 'reverted'], {
+    description:
+      "mode repair: 'applied' records each version with its file's name and statements (the file must exist); 'reverted' deletes each version's row (it must be in the history).",
+  }),
+  versions: input.list({
+    description: 'mode repair: the versions to mark, separated by commas or newlines (the digits before the first _ of a file name).',
+  }),
   direction: input.choice(['up', 'down'], {
     description: "'up' applies pending migrations; 'down' reverts applied ones with their down scripts.",
     default: 'up',

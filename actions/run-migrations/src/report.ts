@@ -30,6 +30,10 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
         f.note ? `${f.status} (${f.note})` : f.status,
       ]),
     );
+  if (result.repaired)
+    s.text(
+      `History repair: ${result.repaired.versions.join(', ')} ${result.dryRun ? 'would be marked' : 'marked'} ${result.repaired.status} in supabase_migrations.schema_migrations; no migration ran.`,
+    );
   if (result.bootstrap)
     s.text(
       `Supabase shape (bootstrap: supabase): ${result.bootstrap === 'applied' ? 'given to the database before the migrations' : 'would be given (dry run)'}.`,

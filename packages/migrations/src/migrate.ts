@@ -9,6 +9,7 @@ import { listMigrations } from './files';
 import { readHistory } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
 import { type MigrateOptions, withDefaults } from './options';
+import { repair } from './repair';
 import { type MigrateResult, MigrationRunError, warn } from './report';
 import { seed } from './seed';
 import { up } from './up';
@@ -49,15 +50,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     if (o.bootstrap === 'supabase') await bootstrap(client, o, result);
     const history = await readHistory(client);
-    if (o.direction === 'up') await up(client, o, migrations, history, result);
+    if (o.mode === 'repair') await repair(client, o, migrations, history, result);
+    else if (o.direction === 'up') await up(client, o, migrations, history, result);
     else await down(client, o, migrations, history, result);
-    if (o.seedFile && o.direction === 'up') await seed(client, o, result);
+    if (o.seedFile && o.direction === 'up' && o.mode !== 'repair') await seed(client, o, result);
   } catch (err) {
     result.durationMs = Date.now() - started;
     throw new MigrationRunError(err as Error, result);
   } finally {
     // up() counted everything pending before it applied anything.
-    if (o.direction === 'up') result.pending -= result.applied.length;
+    if (o.direction === 'up' && o.mode !== 'repair') result.pending -= result.applied.length;
     if (locked) await releaseMigrationLock(client).catch(() => {});
     await client.end().catch(() => {});
   }

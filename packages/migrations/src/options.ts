@@ -7,6 +7,12 @@ export interface MigrateOptions {
   migrationsDir: string;
   rollbacksDir: string;
   direction: 'up' | 'down';
+  /** migrate (up/down, the default); repair: only the history table, as `supabase migration repair`. */
+  mode?: 'migrate' | 'repair';
+  /** mode repair: what the versions become. */
+  repairStatus?: 'applied' | 'reverted';
+  /** mode repair: the versions to mark. */
+  versions?: string[];
   /** up: apply up to and including it; down: revert every applied version above it (default: the newest one only). */
   targetVersion?: string;
   dryRun?: boolean;

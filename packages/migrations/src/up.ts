@@ -70,7 +70,7 @@ function checkDrift(files: MigrationFile[], history: HistoryRow[]) {
   if (orphans.length)
     throw new MigrationsError(
       `the database has applied migrations with no file in the migrations folder: ${orphans.join(', ')}; restore those files, ` +
-        `or if they were removed on purpose run 'supabase migration repair --status reverted ${orphans.join(' ')}'`,
+        `or if they were removed on purpose mark them reverted (run-migrations mode: repair, status: reverted, versions: ${orphans.join(', ')}; or supabase migration repair --status reverted ${orphans.join(' ')})`,
     );
   for (const row of history) {
     if (!row.statements) continue;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startPostgres, type TestDatabase } from '@wingman/testkit';
 import { takeSnapshot } from '../src/index';
-import { EXAMPLE, historyVersions, query, run, supabaseDbPush } from './helpers';
+import { EXAMPLE, historyVersions, query, run, supabaseCli, supabaseDbPush } from './helpers';
 
 const all = readdirSync(`${EXAMPLE}/migrations`).sort();
 const work = mkdtempSync(join(tmpdir(), 'wm-interop-'));
@@ -107,6 +107,37 @@ describe('the Supabase-style corpus, run-migrations against supabase db push', (
       expect(a.published).toEqual(b.published);
       // The policies the corpus puts on storage.objects are part of both catalogs.
       expect(Object.keys(a.catalog.policies ?? {}).filter((k) => k.startsWith('storage.objects.'))).toHaveLength(4);
+    } finally {
+      await theirs.stop();
+    }
+  });
+});
+
+describe('mode repair against supabase migration repair', () => {
+  const rowsOf = (target: TestDatabase) =>
+    query(target, 'select version, name, statements from supabase_migrations.schema_migrations order by version');
+
+  it('marks versions applied and reverted with exactly the rows the CLI writes, running no migration', async () => {
+    const theirs = await startPostgres();
+    try {
+      const project = checkout('repair', all.length);
+      const [second, fourth, fifth] = [versions(all)[1]!, versions(all)[3]!, versions(all)[4]!];
+      const ours = await run(db, project, { mode: 'repair', repairStatus: 'applied', versions: [fourth, second] });
+      expect(ours.repaired).toEqual({ status: 'applied', versions: [second, fourth] });
+      expect(ours.applied).toEqual([]);
+      await supabaseCli(['migration', 'repair', '--status', 'applied', second, fourth], theirs.url, project.root);
+      expect(await rowsOf(db)).toHaveLength(2);
+      expect(await rowsOf(db)).toEqual(await rowsOf(theirs));
+      // Nothing ran: the table the second migration would create is not there.
+      expect(await query(db, "select to_regclass('public.profiles') as t")).toEqual([{ t: null }]);
+
+      // Applied again is an upsert on both sides; reverted deletes the rows.
+      await run(db, project, { mode: 'repair', repairStatus: 'applied', versions: [fifth, second] });
+      await supabaseCli(['migration', 'repair', '--status', 'applied', fifth, second], theirs.url, project.root);
+      await run(db, project, { mode: 'repair', repairStatus: 'reverted', versions: [fourth] });
+      await supabaseCli(['migration', 'repair', '--status', 'reverted', fourth], theirs.url, project.root);
+      expect((await rowsOf(db)).map((r) => r.version)).toEqual([second, fifth]);
+      expect(await rowsOf(db)).toEqual(await rowsOf(theirs));
     } finally {
       await theirs.stop();
     }

@@ -78,10 +78,10 @@ export const tableExists = async (db: TestDatabase, name: string) =>
 export const SUPABASE_CLI = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'supabase');
 
 /**
- * `supabase db push --db-url … --yes` in `cwd` (a folder holding supabase/migrations). HOME is a
- * throwaway folder: the CLI writes telemetry state there.
+ * The CLI with `args` and `--db-url <url> --yes` in `cwd` (a folder holding supabase/migrations). HOME
+ * is a throwaway folder: the CLI writes telemetry state there.
  */
-export async function supabaseDbPush(databaseUrl: string, cwd: string): Promise<string> {
+export async function supabaseCli(args: string[], databaseUrl: string, cwd: string): Promise<string> {
   const { execFile } = await import('node:child_process');
   const url = new URL(databaseUrl);
   url.searchParams.set('sslmode', 'disable');
@@ -90,17 +90,22 @@ export async function supabaseDbPush(databaseUrl: string, cwd: string): Promise<
     return await new Promise<string>((resolve, reject) =>
       execFile(
         SUPABASE_CLI,
-        ['db', 'push', '--db-url', url.toString(), '--yes'],
+        [...args, '--db-url', url.toString(), '--yes'],
         {
           cwd,
           timeout: 120_000,
           env: { ...process.env, HOME: home, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
         },
         (err, stdout, stderr) =>
-          err ? reject(new Error(`supabase db push failed: ${stderr || err.message}`)) : resolve(`${stdout}${stderr}`),
+          err
+            ? reject(new Error(`supabase ${args.join(' ')} failed: ${stderr || err.message}`))
+            : resolve(`${stdout}${stderr}`),
       ),
     );
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+/** `supabase db push` in `cwd`. */
+export const supabaseDbPush = (databaseUrl: string, cwd: string) => supabaseCli(['db', 'push'], databaseUrl, cwd);

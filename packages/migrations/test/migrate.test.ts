@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startPostgres, type TestDatabase } from '@wingman/testkit';
 import { sleep } from '@wingman/time';
-import { type MigrationRunError, splitStatements } from '../src/index';
+import { type MigrateOptions, type MigrationRunError, splitStatements } from '../src/index';
 import {
   EXAMPLE,
   EXAMPLE_NEWEST,
@@ -504,6 +504,57 @@ describe('down and rollback plans', () => {
     p.write({ '001_a.sql': '-- irreversible: drops user data\ncreate table a (id int);' });
     const ok = await run(db, p, { verifyRollbacks: true });
     expect(ok.files[0]!.note).toBe('irreversible: drops user data');
+  });
+});
+
+describe('mode repair', () => {
+  const two = { '001_a.sql': 'create table public.a (id int);', '002_b.sql': 'create table public.b (id int);' };
+  const rows = () => query(db, 'select version, name from supabase_migrations.schema_migrations order by version');
+
+  it('refuses, changing nothing, a version with no file, one not in history, a non-version, or no versions', async () => {
+    const p = project(two);
+    await run(db, p, { targetVersion: '001' });
+    const refused = async (extra: Partial<MigrateOptions>, message: RegExp) => {
+      const err = await failure(run(db, p, { mode: 'repair', ...extra }));
+      expect(err.message).toMatch(message);
+      expect(await rows()).toEqual([{ version: '001', name: 'a' }]);
+    };
+    await refused(
+      { repairStatus: 'applied', versions: ['002', '003'] },
+      /^input 'versions': 003 has no file in .*migrations \(<version>_<name>\.sql\): repair --status applied records a migration whose file exists/,
+    );
+    await refused(
+      { repairStatus: 'reverted', versions: ['001', '002'] },
+      /^input 'versions': 002 is not in supabase_migrations\.schema_migrations: there is nothing to mark reverted/,
+    );
+    await refused(
+      { repairStatus: 'applied', versions: ['v2'] },
+      /^input 'versions' has "v2", which is not a migration version/,
+    );
+    await refused(
+      { repairStatus: 'applied', versions: [] },
+      /^input 'versions' is empty: mode repair needs the versions to mark applied/,
+    );
+    await refused({ versions: ['002'] }, /^input 'status' is empty/);
+  });
+
+  it('plans in a dry run; marks applied without running, and reverted without reverting', async () => {
+    const p = project(two);
+    const plan = await run(db, p, { mode: 'repair', repairStatus: 'applied', versions: ['002'], dryRun: true });
+    expect(plan.repaired).toEqual({ status: 'applied', versions: ['002'] });
+    expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
+
+    const done = await run(db, p, { mode: 'repair', repairStatus: 'applied', versions: ['002'] });
+    expect(done).toMatchObject({ currentVersion: '002', pending: 1, applied: [] });
+    expect(await rows()).toEqual([{ version: '002', name: 'b' }]);
+    expect(await tableExists(db, 'public.b')).toBe(false);
+    // A later migrate applies only what is still unrecorded: 001 (older than 002, so out of order).
+    expect((await run(db, p, { allowOutOfOrder: true })).applied).toEqual(['001']);
+    expect(await tableExists(db, 'public.b')).toBe(false);
+
+    await run(db, p, { mode: 'repair', repairStatus: 'reverted', versions: ['001'] });
+    expect(await rows()).toEqual([{ version: '002', name: 'b' }]);
+    expect(await tableExists(db, 'public.a')).toBe(true);
   });
 });
 
