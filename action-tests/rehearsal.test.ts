@@ -122,4 +122,26 @@ describe('the rehearsal of the caller repository', () => {
     expect(r.github.deployments.map((d) => d.state)).toEqual(['inactive']);
     expect(r.runs.flatMap((x) => x.run.report.deployments)).toEqual([]); // deployment: false; deploy-vercel records its own
   }, 180_000);
+
+  it('repair: the history repaired under production approval, reverted then applied, with no migration run and Slack told', async () => {
+    const r = await rehearsePipeline({ scenario: 'repair' });
+    expect(r.ok).toBe(true);
+    const versions = readdirSync('examples/wingmanmatch/supabase/migrations')
+      .sort()
+      .map((f) => f.split('_')[0]!);
+    const [newest, before] = [versions.at(-1)!, versions.at(-2)!];
+    const repairs = r.runs.filter((x) => x.name.startsWith('migration-repair'));
+    expect(repairs.map((x) => x.name)).toEqual(['migration-repair (reverted)', 'migration-repair (applied)']);
+    for (const { run } of repairs) {
+      expect(run.report.approvals).toEqual([{ environment: 'production', job: 'repair / repair' }]);
+      expect(run.report.deployments).toEqual([]);
+    }
+    const step = (i: number) => repairs[i]!.run.steps.find((s) => s.action === 'run-migrations')!;
+    expect(step(0).outputs).toMatchObject({ 'current-version': before, applied: '0', pending: '1' });
+    expect(step(0).summary).toMatch(new RegExp(`History repair: ${newest} marked reverted .*no migration ran`));
+    expect(step(1).outputs).toMatchObject({ 'current-version': newest, applied: '0', pending: '0' });
+    expect(
+      r.slack.filter((m) => /Migration history repair on production by rehearsal/.test(m.text ?? '')),
+    ).toHaveLength(2);
+  }, 180_000);
 });

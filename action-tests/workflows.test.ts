@@ -11,12 +11,12 @@ describe('the repository workflows', () => {
     expect(lintRepository(REPO_ROOT).map((p) => `${p.file} ${p.at}: ${p.message}`)).toEqual([]);
   });
 
-  it('are the reusable deploy, rollback and preview, plus ci and release; the callers live in the example app', () => {
+  it('are the reusable deploy, rollback, migration-repair and preview, plus ci and release; the callers live in the example app', () => {
     expect([...loadWorkflows(REPO_ROOT).docs.keys()].sort()).toEqual(
-      ['ci', 'deploy', 'preview', 'release', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
+      ['ci', 'deploy', 'migration-repair', 'preview', 'release', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
     );
     expect([...loadWorkflows(join(REPO_ROOT, 'examples/wingmanmatch')).docs.keys()].sort()).toEqual(
-      ['preview', 'push-main', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
+      ['migration-repair', 'preview', 'push-main', 'rollback'].map((n) => `.github/workflows/${n}.yml`),
     );
   });
 
@@ -28,8 +28,10 @@ describe('the repository workflows', () => {
 
   it('show in the README exactly the caller workflows the rehearsal runs', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    for (const name of ['push-main', 'rollback', 'preview']) {
-      const m = new RegExp(`\`\\.github/workflows/${name}\\.yml\`:\\n\\n\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
+    for (const name of ['push-main', 'rollback', 'preview', 'migration-repair']) {
+      const m = new RegExp(`\`\\.github/workflows/${name}\\.yml\`[^\\n]*:\\n\\n\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(
+        readme,
+      );
       expect(m?.[1]).toBe(
         readFileSync(join(REPO_ROOT, 'examples/wingmanmatch/.github/workflows', `${name}.yml`), 'utf8'),
       );

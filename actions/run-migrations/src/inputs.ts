@@ -26,7 +26,8 @@ export const runMigrationsInputs = defineInputs({
       "mode repair: 'applied' records each version with its file's name and statements (the file must exist); 'reverted' deletes each version's row (it must be in the history).",
   }),
   versions: input.list({
-    description: 'mode repair: the versions to mark, separated by commas or newlines (the digits before the first _ of a file name).',
+    description:
+      'mode repair: the versions to mark, separated by commas or newlines (the digits before the first _ of a file name).',
   }),
   direction: input.choice(['up', 'down'], {
     description: "'up' applies pending migrations; 'down' reverts applied ones with their down scripts.",

@@ -4,7 +4,7 @@
 // branch policies and secrets, embedded PostgreSQL for each environment's database, the Heroku,
 // Vercel, Slack, Sentry and GitHub simulators, and the example backend as the deployed app.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,8 +27,8 @@ import type { Value } from './expressions';
 import type { EnvironmentSettings, Repository } from './github-model';
 import { type RunEvent, type ServiceStandIn, type StepRecord, type WorkflowRun, WorkflowRunner } from './runner';
 
-export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview';
-export const SCENARIOS: Scenario[] = ['happy', 'smoke-fails', 'rollback', 'preview'];
+export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview' | 'repair';
+export const SCENARIOS: Scenario[] = ['happy', 'smoke-fails', 'rollback', 'preview', 'repair'];
 
 export interface RehearsalOptions {
   scenario?: Scenario;
@@ -295,8 +295,32 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       return run;
     };
 
-    if (scenario === 'happy' || scenario === 'smoke-fails' || scenario === 'rollback')
+    if (scenario === 'happy' || scenario === 'smoke-fails' || scenario === 'rollback' || scenario === 'repair')
       await runWorkflow('push-main', '.github/workflows/push-main.yml', push);
+    if (scenario === 'repair') {
+      // The newest migration marked reverted in production's history (a hand-fixed database), then
+      // applied again: two dispatches, each under production's approval, no migration run.
+      const newest = readdirSync(join(CALLER_ROOT, 'supabase/migrations')).sort().at(-1)!.split('_')[0]!;
+      for (const status of ['reverted', 'applied']) {
+        const inputs = {
+          environment: 'production',
+          reason: `history repair drill (${status})`,
+          status,
+          versions: newest,
+          'dry-run': false,
+        };
+        await runWorkflow(
+          `migration-repair (${status})`,
+          '.github/workflows/migration-repair.yml',
+          {
+            ...push,
+            event_name: 'workflow_dispatch',
+            event: { ...push.event, inputs },
+          },
+          inputs,
+        );
+      }
+    }
     if (scenario === 'rollback') {
       await runWorkflow(
         'rollback',
