@@ -275,6 +275,36 @@ describe('run-migrations', () => {
         expect(unknown.exitCode).toBe(1);
         expect(unknown.stdout).toMatch(/::error::input 'versions': 20260109000000 has no file in migrations/);
       },
+      'shadow-database-url': async () => {
+        // A database built by hand (no history) is adopted only after its schema is compared with the
+        // migrations built in the shadow; the shadow named is the one built (it gains the tables).
+        await fresh();
+        await query(db, 'create table effects.a (id int)');
+        const cwd = project(two);
+        const shadow = await startPostgres({ bootstrap: 'none' });
+        try {
+          await query(shadow, 'create schema effects'); // the fixture's migrations expect it, as in db
+          const r = await run(cwd, {
+            mode: 'baseline',
+            'target-version': '20260101000000',
+            'shadow-database-url': shadow.url,
+          });
+          expect(r.stdout.split('\n').filter((l) => l.startsWith('::error'))).toEqual([]);
+          expect(r.exitCode).toBe(0);
+          expect(r.summary).toMatch(
+            /Baseline: the schema is what the migrations up to 20260101000000 build; 1 migration\(s\) recorded/,
+          );
+          expect(await query(shadow, "select to_regclass('effects.a') is not null as built")).toEqual([
+            { built: true },
+          ]);
+          expect(await query(db, 'select version from supabase_migrations.schema_migrations')).toEqual([
+            { version: '20260101000000' },
+          ]);
+          expect(r.masks).toContain(shadow.url);
+        } finally {
+          await shadow.stop();
+        }
+      },
       bootstrap: async () => {
         // A plain database (no Supabase shape) gets storage only when asked; one with history is refused.
         const plain = await startPostgres({ bootstrap: 'none' });

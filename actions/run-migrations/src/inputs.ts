@@ -16,9 +16,9 @@ export const runMigrationsInputs = defineInputs({
     description: 'Folder of down scripts, one per migration with the same file name.',
     default: 'supabase/rollbacks',
   }),
-  mode: input.choice(['migrate', 'repair'], {
+  mode: input.choice(['migrate', 'repair', 'baseline'], {
     description:
-      "'migrate' runs migrations (see direction); 'repair' only marks versions applied or reverted in supabase_migrations.schema_migrations, as `supabase migration repair` does, running no migration.",
+      "'migrate' runs migrations (see direction); 'repair' only marks versions applied or reverted in supabase_migrations.schema_migrations, as `supabase migration repair` does; 'baseline' adopts a database that predates the history by recording every migration up to target-version as applied, refused unless its schema is what they build (see shadow-database-url). Repair and baseline run no migration.",
     default: 'migrate',
   }),
   status: input.choice(['applied', 'reverted'], {
@@ -29,13 +29,19 @@ export const runMigrationsInputs = defineInputs({
     description:
       'mode repair: the versions to mark, separated by commas or newlines (the digits before the first _ of a file name).',
   }),
+  'shadow-database-url': input.url({
+    description:
+      'mode baseline: a fresh throwaway database (a services: postgres container) where the migrations up to target-version are built to compare with database-url’s schema.',
+    secret: true,
+    protocols: ['postgres:', 'postgresql:'],
+  }),
   direction: input.choice(['up', 'down'], {
     description: "'up' applies pending migrations; 'down' reverts applied ones with their down scripts.",
     default: 'up',
   }),
   'target-version': input.string({
     description:
-      'up: apply up to and including this version. down: revert every applied version above it (empty: only the newest).',
+      'up: apply up to and including this version. down: revert every applied version above it (empty: only the newest). baseline: the version the database already has.',
     pattern: /^\d+$/,
     expected: 'a migration version (the digits before the first _ of its file name)',
   }),

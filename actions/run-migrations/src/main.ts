@@ -12,6 +12,7 @@ await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
     mode: 'mode',
     status: 'repairStatus',
     versions: 'versions',
+    shadowDatabaseUrl: 'shadowDatabaseUrl',
     direction: 'direction',
     targetVersion: 'targetVersion',
     dryRun: 'dryRun',

@@ -30,6 +30,10 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
         f.note ? `${f.status} (${f.note})` : f.status,
       ]),
     );
+  if (result.baselined)
+    s.text(
+      `Baseline: the schema is what the migrations up to ${result.currentVersion} build; ${result.baselined.length} migration(s) ${result.dryRun ? 'would be recorded' : 'recorded'} as applied without running.`,
+    );
   if (result.repaired)
     s.text(
       `History repair: ${result.repaired.versions.join(', ')} ${result.dryRun ? 'would be marked' : 'marked'} ${result.repaired.status} in supabase_migrations.schema_migrations; no migration ran.`,

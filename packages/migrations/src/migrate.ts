@@ -2,9 +2,11 @@
 // One connection and the migration lock around one verb: up (with atomic or verify-rollbacks)
 // then seed, or down.
 
+import { baseline } from './baseline';
 import { bootstrap } from './bootstrap';
 import { connect } from './connection';
 import { down } from './down';
+import { MigrationsError } from './errors';
 import { listMigrations } from './files';
 import { readHistory } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
@@ -48,18 +50,26 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       );
       locked = true;
     }
-    if (o.bootstrap === 'supabase') await bootstrap(client, o, result);
+    if (o.bootstrap === 'supabase') {
+      // Baseline adopts a real database: the bootstrap belongs to the shadow, never to it.
+      if (o.mode === 'baseline')
+        throw new MigrationsError(
+          `input 'bootstrap' is supabase with mode baseline, which would change the database being adopted: remove it (the shadow database is given the Supabase shape by itself)`,
+        );
+      await bootstrap(client, o, result);
+    }
     const history = await readHistory(client);
     if (o.mode === 'repair') await repair(client, o, migrations, history, result);
+    else if (o.mode === 'baseline') await baseline(client, o, migrations, history, result, migrate);
     else if (o.direction === 'up') await up(client, o, migrations, history, result);
     else await down(client, o, migrations, history, result);
-    if (o.seedFile && o.direction === 'up' && o.mode !== 'repair') await seed(client, o, result);
+    if (o.seedFile && o.direction === 'up' && (o.mode ?? 'migrate') === 'migrate') await seed(client, o, result);
   } catch (err) {
     result.durationMs = Date.now() - started;
     throw new MigrationRunError(err as Error, result);
   } finally {
     // up() counted everything pending before it applied anything.
-    if (o.direction === 'up' && o.mode !== 'repair') result.pending -= result.applied.length;
+    if (o.direction === 'up' && (o.mode ?? 'migrate') === 'migrate') result.pending -= result.applied.length;
     if (locked) await releaseMigrationLock(client).catch(() => {});
     await client.end().catch(() => {});
   }

@@ -7,8 +7,13 @@ export interface MigrateOptions {
   migrationsDir: string;
   rollbacksDir: string;
   direction: 'up' | 'down';
-  /** migrate (up/down, the default); repair: only the history table, as `supabase migration repair`. */
-  mode?: 'migrate' | 'repair';
+  /**
+   * migrate (up/down, the default); repair: only the history table, as `supabase migration repair`;
+   * baseline: record the migrations up to targetVersion as applied, when the schema is what they build.
+   */
+  mode?: 'migrate' | 'repair' | 'baseline';
+  /** mode baseline: a throwaway database the migrations are built in, to compare with. */
+  shadowDatabaseUrl?: string;
   /** mode repair: what the versions become. */
   repairStatus?: 'applied' | 'reverted';
   /** mode repair: the versions to mark. */

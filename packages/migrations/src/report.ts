@@ -25,6 +25,8 @@ export interface MigrateResult {
   files: FileReport[];
   warnings: string[];
   seed?: { file: string; status: 'applied' | 'unchanged' | 'hash updated' | 'would apply' | 'would update hash' };
+  /** mode baseline: the versions recorded as applied (in a dry run: that would be). */
+  baselined?: string[];
   /** mode repair: what was (or in a dry run, would be) marked. */
   repaired?: { status: 'applied' | 'reverted'; versions: string[] };
   /** Set when the run was asked to give the database a Supabase project's shape first. */

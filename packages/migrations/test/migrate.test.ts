@@ -558,6 +558,94 @@ describe('mode repair', () => {
   });
 });
 
+describe('mode baseline', () => {
+  const shadows: TestDatabase[] = [];
+  afterEach(async () => {
+    await Promise.all(shadows.splice(0).map((d) => d.stop()));
+  });
+  /** A fresh plain database: baseline gives it the Supabase shape itself. */
+  const shadow = async () => {
+    const d = await startPostgres({ bootstrap: 'none' });
+    shadows.push(d);
+    return d.url;
+  };
+  const AT = '20250805090000';
+  const history = () =>
+    query(db, 'select version, name, statements from supabase_migrations.schema_migrations order by version');
+  /** A database built by the example's migrations up to AT, whose history was never kept (or was lost). */
+  const adoptable = async () => {
+    await run(db, example, { targetVersion: AT });
+    const rows = await history();
+    await query(db, 'drop schema supabase_migrations cascade');
+    return rows;
+  };
+
+  it('records the migrations up to target-version exactly as applying them would, running none, when the schema matches', async () => {
+    const expected = await adoptable();
+    const plan = await run(db, example, {
+      mode: 'baseline',
+      targetVersion: AT,
+      shadowDatabaseUrl: await shadow(),
+      dryRun: true,
+    });
+    expect(plan.baselined).toEqual(EXAMPLE_VERSIONS.filter((v) => v <= AT));
+    expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
+
+    const done = await run(db, example, { mode: 'baseline', targetVersion: AT, shadowDatabaseUrl: await shadow() });
+    expect(done).toMatchObject({
+      currentVersion: AT,
+      applied: [],
+      pending: EXAMPLE_VERSIONS.filter((v) => v > AT).length,
+    });
+    expect(await history()).toEqual(expected);
+    // From here the database is an ordinary one: the rest applies, nothing is pending after.
+    expect((await run(db, example)).applied).toEqual(EXAMPLE_VERSIONS.filter((v) => v > AT));
+  });
+
+  it('refuses a drifted schema, naming the differences, and records nothing', async () => {
+    await adoptable();
+    await query(
+      db,
+      'alter table public.profiles add column nickname text; drop index public.chat_messages_sender_id_idx',
+    );
+    const err = await failure(
+      run(db, example, { mode: 'baseline', targetVersion: AT, shadowDatabaseUrl: await shadow() }),
+    );
+    expect(err.message).toMatch(
+      new RegExp(
+        `^mode baseline refused: the database's schema is not what the migrations up to ${AT} build \\(2 difference\\(s\\);`,
+      ),
+    );
+    expect(err.message).toMatch(/column public\.profiles\.nickname added/);
+    expect(err.message).toMatch(/index public\.chat_messages_sender_id_idx removed/);
+    expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
+  });
+
+  it('refuses without target-version or shadow, with the shadow the same database, with history, or with bootstrap', async () => {
+    const refused = async (extra: Partial<MigrateOptions>, message: RegExp) =>
+      expect((await failure(run(db, example, { mode: 'baseline', ...extra }))).message).toMatch(message);
+    await refused({ shadowDatabaseUrl: await shadow() }, /^input 'target-version' is empty: mode baseline/);
+    await refused(
+      { targetVersion: '20990101000000', shadowDatabaseUrl: await shadow() },
+      /^input 'target-version' is 20990101000000, which is not a migration/,
+    );
+    await refused({ targetVersion: AT }, /^input 'shadow-database-url' is empty/);
+    await refused(
+      { targetVersion: AT, shadowDatabaseUrl: db.url },
+      /^input 'shadow-database-url' names the same database as 'database-url'/,
+    );
+    await refused(
+      { targetVersion: AT, shadowDatabaseUrl: await shadow(), bootstrap: 'supabase' },
+      /^input 'bootstrap' is supabase with mode baseline, which would change the database being adopted/,
+    );
+    await run(db, example, { targetVersion: '20250801120000' });
+    await refused(
+      { targetVersion: AT, shadowDatabaseUrl: await shadow() },
+      /^mode baseline adopts a database with no migration history, but .* has 1 row/,
+    );
+  });
+});
+
 describe('seed', () => {
   it('applies a seed once, and not again while it is unchanged', async () => {
     const seedFile = `${EXAMPLE}/seed.sql`;
