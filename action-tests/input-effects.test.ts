@@ -236,8 +236,25 @@ describe('run-migrations', () => {
         await fresh();
         const cwd = project(two);
         writeFileSync(join(cwd, 'seed.sql'), 'insert into effects.a values (42);');
-        await run(cwd, { 'seed-file': 'seed.sql' });
-        expect(await query(db, 'select id from effects.a')).toEqual([{ id: 42 }]);
+        writeFileSync(join(cwd, 'seed-2.sql'), 'insert into effects.a values (43);');
+        await run(cwd, { 'seed-file': 'seed.sql, seed-2.sql' });
+        expect(await query(db, 'select id from effects.a order by id')).toEqual([{ id: 42 }, { id: 43 }]);
+      },
+      'include-seed': async () => {
+        // The seeds of supabase/config.toml run only when asked, as with db push --include-seed.
+        await fresh();
+        const cwd = project(two);
+        mkdirSync(join(cwd, 'supabase'));
+        writeFileSync(join(cwd, 'supabase/config.toml'), '[db.seed]\nsql_paths = ["./seed-*.sql"]\n');
+        writeFileSync(join(cwd, 'supabase/seed-1.sql'), 'insert into effects.a values (7);');
+        expect((await run(cwd, {})).exitCode).toBe(0);
+        expect(await query(db, 'select id from effects.a')).toEqual([]);
+        const seeded = await run(cwd, { 'include-seed': 'true' });
+        expect(seeded.exitCode).toBe(0);
+        expect(seeded.summary).toMatch(
+          /Seeds \(from supabase\/config\.toml \[db\.seed\] sql_paths\): supabase\/seed-1\.sql applied/,
+        );
+        expect(await query(db, 'select id from effects.a')).toEqual([{ id: 7 }]);
       },
       mode: async () => {
         await fresh();

@@ -57,7 +57,9 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
     expect(first.summary).toMatch(
       /\| 20250801120000 \| profiles \| examples\/wingmanmatch\/supabase\/migrations\/20250801120000_profiles\.sql \| \d+ \| \d+ ms \| applied \|/,
     );
-    expect(first.summary).toMatch(/Seed examples\/wingmanmatch\/supabase\/seed\.sql: applied/);
+    expect(first.summary).toMatch(
+      /Seeds \(from input 'seed-file'\): examples\/wingmanmatch\/supabase\/seed\.sql applied\./,
+    );
     // The concurrent-index migration warns, with an annotation at its file.
     expect(first.annotations).toContainEqual(
       expect.objectContaining({
@@ -78,7 +80,7 @@ describe.each(runtimes)('run-migrations bundle on $name', (node) => {
       pending: '0',
       'current-version': NEWEST,
     });
-    expect(again.summary).toMatch(/seed\.sql: unchanged/);
+    expect(again.summary).toMatch(/seed\.sql unchanged\./);
   });
 
   it('fails on a bad statement with an annotation at its line, the summary showing applied / failed / not run, and no secret anywhere', async () => {

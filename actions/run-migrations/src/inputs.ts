@@ -75,9 +75,14 @@ export const runMigrationsInputs = defineInputs({
     description: 'How long to wait for another run that holds the migration lock.',
     default: '5m',
   }),
-  'seed-file': input.string({
+  'include-seed': input.boolean({
     description:
-      'A seed SQL file applied after the migrations, once, as supabase db push does (its seed_files table): a seed that ran is not run again when it changes, only its recorded hash is updated.',
+      "Seed after migrating, as supabase db push --include-seed: the files of supabase/config.toml's [db.seed] sql_paths (globs, in order; none when enabled = false), else supabase/seed.sql. Each file runs once; a changed seed only gets its recorded hash updated.",
+    default: 'false',
+  }),
+  'seed-file': input.list({
+    description:
+      'Seed files instead of config.toml’s, separated by commas or newlines (relative to the repository root; * ? [..] patterns); implies include-seed.',
   }),
   bootstrap: input.choice(['none', 'supabase'], {
     description:

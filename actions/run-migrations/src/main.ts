@@ -22,7 +22,8 @@ await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
     lockRetries: 'lockRetries',
     statementTimeout: 'statementTimeoutMs',
     waitForLock: 'waitForLockMs',
-    seedFile: 'seedFile',
+    includeSeed: 'includeSeed',
+    seedFile: 'seedFiles',
     verifyRollbacks: 'verifyRollbacks',
     bootstrap: 'bootstrap',
   });

@@ -42,6 +42,9 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
     s.text(
       `Supabase shape (bootstrap: supabase): ${result.bootstrap === 'applied' ? 'given to the database before the migrations' : 'would be given (dry run)'}.`,
     );
-  if (result.seed) s.text(`Seed ${result.seed.file}: ${result.seed.status}.`);
+  if (result.seedSource)
+    s.text(
+      `Seeds (from ${result.seedSource}): ${result.seeds?.length ? result.seeds.map((x) => `${x.file} ${x.status}`).join('; ') : 'none'}.`,
+    );
   if (result.warnings.length) s.heading('Warnings', 3).list(result.warnings);
 }

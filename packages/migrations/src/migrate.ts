@@ -10,11 +10,22 @@ import { MigrationsError } from './errors';
 import { listMigrations } from './files';
 import { readHistory } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
-import { type MigrateOptions, withDefaults } from './options';
+import { type MigrateOptions, type RunOptions, withDefaults } from './options';
+import { readProjectConfig, SUPABASE_CONFIG } from './project-config';
 import { repair } from './repair';
 import { type MigrateResult, MigrationRunError, warn } from './report';
 import { seed } from './seed';
+import { planSeeds } from './seed-files';
 import { up } from './up';
+
+async function planSeedsFor(o: RunOptions) {
+  const root = o.projectRoot ?? '.';
+  return planSeeds({
+    root,
+    explicit: o.seedFiles,
+    config: o.seedFiles?.length ? undefined : await readProjectConfig(root),
+  });
+}
 
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const o = withDefaults(options);
@@ -44,6 +55,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   try {
     const { migrations, skipped } = await listing;
     for (const s of skipped) warn(o.log, result, `skipped ${s.file}: ${s.reason}`);
+    // Seeds are planned before anything changes: a bad config.toml or a missing seed fails first.
+    const seeding =
+      o.direction === 'up' && (o.mode ?? 'migrate') === 'migrate' && (o.includeSeed || !!o.seedFiles?.length);
+    const seedPlan = seeding ? await planSeedsFor(o) : undefined;
+    if (seeding && !seedPlan) {
+      result.seedSource = `disabled in ${SUPABASE_CONFIG} ([db.seed] enabled = false)`;
+      o.log.info(`Skipping seed because it is disabled in ${SUPABASE_CONFIG}.`);
+    }
     if (!o.dryRun) {
       await o.log.group('Taking the migration lock', () =>
         acquireMigrationLock(client, { waitMs: o.waitForLockMs, label: o.applicationName ?? 'run-migrations' }),
@@ -63,7 +82,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     else if (o.mode === 'baseline') await baseline(client, o, migrations, history, result, migrate);
     else if (o.direction === 'up') await up(client, o, migrations, history, result);
     else await down(client, o, migrations, history, result);
-    if (o.seedFile && o.direction === 'up' && (o.mode ?? 'migrate') === 'migrate') await seed(client, o, result);
+    if (seedPlan) await seed(client, o, seedPlan, result);
   } catch (err) {
     result.durationMs = Date.now() - started;
     throw new MigrationRunError(err as Error, result);

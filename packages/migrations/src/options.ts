@@ -27,7 +27,12 @@ export interface MigrateOptions {
   lockRetries?: number;
   statementTimeoutMs?: number;
   waitForLockMs?: number;
-  seedFile?: string;
+  /** Seed files or patterns (relative to projectRoot); given, they win over config.toml and imply includeSeed. */
+  seedFiles?: string[];
+  /** Seed after migrating (db push --include-seed): config.toml's [db.seed], else supabase/seed.sql. */
+  includeSeed?: boolean;
+  /** The repository root: where supabase/config.toml is looked for and seed paths are relative to (default: the working directory). */
+  projectRoot?: string;
   verifyRollbacks?: boolean;
   /** 'supabase': first give a fresh throwaway database a Supabase project's shape (refused once it has history). */
   bootstrap?: 'supabase' | 'none';

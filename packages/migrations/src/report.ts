@@ -24,7 +24,10 @@ export interface MigrateResult {
   currentVersion: string | null;
   files: FileReport[];
   warnings: string[];
-  seed?: { file: string; status: 'applied' | 'unchanged' | 'hash updated' | 'would apply' | 'would update hash' };
+  /** Each seed file and what happened to it, in order. */
+  seeds?: { file: string; status: 'applied' | 'unchanged' | 'hash updated' | 'would apply' | 'would update hash' }[];
+  /** Where the seed files came from (input, config.toml, the default), or why none ran. */
+  seedSource?: string;
   /** mode baseline: the versions recorded as applied (in a dry run: that would be). */
   baselined?: string[];
   /** mode repair: what was (or in a dry run, would be) marked. */

@@ -1,62 +1,78 @@
-// seed: apply the seed file after the migrations, once, as supabase db push does: a seed recorded in
-// supabase_migrations.seed_files is not run again when its content changes, only its hash is updated
-// (re-running a non-idempotent seed would duplicate its rows).
+// seed: apply the seed files after the migrations, each once, as supabase db push --include-seed
+// does: a file recorded in supabase_migrations.seed_files is not run again when its content changes,
+// only its hash is updated (re-running a non-idempotent seed would duplicate its rows). Each file runs
+// in its own transaction with its hash row.
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type pg from 'pg';
 import { seedFileHash, UPSERT_SEED_FILE } from './cli-compat';
 import { isPgError, MigrationsError } from './errors';
 import { inlineParams } from './execute';
 import { ensureSeedTable } from './history';
 import type { RunOptions } from './options';
-import type { MigrateResult } from './report';
+import { type MigrateResult, warn } from './report';
+import type { SeedPlan } from './seed-files';
 import { SqlSplitError, type Statement, splitStatements } from './splitter';
 import { inTransaction } from './transaction';
 
-export async function seed(client: pg.Client, o: RunOptions, result: MigrateResult) {
-  const file = o.seedFile!;
-  let content: Buffer;
-  try {
-    content = await readFile(file);
-  } catch {
-    throw new MigrationsError(
-      `input 'seed-file' is ${file}, which cannot be read: check the path (relative to the repository root)`,
+export async function seed(client: pg.Client, o: RunOptions, plan: SeedPlan, result: MigrateResult) {
+  result.seedSource = plan.source;
+  result.seeds = [];
+  for (const w of plan.warnings) warn(o.log, result, `seed: ${w}`);
+  if (!plan.files.length) return;
+  const recorded = await recordedSeeds(client);
+  let tableReady = false;
+  for (const file of plan.files) {
+    let content: Buffer;
+    try {
+      content = await readFile(isAbsolute(file) ? file : join(o.projectRoot ?? '.', file));
+    } catch {
+      throw new MigrationsError(
+        `seed ${file} (from ${plan.source}) cannot be read: check the path (relative to the repository root)`,
+      );
+    }
+    const hash = seedFileHash(content);
+    const before = recorded.get(file);
+    if (before === hash) {
+      result.seeds.push({ file, status: 'unchanged' });
+      o.log.info(`${file} is unchanged since it was applied; not applied again.`);
+      continue;
+    }
+    const dirty = before !== undefined;
+    if (o.dryRun) {
+      result.seeds.push({ file, status: dirty ? 'would update hash' : 'would apply' });
+      continue;
+    }
+    if (!tableReady) await ensureSeedTable(client);
+    tableReady = true;
+    const record = inlineParams(client, UPSERT_SEED_FILE, [file, hash]);
+    if (dirty) {
+      await client.query(record);
+      result.seeds.push({ file, status: 'hash updated' });
+      o.log.info(
+        `${file} changed since it was seeded: only its hash is updated, as supabase db push does (a seed runs once; a database reset seeds again).`,
+      );
+      continue;
+    }
+    const sql = content.toString('utf8');
+    await o.log.group(`Seeding with ${file}`, () =>
+      inTransaction(client, o, { file, sql }, splitWithFile(sql, file), true, {
+        sql: record,
+        purpose: 'record the seed in supabase_migrations.seed_files',
+      }),
     );
+    result.seeds.push({ file, status: 'applied' });
   }
-  const hash = seedFileHash(content);
+}
+
+async function recordedSeeds(client: pg.Client): Promise<Map<string, string>> {
   const { rows } = await client
-    .query<{ hash: string }>('select hash from supabase_migrations.seed_files where path = $1', [file])
+    .query<{ path: string; hash: string }>('select path, hash from supabase_migrations.seed_files')
     .catch((err) => {
-      if (isPgError(err) && err.code === '42P01') return { rows: [] as { hash: string }[] };
+      if (isPgError(err) && err.code === '42P01') return { rows: [] as { path: string; hash: string }[] };
       throw err;
     });
-  if (rows[0]?.hash === hash) {
-    result.seed = { file, status: 'unchanged' };
-    o.log.info(`${file} is unchanged since it was applied; not applied again.`);
-    return;
-  }
-  const dirty = rows.length > 0;
-  if (o.dryRun) {
-    result.seed = { file, status: dirty ? 'would update hash' : 'would apply' };
-    return;
-  }
-  if (dirty) {
-    await client.query(inlineParams(client, UPSERT_SEED_FILE, [file, hash]));
-    result.seed = { file, status: 'hash updated' };
-    o.log.info(
-      `${file} changed since it was seeded: only its hash is updated, as supabase db push does (a seed runs once; a database reset seeds again).`,
-    );
-    return;
-  }
-  const sql = content.toString('utf8');
-  const statements = splitWithFile(sql, file);
-  await ensureSeedTable(client);
-  await o.log.group(`Seeding with ${file}`, () =>
-    inTransaction(client, o, { file, sql }, statements, true, {
-      sql: inlineParams(client, UPSERT_SEED_FILE, [file, hash]),
-      purpose: 'record the seed in supabase_migrations.seed_files',
-    }),
-  );
-  result.seed = { file, status: 'applied' };
+  return new Map(rows.map((r) => [r.path, r.hash]));
 }
 
 function splitWithFile(sql: string, file: string): Statement[] {

@@ -1,6 +1,6 @@
 // The Supabase CLI and run-migrations share one migrations folder and one history table: after
 // either tool, the other applies exactly what is left, and neither sees drift.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -138,6 +138,74 @@ describe('mode repair against supabase migration repair', () => {
       await supabaseCli(['migration', 'repair', '--status', 'reverted', fourth], theirs.url, project.root);
       expect((await rowsOf(db)).map((r) => r.version)).toEqual([second, fifth]);
       expect(await rowsOf(db)).toEqual(await rowsOf(theirs));
+    } finally {
+      await theirs.stop();
+    }
+  });
+});
+
+describe('seeds from config.toml against supabase db push --include-seed', () => {
+  const seedRows = (target: TestDatabase) =>
+    query(target, 'select path, hash from supabase_migrations.seed_files order by path');
+
+  it('seeds the same files in the same order, records the same rows, and only updates the hash of a changed seed', async () => {
+    const theirs = await startPostgres();
+    try {
+      const project = checkout('seeds', all.length);
+      const supabaseDir = join(project.root, 'supabase');
+      writeFileSync(
+        join(supabaseDir, 'config.toml'),
+        'project_id = "seeds"\n\n[db]\nmajor_version = 17\n\n[db.seed]\nenabled = true\nsql_paths = ["./seeds/*.sql", "./seed.sql", "./seeds/01_flags.sql"]\n',
+      );
+      mkdirSync(join(supabaseDir, 'seeds'));
+      writeFileSync(
+        join(supabaseDir, 'seeds', '02_more_flags.sql'),
+        "insert into public.feature_flags (flag_name, enabled, description) values ('second', true, 'from 02');",
+      );
+      writeFileSync(
+        join(supabaseDir, 'seeds', '01_flags.sql'),
+        "insert into public.feature_flags (flag_name, enabled, description) values ('first', true, 'from 01');",
+      );
+      cpSync(join(EXAMPLE, 'seed.sql'), join(supabaseDir, 'seed.sql'));
+
+      const ours = await run(db, project, { includeSeed: true, projectRoot: project.root });
+      expect(ours.seedSource).toBe('supabase/config.toml [db.seed] sql_paths');
+      expect(ours.seeds).toEqual(
+        ['supabase/seeds/01_flags.sql', 'supabase/seeds/02_more_flags.sql', 'supabase/seed.sql'].map((file) => ({
+          file,
+          status: 'applied',
+        })),
+      );
+      const out = await supabaseCli(['db', 'push', '--include-seed'], theirs.url, project.root);
+      expect(out).toMatch(/Seeding data from supabase\/seeds\/01_flags\.sql/);
+      expect(await seedRows(db)).toHaveLength(3);
+      expect(await seedRows(db)).toEqual(await seedRows(theirs));
+      const flags = (target: TestDatabase) =>
+        query(target, 'select flag_name from public.feature_flags order by flag_name');
+      expect(await flags(db)).toEqual(await flags(theirs));
+
+      // Each tool finds the other's seeds done.
+      const again = await supabaseCli(['db', 'push', '--include-seed'], db.url, project.root);
+      expect(again).toMatch(/up to date/);
+      expect(again).not.toMatch(/Seeding data|Updating seed hash/);
+      expect(
+        (await run(theirs, project, { includeSeed: true, projectRoot: project.root })).seeds?.map((x) => x.status),
+      ).toEqual(['unchanged', 'unchanged', 'unchanged']);
+
+      // A changed seed: neither runs it again (it would insert a duplicate flag); both record the new hash.
+      writeFileSync(
+        join(supabaseDir, 'seeds', '01_flags.sql'),
+        "insert into public.feature_flags (flag_name, enabled, description) values ('first', true, 'from 01, edited');",
+      );
+      expect((await run(db, project, { includeSeed: true, projectRoot: project.root })).seeds?.[0]).toEqual({
+        file: 'supabase/seeds/01_flags.sql',
+        status: 'hash updated',
+      });
+      expect(await supabaseCli(['db', 'push', '--include-seed'], theirs.url, project.root)).toMatch(
+        /Updating seed hash to supabase\/seeds\/01_flags\.sql/,
+      );
+      expect(await seedRows(db)).toEqual(await seedRows(theirs));
+      expect(await flags(db)).toEqual(await flags(theirs));
     } finally {
       await theirs.stop();
     }

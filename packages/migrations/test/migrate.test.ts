@@ -649,12 +649,13 @@ describe('mode baseline', () => {
 describe('seed', () => {
   it('applies a seed once, and not again while it is unchanged', async () => {
     const seedFile = `${EXAMPLE}/seed.sql`;
-    const first = await run(db, example, { seedFile });
-    expect(first.seed).toEqual({ file: seedFile, status: 'applied' });
+    const first = await run(db, example, { seedFiles: [seedFile] });
+    expect(first.seeds).toEqual([{ file: seedFile, status: 'applied' }]);
+    expect(first.seedSource).toBe("input 'seed-file'");
     const flags = await query<{ n: number }>(db, 'select count(*)::int as n from public.feature_flags');
     expect(flags[0]!.n).toBeGreaterThan(0);
-    const second = await run(db, example, { seedFile });
-    expect(second.seed).toEqual({ file: seedFile, status: 'unchanged' });
+    const second = await run(db, example, { seedFiles: [seedFile] });
+    expect(second.seeds).toEqual([{ file: seedFile, status: 'unchanged' }]);
     const rows = await query<{ path: string; hash: string }>(
       db,
       'select path, hash from supabase_migrations.seed_files',
@@ -666,19 +667,19 @@ describe('seed', () => {
     const seedFile = `${p.root}/seed.sql`;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(seedFile, "insert into public.flags values ('a');\ninsert into public.nope values (1);");
-    const err = await failure(run(db, p, { seedFile }));
+    const err = await failure(run(db, p, { seedFiles: [seedFile] }));
     expect(err.where).toMatchObject({ file: seedFile, line: 2 });
     expect(await query(db, 'select name from public.flags')).toEqual([]);
     expect(await query(db, 'select path from supabase_migrations.seed_files')).toEqual([]);
 
     writeFileSync(seedFile, "insert into public.flags values ('a');");
-    expect((await run(db, p, { seedFile })).seed?.status).toBe('applied');
+    expect((await run(db, p, { seedFiles: [seedFile] })).seeds?.[0]?.status).toBe('applied');
     // Not idempotent: run again, it would fail on the duplicate key (or duplicate rows without one).
     writeFileSync(seedFile, "insert into public.flags values ('a');\ninsert into public.flags values ('b');");
-    expect((await run(db, p, { seedFile, dryRun: true })).seed?.status).toBe('would update hash');
-    expect((await run(db, p, { seedFile })).seed?.status).toBe('hash updated');
+    expect((await run(db, p, { seedFiles: [seedFile], dryRun: true })).seeds?.[0]?.status).toBe('would update hash');
+    expect((await run(db, p, { seedFiles: [seedFile] })).seeds?.[0]?.status).toBe('hash updated');
     expect((await query<{ name: string }>(db, 'select name from public.flags')).map((f) => f.name)).toEqual(['a']);
-    expect((await run(db, p, { seedFile })).seed?.status).toBe('unchanged');
+    expect((await run(db, p, { seedFiles: [seedFile] })).seeds?.[0]?.status).toBe('unchanged');
     const { seedFileHash } = await import('../src/index');
     const { readFileSync } = await import('node:fs');
     expect(await query(db, 'select hash from supabase_migrations.seed_files')).toEqual([
