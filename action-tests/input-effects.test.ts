@@ -647,6 +647,21 @@ describe('verify-schema', () => {
         expect(findings(await run({ 'exposed-schemas': 'public, api' })).some((f) => f.object.name === 'hidden')).toBe(
           true,
         );
+        // Left empty, config.toml's [api] schemas apply (graphql_public, Supabase's own, left out); the input wins.
+        mkdirSync(join(root, 'supabase'), { recursive: true });
+        writeFileSync(join(root, 'supabase/config.toml'), '[api]\nschemas = ["public", "api", "graphql_public"]\n');
+        try {
+          const fromConfig = await run({});
+          expect(fromConfig.summary).toMatch(
+            /exposed schemas public, api \(from supabase\/config\.toml \[api\] schemas\)/,
+          );
+          expect(findings(fromConfig).some((f) => f.object.name === 'hidden')).toBe(true);
+          expect(findings(await run({ 'exposed-schemas': 'public' })).some((f) => f.object.schema === 'api')).toBe(
+            false,
+          );
+        } finally {
+          rmSync(join(root, 'supabase'), { recursive: true, force: true });
+        }
       },
       'fail-on': async () => {
         expect((await run({})).exitCode).toBe(1);

@@ -8,8 +8,8 @@ export const verifySchemaInputs = defineInputs({
     protocols: ['postgres:', 'postgresql:'],
   }),
   'exposed-schemas': input.list({
-    description: "Schemas the Data API exposes (Supabase's db_schemas), comma- or newline-separated.",
-    default: 'public',
+    description:
+      "Schemas the Data API exposes (Supabase's db_schemas), comma- or newline-separated. Default: supabase/config.toml's [api] schemas (Supabase's own schemas such as graphql_public left out), else public.",
   }),
   'fail-on': input.choice(['error', 'warn', 'warning', 'info', 'none'], {
     description:

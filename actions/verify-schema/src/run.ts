@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type ActionContext, type Inputs, ReportedFailure } from '@wingman/action-kit';
+import { readProjectConfig } from '@wingman/migrations';
 import {
   type Finding,
   type Level,
@@ -12,6 +13,7 @@ import {
   toSarif,
   verifySchema,
 } from '@wingman/schema';
+import { SYSTEM_SCHEMAS } from '@wingman/supabase-platform';
 import type { verifySchemaInputs } from './inputs';
 
 const DEFAULT_CONFIG = '.github/verify-schema.yml';
@@ -33,9 +35,12 @@ export async function run(ctx: ActionContext, inputs: Inputs<(typeof verifySchem
   if ((inputs.supabaseUrl === undefined) !== (inputs.anonKey === undefined))
     throw new Error(`inputs 'supabase-url' and 'anon-key' go together: set both for the Data API probe, or neither`);
 
+  const exposed = await exposedSchemas(inputs.exposedSchemas);
+  ctx.log.info(`Exposed schemas ${exposed.schemas.join(', ')} (from ${exposed.from})`);
   const result = await verifySchema({
     databaseUrl: inputs.databaseUrl,
-    exposedSchemas: inputs.exposedSchemas,
+    exposedSchemas: exposed.schemas,
+    exposedSchemasFrom: exposed.from,
     migrationsDir: haveMigrations ? inputs.migrationsDir : undefined,
     shadowDatabaseUrl: inputs.shadowDatabaseUrl,
     supabaseUrl: inputs.supabaseUrl,
@@ -73,7 +78,7 @@ export async function run(ctx: ActionContext, inputs: Inputs<(typeof verifySchem
   ctx.setOutput('warnings', result.counts.warning);
   ctx.setOutput('findings', result.findings);
   ctx.setOutput('sarif-file', inputs.sarifFile ?? '');
-  report(ctx, result, inputs.failOn);
+  report(ctx, result, inputs.failOn, exposed);
 
   const failing = result.findings.filter((f) => THRESHOLD[inputs.failOn]!.includes(f.level));
   if (failing.length)
@@ -87,7 +92,21 @@ function where(f: Finding): string {
   return f.location ? `${f.location.file}:${f.location.line}` : '';
 }
 
-function report(ctx: ActionContext, result: Awaited<ReturnType<typeof verifySchema>>, failOn: string) {
+/** input → supabase/config.toml [api] schemas (platform schemas left out, lints never report on them) → public. */
+async function exposedSchemas(input: string[] | undefined): Promise<{ schemas: string[]; from: string }> {
+  if (input) return { schemas: input, from: "input 'exposed-schemas'" };
+  const config = await readProjectConfig('.');
+  const fromConfig = config?.apiSchemas.filter((name) => !SYSTEM_SCHEMAS.includes(name));
+  if (config && fromConfig?.length) return { schemas: fromConfig, from: `${config.file} [api] schemas` };
+  return { schemas: ['public'], from: 'the default' };
+}
+
+function report(
+  ctx: ActionContext,
+  result: Awaited<ReturnType<typeof verifySchema>>,
+  failOn: string,
+  exposed: { schemas: string[]; from: string },
+) {
   const s = ctx.summary;
   const { error, warning, info } = result.counts;
   s.heading(`${error ? '❌' : warning ? '⚠️' : '✅'} verify-schema`);
@@ -95,7 +114,7 @@ function report(ctx: ActionContext, result: Awaited<ReturnType<typeof verifySche
     `${error} error(s), ${warning} warning(s), ${info} info in ${result.durationMs} ms (fail-on: ${failOn}); ` +
       `${result.outcomes.filter((o) => o.status === 'ran').length} lints ran, ${result.probe.length} table(s) probed live` +
       `${result.dataApi ? `, ${result.dataApi.length} read through the Data API` : ''}` +
-      `${result.drift ? `, ${result.drift.length} drift difference(s)` : ''}.`,
+      `${result.drift ? `, ${result.drift.length} drift difference(s)` : ''}; exposed schemas ${exposed.schemas.join(', ')} (from ${exposed.from}).`,
   );
   if (result.findings.length)
     s.table(

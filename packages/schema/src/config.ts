@@ -8,6 +8,8 @@ const level = z.enum(['error', 'warning', 'info', 'off']);
 const schema = z
   .object({
     rules: z.record(z.string(), level).default({}),
+    /** Report exactly what Supabase's advisors (splinter) report, without this suite's departures. */
+    splinter_parity: z.boolean({ error: 'must be true or false' }).default(false),
     ignore: z
       .array(
         z
@@ -31,7 +33,7 @@ const schema = z
   .strict();
 
 export type SchemaConfig = z.infer<typeof schema>;
-export const EMPTY_CONFIG: SchemaConfig = { rules: {}, ignore: [] };
+export const EMPTY_CONFIG: SchemaConfig = { rules: {}, splinter_parity: false, ignore: [] };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

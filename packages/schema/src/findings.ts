@@ -49,6 +49,8 @@ export interface LintContext {
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Schemas the Data API exposes (Supabase's db_schemas). */
   exposedSchemas: string[];
+  /** Drop this suite's departures from splinter (see the verify-schema README), for parity with the dashboard's advisors. */
+  splinterParity?: boolean;
 }
 
 export interface Rule {

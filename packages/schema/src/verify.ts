@@ -12,6 +12,8 @@ import { probeRls } from './probe';
 export interface VerifyOptions {
   databaseUrl: string;
   exposedSchemas: string[];
+  /** Where exposedSchemas came from, for the error that names a missing one (default: the input). */
+  exposedSchemasFrom?: string;
   /** Points findings at the statement that created the object; with a shadow database, the drift baseline. */
   migrationsDir?: string;
   shadowDatabaseUrl?: string;
@@ -56,10 +58,11 @@ export async function verifySchema(o: VerifyOptions): Promise<VerifyResult> {
     const missing = o.exposedSchemas.filter((name) => !present.some((r) => r.nspname === name));
     if (missing.length)
       throw new Error(
-        `input 'exposed-schemas' names ${missing.map((m) => `'${m}'`).join(', ')}, which the database does not have: check the spelling against the API settings' exposed schemas`,
+        `${o.exposedSchemasFrom ?? "input 'exposed-schemas'"} names ${missing.map((m) => `'${m}'`).join(', ')}, which the database does not have: check the spelling against the API settings' exposed schemas`,
       );
     const ctx: LintContext = {
       exposedSchemas: o.exposedSchemas,
+      splinterParity: o.config?.splinter_parity ?? false,
       query: async (sql, params = []) => (await client.query(sql, params)).rows,
     };
     outcomes = await o.log.group('Lints', () => runRules(ctx, { workload: o.workload }));

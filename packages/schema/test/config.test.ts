@@ -54,8 +54,14 @@ describe('verify-schema config', () => {
     ['rules:\n  no_primary_key: loud\n', /rules\.no_primary_key/],
     ['ignores: []\n', /top level|ignores/],
     ['rules: [\n', /not valid YAML/],
+    ['splinter_parity: sometimes\n', /cfg\.yml: splinter_parity must be true or false/],
   ])('refuses %j with one line naming the file and entry', (text, message) => {
     expect(() => parseConfig(text, 'cfg.yml')).toThrow(message);
+  });
+
+  it('keeps the departures from splinter unless splinter_parity is true', () => {
+    expect(parseConfig('rules: {}\n', 'cfg.yml').splinter_parity).toBe(false);
+    expect(parseConfig('splinter_parity: true\n', 'cfg.yml').splinter_parity).toBe(true);
   });
 
   it('treats a missing default file as empty, and a missing named file as an error', async () => {

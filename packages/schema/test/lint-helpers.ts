@@ -3,9 +3,10 @@ import type { TestDatabase } from '@wingman/testkit';
 import type pg from 'pg';
 import type { Finding, LintContext, Rule } from '../src/findings';
 
-export function contextFor(client: pg.Client, exposedSchemas = ['public']): LintContext {
+export function contextFor(client: pg.Client, exposedSchemas = ['public'], splinterParity = false): LintContext {
   return {
     exposedSchemas,
+    splinterParity,
     query: async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
       (await client.query(sql, params)).rows as T[],
   };

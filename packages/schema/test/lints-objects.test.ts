@@ -557,6 +557,17 @@ describe('anon_security_definer_function_executable / authenticated_security_def
       'public.delete_user',
     ]);
 
+    // splinter_parity: the trigger function too, as Supabase's advisors report it.
+    expect(signatures(await anonRule.run(contextFor(client, ['public'], true)))).toEqual([
+      'public.delete_user',
+      'public.handle_new_user',
+    ]);
+    expect(signatures(await authRule.run(contextFor(client, ['public'], true)))).toEqual([
+      'public.delete_user',
+      'public.handle_new_user',
+      'public.members_only',
+    ]);
+
     // Revoking from anon (and PUBLIC) leaves authenticated's own grant: only the anon finding goes.
     expect(await afterFixes(anonRule, anon)).toEqual([]);
     expect(signatures(await authRule.run(contextFor(client)))).toEqual(['public.delete_user', 'public.members_only']);
@@ -593,6 +604,16 @@ describe('unused_index (workload)', () => {
         'drop index public.accounts_b_idx;',
       ],
     ]);
+    // splinter_parity: the index covering the foreign key counts as unused too, as splinter reports it.
+    const client = await db.connect();
+    try {
+      expect((await rule.run(contextFor(client, ['public'], true))).map((f) => f.object.name)).toEqual([
+        'accounts_b_idx',
+        'entries_account_id_at_idx',
+      ]);
+    } finally {
+      await client.end();
+    }
     expect(await afterFixes(rule, findings)).toEqual([]);
   });
 });

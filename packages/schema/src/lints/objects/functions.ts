@@ -39,7 +39,8 @@ export const functionSearchPathMutable = rule<{ schema: string; name: string; si
 function securityDefinerExecutable(spec: Omit<Rule, 'run'>, role: 'anon' | 'authenticated'): Rule {
   return rule<{ schema: string; name: string; signature: string }>(
     spec,
-    // Trigger functions are left out: PostgreSQL refuses to call them other than as triggers.
+    // Trigger functions are left out (a departure from splinter, undone by splinter_parity): PostgreSQL
+    // refuses to call them other than as triggers, so /rest/v1/rpc cannot reach them.
     `select n.nspname as schema, p.proname as name,
        format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) as signature
      from pg_catalog.pg_proc p
@@ -47,13 +48,13 @@ function securityDefinerExecutable(spec: Omit<Rule, 'run'>, role: 'anon' | 'auth
      join pg_catalog.pg_roles r on r.rolname = $2
      where p.prosecdef
        and p.prokind = 'f'
-       and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
+       and ($3 or p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype))
        and n.nspname = any($1::text[])
        and ${userSchema('n.nspname')}
        and pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')
        and pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
      order by 1, 2, 3`,
-    (ctx) => [ctx.exposedSchemas, role],
+    (ctx) => [ctx.exposedSchemas, role, !!ctx.splinterParity],
     (r, self) =>
       finding(
         self,
