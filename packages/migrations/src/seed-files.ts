@@ -90,7 +90,7 @@ function segmentRegExp(segment: string): RegExp {
     const c = segment[i]!;
     if (c === '*') out += '.*';
     else if (c === '?') out += '.';
-    else if (c === '\\' && i + 1 < segment.length) out += escape(segment[++i]!);
+    else if (c === '\\' && i + 1 < segment.length) out += literal(segment[++i]!);
     else if (c === '[') {
       const end = segment.indexOf(']', i + 2);
       if (end < 0) throw new MigrationsError(`seed pattern ${segment} has an unclosed [: fix [db.seed] sql_paths`);
@@ -99,9 +99,9 @@ function segmentRegExp(segment: string): RegExp {
       if (negate) body = body.slice(1);
       out += `[${negate ? '^' : ''}${body.replace(/[\]\\]/g, '\\$&')}]`;
       i = end;
-    } else out += escape(c);
+    } else out += literal(c);
   }
   return new RegExp(`^${out}$`, 's');
 }
 
-const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const literal = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
