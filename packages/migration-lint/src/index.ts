@@ -1,0 +1,3 @@
+export type { Query, TableFacts } from './catalog';
+export * from './lint';
+export * from './rules';

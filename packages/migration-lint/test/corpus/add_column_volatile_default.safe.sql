@@ -1,0 +1,1 @@
+alter table public.big add column created_at timestamptz default now();

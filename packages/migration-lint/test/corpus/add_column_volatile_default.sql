@@ -1,0 +1,1 @@
+alter table public.big add column token uuid default gen_random_uuid();

@@ -1,0 +1,1 @@
+alter table public.big alter column owner_id type numeric;

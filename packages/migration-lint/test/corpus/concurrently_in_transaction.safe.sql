@@ -1,0 +1,1 @@
+create index concurrently big_flag_idx on public.big (flag);

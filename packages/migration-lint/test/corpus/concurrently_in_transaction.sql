@@ -1,0 +1,2 @@
+create index concurrently big_flag_idx on public.big (flag);
+create table public.other (id int);

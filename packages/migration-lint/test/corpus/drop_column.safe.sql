@@ -1,0 +1,2 @@
+create table public.scratch (id int, tmp text);
+alter table public.scratch drop column tmp;

@@ -1,0 +1,1 @@
+alter table public.big drop column note;

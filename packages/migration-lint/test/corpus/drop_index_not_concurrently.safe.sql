@@ -1,0 +1,1 @@
+drop index concurrently public.big_name_idx;

@@ -1,0 +1,1 @@
+drop index public.big_name_idx;

@@ -1,0 +1,2 @@
+create schema staging_area;
+drop schema staging_area;

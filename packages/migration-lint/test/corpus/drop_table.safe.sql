@@ -1,0 +1,2 @@
+create table public.scratch (id int);
+drop table public.scratch;

@@ -1,0 +1,1 @@
+lock table public.big in access exclusive mode;

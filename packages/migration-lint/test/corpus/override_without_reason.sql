@@ -1,0 +1,2 @@
+-- wingman:allow drop_table
+drop table public.big;

@@ -1,0 +1,1 @@
+alter table public.big add column remark text;

@@ -1,0 +1,1 @@
+alter table public.big rename to bigger;

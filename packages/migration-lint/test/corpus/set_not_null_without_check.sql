@@ -1,0 +1,1 @@
+alter table public.big alter column name set not null;

@@ -1,0 +1,1 @@
+reindex index concurrently public.big_name_idx;

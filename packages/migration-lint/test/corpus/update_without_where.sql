@@ -1,0 +1,1 @@
+update public.big set flag = true;
