@@ -240,6 +240,53 @@ describe('run-migrations', () => {
         await run(cwd, { 'seed-file': 'seed.sql, seed-2.sql' });
         expect(await query(db, 'select id from effects.a order by id')).toEqual([{ id: 42 }, { id: 43 }]);
       },
+      lint: async () => {
+        // An index without CONCURRENTLY on an existing 20,000-row table: warn applies and annotates,
+        // error stops before anything is applied, off says nothing.
+        await fresh();
+        await query(
+          db,
+          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
+        );
+        const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
+        const warned = await run(cwd, {});
+        expect(warned.exitCode).toBe(0);
+        expect(warned.annotations).toContainEqual(
+          expect.objectContaining({ level: 'warning', file: 'migrations/20260101000000_i.sql', line: 1 }),
+        );
+        expect(JSON.parse(warned.outputs['lint-findings']!)).toEqual([
+          expect.objectContaining({ rule: 'create_index_not_concurrently', level: 'warning', line: 1 }),
+        ]);
+        expect(warned.summary).toMatch(
+          /\| warning \| create_index_not_concurrently \| migrations\/20260101000000_i\.sql:1 \|/,
+        );
+        await fresh();
+        await query(
+          db,
+          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
+        );
+        const stopped = await run(cwd, { lint: 'error' });
+        expect(stopped.exitCode).toBe(1);
+        expect(stopped.stdout).toMatch(
+          /::error[^:]*::the migration lint found 1 hazard\(s\) in the pending migrations \(lint: error\), so nothing was applied/,
+        );
+        expect(await query(db, "select to_regclass('effects.big_id_idx') as i")).toEqual([{ i: null }]);
+        const off = await run(cwd, { lint: 'off' });
+        expect(off.exitCode).toBe(0);
+        expect(off.outputs['lint-findings']).toBe('[]');
+      },
+      'lint-small-table-rows': async () => {
+        // 20,000 rows: a warning under the default 10,000, a notice once the threshold is above it.
+        await fresh();
+        await query(
+          db,
+          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
+        );
+        const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
+        const r = await run(cwd, { lint: 'error', 'lint-small-table-rows': '50000' });
+        expect(r.exitCode).toBe(0);
+        expect(JSON.parse(r.outputs['lint-findings']!)).toEqual([expect.objectContaining({ level: 'notice' })]);
+      },
       'include-seed': async () => {
         // The seeds of supabase/config.toml run only when asked, as with db push --include-seed.
         await fresh();

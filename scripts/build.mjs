@@ -2,8 +2,9 @@
 // dist/<name>/, then run each bundle once with no inputs. ncc can exit 0 and still write a bundle that
 // fails to load, so a bundle only counts when it starts and fails cleanly on its missing inputs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { minify } from 'terser';
 
 const root = resolve(import.meta.dirname, '..');
@@ -25,6 +26,11 @@ if (only) rmSync(join(out, only), { recursive: true, force: true });
 else rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
+const PG_QUERY_WASM = join(
+  dirname(createRequire(join(root, 'packages/migration-lint/package.json')).resolve('libpg-query')),
+  'libpg-query.wasm',
+);
+
 for (const name of actions) {
   const target = join(out, name);
   // -t: tsc above already checked the types; ncc only transpiles.
@@ -43,6 +49,14 @@ for (const name of actions) {
     const { code } = await minify(readFileSync(path, 'utf8'), { module: true, compress: true, mangle: true });
     writeFileSync(path, code);
   }
+
+  // libpg-query finds its WebAssembly next to the chunk that loads it (packages/migration-lint/src/parse.ts).
+  if (
+    readdirSync(target).some(
+      (f) => f.endsWith('.js') && readFileSync(join(target, f), 'utf8').includes('libpg-query.wasm'),
+    )
+  )
+    cpSync(PG_QUERY_WASM, join(target, 'libpg-query.wasm'));
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_)/.test(k)));
   const run = spawnSync(process.execPath, [join(target, 'index.js')], { env, encoding: 'utf8', timeout: 20_000 });

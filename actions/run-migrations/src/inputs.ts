@@ -75,6 +75,18 @@ export const runMigrationsInputs = defineInputs({
     description: 'How long to wait for another run that holds the migration lock.',
     default: '5m',
   }),
+  lint: input.choice(['error', 'warn', 'off'], {
+    description:
+      "The migration safety lint over the pending files, on Postgres's own parser and against this database (a table created earlier in the run is new; small tables get notices): 'error' stops before anything is applied on a hazard, 'warn' annotates and goes on, 'off' skips it. Allow one statement with -- wingman:allow <rule> because <reason> on the line before it.",
+    default: 'warn',
+  }),
+  'lint-small-table-rows': input.integer({
+    description:
+      'Locking findings on existing tables with fewer estimated rows than this become notices (the lock is brief).',
+    default: '10000',
+    min: 0,
+    max: 1_000_000_000,
+  }),
   'include-seed': input.boolean({
     description:
       "Seed after migrating, as supabase db push --include-seed: the files of supabase/config.toml's [db.seed] sql_paths (globs, in order; none when enabled = false), else supabase/seed.sql. Each file runs once; a changed seed only gets its recorded hash updated.",

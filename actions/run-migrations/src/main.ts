@@ -22,6 +22,8 @@ await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
     lockRetries: 'lockRetries',
     statementTimeout: 'statementTimeoutMs',
     waitForLock: 'waitForLockMs',
+    lint: 'lint',
+    lintSmallTableRows: 'lintSmallTableRows',
     includeSeed: 'includeSeed',
     seedFile: 'seedFiles',
     verifyRollbacks: 'verifyRollbacks',

@@ -8,6 +8,7 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
   ctx.setOutput('pending', result.pending);
   ctx.setOutput('current-version', result.currentVersion ?? '');
   ctx.setOutput('duration-ms', result.durationMs);
+  ctx.setOutput('lint-findings', result.lint ?? []);
 
   const s = ctx.summary;
   const verb = result.direction === 'up' ? 'applied' : 'reverted';
@@ -30,6 +31,18 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
         f.note ? `${f.status} (${f.note})` : f.status,
       ]),
     );
+  if (result.lint?.length)
+    s.heading('Migration lint', 3).table(
+      ['level', 'rule', 'where', 'finding', 'safe alternative'],
+      result.lint.map((f) => [
+        f.allowed ? `allowed: ${f.allowed}` : f.level,
+        f.rule,
+        `${f.file}:${f.line}`,
+        f.message,
+        f.safe,
+      ]),
+    );
+  else if (result.lint) s.text('Migration lint: no hazard in the pending migrations.');
   if (result.baselined)
     s.text(
       `Baseline: the schema is what the migrations up to ${result.currentVersion} build; ${result.baselined.length} migration(s) ${result.dryRun ? 'would be recorded' : 'recorded'} as applied without running.`,

@@ -1,6 +1,7 @@
 // What the target database knows that a file cannot: whether a table exists (so it is not new in
 // this run), its size, its columns' types, its validated NOT NULL checks, an index's table, and a
-// function's volatility. One query per kind for the whole run.
+// function's volatility. One query per kind for the whole run, from the catalog only: none of them
+// takes a lock on a table, so the lint never waits behind the traffic it warns about.
 
 export type Query = <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
@@ -34,12 +35,17 @@ export const refKey = (r: NameRef) => (r.schema ? `${r.schema}.${r.name}` : r.na
 const FACTS = `
   select n.key, c.oid is not null as present,
          coalesce(nullif(greatest(c.reltuples, -1), -1), s.n_live_tup)::float8 as rows,
-         coalesce(pg_relation_size(c.oid), 0)::float8 as bytes,
+         -- relpages, not pg_relation_size(): that takes a lock, and would queue behind a migration's.
+         coalesce(c.relpages::float8 * current_setting('block_size')::float8, 0) as bytes,
          (select coalesce(jsonb_object_agg(a.attname, format_type(a.atttypid, a.atttypmod)), '{}')
             from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns,
-         (select coalesce(jsonb_agg(substring(pg_get_constraintdef(k.oid) from '^CHECK \\(\\("?([^" ]+)"? IS NOT NULL\\)\\)$')), '[]')
-            from pg_constraint k where k.conrelid = c.oid and k.contype = 'c' and k.convalidated
-             and pg_get_constraintdef(k.oid) ~ '^CHECK \\(\\("?[^" ]+"? IS NOT NULL\\)\\)$') as checked
+         -- From the stored node tree: pg_get_constraintdef() would lock the table to deparse it.
+         (select coalesce(jsonb_agg(a.attname), '[]')
+            from pg_constraint k
+            join pg_attribute a on a.attrelid = k.conrelid
+             and a.attnum = substring(k.conbin::text from '^\\{NULLTEST :arg \\{VAR :varno 1 :varattno (\\d+) ')::int
+           where k.conrelid = c.oid and k.contype = 'c' and k.convalidated
+             and k.conbin::text ~ ':nulltesttype 1 ') as checked
     from unnest($1::text[], $2::text[], $3::text[]) as n(key, sch, rel)
     left join pg_class c on c.oid = to_regclass(case when n.sch is null then quote_ident(n.rel)
                                                      else quote_ident(n.sch) || '.' || quote_ident(n.rel) end)

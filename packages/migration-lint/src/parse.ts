@@ -1,5 +1,7 @@
 // Postgres's own parser (libpg_query as WebAssembly), loaded on first use only: a run with the lint
 // off never pays for the ~1 MB module.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A parsed statement: its node (one key: IndexStmt, AlterTableStmt …) and where it starts. */
 export interface ParsedStatement {
@@ -13,6 +15,11 @@ type Parser = (sql: string) => { stmts?: { stmt: Record<string, Record<string, u
 let parser: Promise<Parser> | undefined;
 
 async function load(): Promise<Parser> {
+  // The module locates its .wasm through the CommonJS __dirname, which an ES module (our bundles)
+  // lacks: point it at the package's own folder, or in a bundle at the chunk's (the build copies
+  // the .wasm there).
+  const g = globalThis as { __dirname?: string };
+  if (g.__dirname === undefined) g.__dirname = wasmFolder();
   const lib = await import('libpg-query');
   await lib.loadModule();
   return lib.parseSync as unknown as Parser;
@@ -34,6 +41,14 @@ export async function parseStatements(sql: string): Promise<ParsedStatement[] | 
     const kind = Object.keys(s.stmt)[0]!;
     return { kind, node: s.stmt[kind]!, line: lineOf(bytes, codeStart(bytes, s.stmt_location ?? 0)) };
   });
+}
+
+function wasmFolder(): string {
+  try {
+    return dirname(fileURLToPath(import.meta.resolve('libpg-query')));
+  } catch {
+    return dirname(fileURLToPath(import.meta.url));
+  }
 }
 
 const NL = 0x0a;

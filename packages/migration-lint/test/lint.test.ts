@@ -113,6 +113,21 @@ describe('what the database knows that a file does not', () => {
     ]);
   });
 
+  it('reads the catalog without waiting on a table another session holds locked', async () => {
+    const holder = await db.connect();
+    try {
+      await holder.query('begin; lock table public.big in access exclusive mode');
+      const started = Date.now();
+      expect(summary(await lint([corpus('create_index_not_concurrently.sql')]))).toEqual([
+        'create_index_not_concurrently@1:warning',
+      ]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+  });
+
   it('points at the statement past its leading comments, also after multi-byte text', async () => {
     const sql = "-- héllo wörld\nselect 'ünïcode';\n/* a\n   block */\n-- and a line\ndrop table public.big;\n";
     expect(summary(await lint([{ file: 'u.sql', sql }]))).toEqual(['drop_table@6:error']);

@@ -58,6 +58,7 @@ export async function baseline(
       log: o.log,
       applicationName: 'wingman-deploy run-migrations shadow',
       databaseInput: 'shadow-database-url',
+      lint: 'off', // the shadow only builds; the lint judges what is applied to the real database
     }),
   );
   const shadow = await connect(o.shadowDatabaseUrl, 'wingman-deploy run-migrations shadow', 'shadow-database-url');

@@ -34,6 +34,10 @@ export interface MigrateOptions {
   /** The repository root: where supabase/config.toml is looked for and seed paths are relative to (default: the working directory). */
   projectRoot?: string;
   verifyRollbacks?: boolean;
+  /** The migration safety lint over the pending files: error stops the run on a hazard, warn reports, off skips. */
+  lint?: 'error' | 'warn' | 'off';
+  /** Locking findings on existing tables with fewer estimated rows are notices. */
+  lintSmallTableRows?: number;
   /** 'supabase': first give a fresh throwaway database a Supabase project's shape (refused once it has history). */
   bootstrap?: 'supabase' | 'none';
   log: Log;
@@ -45,6 +49,8 @@ export interface MigrateOptions {
 }
 
 const DEFAULTS = {
+  lint: 'warn' as 'error' | 'warn' | 'off',
+  lintSmallTableRows: 10_000,
   lockTimeoutMs: 5000,
   lockRetries: 3,
   statementTimeoutMs: 0,

@@ -1,5 +1,6 @@
 // What a run reports: per file applied / failed / not run, warnings, and the error that stopped it.
 import type { Log } from '@wingman/log';
+import type { LintFinding } from '@wingman/migration-lint';
 import { locationOf, MigrationsError } from './errors';
 
 export type FileStatus = 'applied' | 'reverted' | 'failed' | 'not run' | 'pending' | 'to revert';
@@ -32,6 +33,8 @@ export interface MigrateResult {
   baselined?: string[];
   /** mode repair: what was (or in a dry run, would be) marked. */
   repaired?: { status: 'applied' | 'reverted'; versions: string[] };
+  /** The migration lint's findings on the pending files (absent with lint: off). */
+  lint?: LintFinding[];
   /** Set when the run was asked to give the database a Supabase project's shape first. */
   bootstrap?: 'applied' | 'would apply';
   durationMs: number;

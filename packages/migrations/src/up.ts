@@ -6,6 +6,7 @@ import { findPendingMigrations } from './cli-compat';
 import { MigrationsError } from './errors';
 import type { MigrationFile } from './files';
 import { ensureHistoryTable, type HistoryRow } from './history';
+import { lintPending } from './lint';
 import type { RunOptions } from './options';
 import { type FileReport, type FileStatus, type MigrateResult, short } from './report';
 import { verifyRoundTrip } from './verify-rollbacks';
@@ -40,6 +41,7 @@ export async function up(
   result.currentVersion = history.at(-1)?.version ?? null;
   result.pending = all.length;
   result.files = todo.map((f) => report(f, o.dryRun ? 'pending' : 'not run'));
+  await lintPending(client, o, todo, result);
   if (o.dryRun || todo.length === 0) {
     if (todo.length === 0) o.log.info(`Database is up to date (${history.length} migrations applied).`);
     return;

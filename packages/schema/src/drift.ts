@@ -75,6 +75,7 @@ export async function detectDrift(
       log: o.log,
       applicationName: 'wingman-deploy verify-schema shadow',
       databaseInput: 'shadow-database-url',
+      lint: 'off', // the shadow only builds; the lint judges what is applied to the real database
     });
   });
   const [shadow, production] = await Promise.all([
