@@ -8,7 +8,8 @@ import { startPostgres, type TestDatabase } from '@wingman/testkit';
 import type pg from 'pg';
 import { ALL_RULES, type LintFile, type LintFinding, lintMigrations, type Query } from '../src/index';
 
-export const CORPUS = join(import.meta.dirname, 'corpus');
+import { CORPUS } from './helpers';
+
 const corpus = (name: string): LintFile => ({ file: name, sql: readFileSync(join(CORPUS, name), 'utf8') });
 
 let db: TestDatabase;
