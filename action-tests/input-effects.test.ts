@@ -275,6 +275,87 @@ describe('run-migrations', () => {
         expect(off.exitCode).toBe(0);
         expect(off.outputs['lint-findings']).toBe('[]');
       },
+      'lint-sarif-file': async () => {
+        await fresh();
+        await query(
+          db,
+          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
+        );
+        const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
+        expect((await run(cwd, { 'lint-sarif-file': 'out/lint.sarif' })).exitCode).toBe(0);
+        const sarif = JSON.parse(readFileSync(join(cwd, 'out/lint.sarif'), 'utf8'));
+        expect(sarif.runs[0].results).toEqual([
+          expect.objectContaining({
+            ruleId: 'create_index_not_concurrently',
+            level: 'warning',
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: 'migrations/20260101000000_i.sql' },
+                  region: { startLine: 1 },
+                },
+              },
+            ],
+          }),
+        ]);
+      },
+      'github-token': async () => {
+        // On a pull request the findings become one comment, edited in place on the next run.
+        const github = new GitHubSimulator({ token: 'ghs_lintEffects0000000000001' });
+        await github.start();
+        try {
+          github.addPullRequest(DEFAULT_REPOSITORY, 9, { sha: 'a'.repeat(40), ref: 'feature/lint' });
+          const pr = {
+            event: {
+              action: 'synchronize',
+              number: 9,
+              pull_request: {
+                number: 9,
+                head: { sha: 'a'.repeat(40), ref: 'feature/lint', repo: { full_name: DEFAULT_REPOSITORY } },
+                base: { ref: 'main' },
+              },
+              repository: { full_name: DEFAULT_REPOSITORY },
+            },
+            eventName: 'pull_request',
+            env: { GITHUB_API_URL: github.url },
+          };
+          const lintRun = (cwd: string) =>
+            runAction('run-migrations', {
+              cwd,
+              ...pr,
+              inputs: {
+                'database-url': db.url,
+                'migrations-dir': 'migrations',
+                'rollbacks-dir': 'rollbacks',
+                'github-token': 'ghs_lintEffects0000000000001',
+              },
+            });
+          await fresh();
+          await query(
+            db,
+            'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
+          );
+          const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
+          expect((await lintRun(cwd)).exitCode).toBe(0);
+          const comments = github.comments(DEFAULT_REPOSITORY, 9);
+          expect(comments).toHaveLength(1);
+          expect(comments[0]!.body).toMatch(/Migration lint: 1 hazard\(s\) in 1 pending migration/);
+          expect(comments[0]!.body).toMatch(/`create_index_not_concurrently` \| `migrations\/20260101000000_i\.sql:1`/);
+          // The next push: nothing pending any more, the same comment says so.
+          await query(db, 'drop schema supabase_migrations cascade; drop index effects.big_id_idx');
+          writeFileSync(
+            join(cwd, 'migrations/20260101000000_i.sql'),
+            'create index concurrently big_id_idx on effects.big (id);',
+          );
+          expect((await lintRun(cwd)).exitCode).toBe(0);
+          expect(github.comments(DEFAULT_REPOSITORY, 9)).toEqual([expect.objectContaining({ id: comments[0]!.id })]);
+          expect(github.comments(DEFAULT_REPOSITORY, 9)[0]!.body).toMatch(
+            /✅ Migration lint: no hazard in 1 pending migration/,
+          );
+        } finally {
+          await github.stop();
+        }
+      },
       'lint-small-table-rows': async () => {
         // 20,000 rows: a warning under the default 10,000, a notice once the threshold is above it.
         await fresh();

@@ -87,6 +87,14 @@ export const runMigrationsInputs = defineInputs({
     min: 0,
     max: 1_000_000_000,
   }),
+  'lint-sarif-file': input.string({
+    description: 'Write the migration lint’s findings as SARIF 2.1.0 to this path, for github/codeql-action/upload-sarif.',
+  }),
+  'github-token': input.string({
+    description:
+      'On pull_request events: post the migration lint’s findings as a PR comment, edited in place on every push. Needs pull-requests: write.',
+    secret: true,
+  }),
   'include-seed': input.boolean({
     description:
       "Seed after migrating, as supabase db push --include-seed: the files of supabase/config.toml's [db.seed] sql_paths (globs, in order; none when enabled = false), else supabase/seed.sql. Each file runs once; a changed seed only gets its recorded hash updated.",

@@ -3,9 +3,15 @@ import { runAction } from '@wingman/action-kit/start';
 import type { MigrateOptions } from '@wingman/migrations';
 import { runMigrationsInputs } from './inputs';
 
+/** Inputs the action itself reports with, after the package has run. */
+interface ReportOptions {
+  lintSarifFile?: string;
+  githubToken?: string;
+}
+
 await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
   // Every input names the option it feeds; a wrong or missing name does not compile.
-  const options = wireTo<MigrateOptions>()(inputs, {
+  const { lintSarifFile, githubToken, ...options } = wireTo<MigrateOptions & ReportOptions>()(inputs, {
     databaseUrl: 'databaseUrl',
     migrationsDir: 'migrationsDir',
     rollbacksDir: 'rollbacksDir',
@@ -28,15 +34,21 @@ await runAction('run-migrations', runMigrationsInputs, async (ctx, inputs) => {
     seedFile: 'seedFiles',
     verifyRollbacks: 'verifyRollbacks',
     bootstrap: 'bootstrap',
+    lintSarifFile: 'lintSarifFile',
+    githubToken: 'githubToken',
   });
   // Loaded only after the inputs are valid: a bad input fails without paying for pg.
   const { migrate, MigrationRunError } = await import('@wingman/migrations');
-  const { writeReport } = await import('./report');
+  const { writeReport, reportLint } = await import('./report');
   try {
     const result = await migrate({ ...options, log: ctx.log, applicationName: 'wingman-deploy run-migrations' });
     writeReport(ctx, result);
+    await reportLint(ctx, result, { sarifFile: lintSarifFile, githubToken });
   } catch (err) {
-    if (err instanceof MigrationRunError) writeReport(ctx, err.result, err.cause);
+    if (err instanceof MigrationRunError) {
+      writeReport(ctx, err.result, err.cause);
+      await reportLint(ctx, err.result, { sarifFile: lintSarifFile, githubToken });
+    }
     throw err;
   }
 });

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { ActionContext } from '@wingman/action-kit';
 import type { MigrateResult } from '@wingman/migrations';
 
@@ -60,4 +62,51 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
       `Seeds (from ${result.seedSource}): ${result.seeds?.length ? result.seeds.map((x) => `${x.file} ${x.status}`).join('; ') : 'none'}.`,
     );
   if (result.warnings.length) s.heading('Warnings', 3).list(result.warnings);
+}
+
+/**
+ * The lint's findings where a PR shows them: a SARIF file for code scanning, and on pull_request
+ * events a PR comment edited in place. Neither may fail the step: the annotations already carry them.
+ */
+export async function reportLint(
+  ctx: ActionContext,
+  result: MigrateResult,
+  o: { sarifFile?: string; githubToken?: string },
+): Promise<void> {
+  if (!result.lint) return;
+  const { lintComment, lintSarif, LINT_COMMENT_MARKER } = await import('@wingman/migration-lint');
+  if (o.sarifFile) {
+    await mkdir(dirname(o.sarifFile), { recursive: true });
+    await writeFile(
+      o.sarifFile,
+      JSON.stringify(
+        lintSarif(result.lint, {
+          version: '1',
+          informationUri: 'https://github.com/wingman-deploy/wingman-deploy/tree/main/actions/run-migrations',
+        }),
+        null,
+        2,
+      ),
+    );
+  }
+  if (!o.githubToken) return;
+  const { createGitHubClient, readGitHubContext } = await import('@wingman/github');
+  const gh = readGitHubContext();
+  const pr = gh.pullRequest;
+  if (!pr) return;
+  const github = createGitHubClient({ token: o.githubToken, apiUrl: gh.apiUrl });
+  try {
+    const body = lintComment(result.lint, { runUrl: gh.runUrl, files: result.files.length });
+    const { created, comment } = await github.upsertIssueComment(
+      { owner: gh.owner, repo: gh.repo },
+      pr.number,
+      LINT_COMMENT_MARKER,
+      body,
+    );
+    ctx.log.info(`${created ? 'commented on' : 'updated the comment on'} #${pr.number}: ${comment.html_url}`);
+  } catch (err) {
+    ctx.log.warning(`could not comment the migration lint on pull request #${pr.number}: ${(err as Error).message}`);
+  } finally {
+    await github.close();
+  }
 }
