@@ -88,7 +88,8 @@ export const runMigrationsInputs = defineInputs({
     max: 1_000_000_000,
   }),
   'lint-sarif-file': input.string({
-    description: 'Write the migration lint’s findings as SARIF 2.1.0 to this path, for github/codeql-action/upload-sarif.',
+    description:
+      'Write the migration lint’s findings as SARIF 2.1.0 to this path, for github/codeql-action/upload-sarif.',
   }),
   'github-token': input.string({
     description:

@@ -1,4 +1,4 @@
 export type { Query, TableFacts } from './catalog';
 export * from './lint';
-export * from './rules';
 export * from './report';
+export * from './rules';

@@ -49,7 +49,10 @@ export function lintComment(findings: LintFinding[], context: { runUrl?: string;
       lines.push(
         `| ${f.allowed ? `allowed: ${cell(f.allowed)}` : f.level} | \`${f.rule}\` | \`${f.file}:${f.line}\` | ${cell(f.message)} | ${cell(f.safe)} |`,
       );
-    lines.push('', 'Allow a statement on purpose with `-- wingman:allow <rule> because <reason>` on the line before it.');
+    lines.push(
+      '',
+      'Allow a statement on purpose with `-- wingman:allow <rule> because <reason>` on the line before it.',
+    );
   }
   if (context.runUrl) lines.push('', `[The run](${context.runUrl})`);
   return lines.join('\n');
