@@ -2,7 +2,7 @@
 // call the suite's reusable workflows @v1 the way GitHub runs them, through every committed bundle.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { rehearsePipeline } from '@wingman/rehearsal';
+import { PR_MIGRATIONS, rehearsePipeline } from '@wingman/rehearsal';
 
 const actionsOf = (r: Awaited<ReturnType<typeof rehearsePipeline>>, run = 0) =>
   r.runs[run]!.run.steps.map((s) => `${s.job} › ${s.action ?? s.step}${s.result === 'failure' ? ' ✗' : ''}`);
@@ -108,17 +108,22 @@ describe('the rehearsal of the caller repository', () => {
       ]),
     );
     // The service is Supabase's image as it starts (no storage tables, the 2018 auth.users): the
-    // bootstrap gives it the platform's part, and the Supabase-style corpus (storage buckets and
-    // policies, unqualified pgcrypto, a Vault reader, a Realtime publication change) applies, every
-    // down script proven.
-    const migrate = r.runs[0]!.run.steps.find((s) => s.action === 'run-migrations')!;
-    const corpus = readdirSync('examples/wingmanmatch/supabase/migrations').length;
-    expect(migrate.outputs).toMatchObject({ applied: String(corpus), pending: '0' });
-    expect(migrate.summary).toMatch(/Supabase shape \(bootstrap: supabase\): given to the database/);
-    expect(migrate.summary.match(/rollback verified/g)).toHaveLength(corpus);
-    expect(migrate.summary).toMatch(/20250808090000 \| avatar_storage/);
+    // bootstrap gives it the platform's part and the base branch's migrations apply; then the PR's own
+    // (the Supabase-style corpus: storage buckets and policies, unqualified pgcrypto, a Vault reader,
+    // a Realtime publication change) are linted against that schema and each proven to roll back.
+    const [baseRun, prRun] = r.runs[0]!.run.steps.filter((s) => s.action === 'run-migrations');
+    const all = readdirSync('examples/wingmanmatch/supabase/migrations').sort();
+    expect(baseRun!.outputs).toMatchObject({ applied: String(all.length - PR_MIGRATIONS), pending: '0' });
+    expect(baseRun!.summary).toMatch(/Supabase shape \(bootstrap: supabase\): given to the database/);
+    expect(prRun!.outputs).toMatchObject({ applied: String(PR_MIGRATIONS), pending: '0', 'lint-findings': '[]' });
+    expect(prRun!.summary.match(/rollback verified/g)).toHaveLength(PR_MIGRATIONS);
+    expect(prRun!.summary).toMatch(/20250808090000 \| avatar_storage/);
+    expect(prRun!.summary).toMatch(/Migration lint: no hazard in the pending migrations/);
+    expect(r.github.comments.filter((c) => c.includes('Migration lint'))).toEqual([
+      expect.stringMatching(/✅ Migration lint: no hazard in 3 pending migration\(s\)/),
+    ]);
     expect(actionsOf(r, 1)).toEqual(['preview / cleanup › deploy-vercel']);
-    expect(r.github.comments).toHaveLength(1);
+    expect(r.github.comments).toHaveLength(2); // the migration lint's and the preview's
     expect(r.github.deployments.map((d) => d.state)).toEqual(['inactive']);
     expect(r.runs.flatMap((x) => x.run.report.deployments)).toEqual([]); // deployment: false; deploy-vercel records its own
   }, 180_000);

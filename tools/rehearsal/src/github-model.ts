@@ -13,6 +13,8 @@ export interface Repository {
   sha: string;
   /** Branches and tags that point at `sha` (v1, main …). */
   refs: string[];
+  /** Older commits reachable by sha (a pull request's base): sha → the snapshot's files. */
+  history?: Record<string, string>;
 }
 
 export interface EnvironmentSettings {
@@ -45,6 +47,8 @@ export class Repositories {
   resolve(name: string, ref: string): Repository | string {
     const repo = this.get(name);
     if (!repo) return `Unable to resolve action \`${name}@${ref}\`, repository not found`;
+    const older = repo.history?.[ref];
+    if (older) return { ...repo, root: older, sha: ref, refs: [] };
     if (ref !== repo.sha && !repo.refs.includes(ref))
       return `Unable to resolve action \`${name}@${ref}\`, unable to find version \`${ref}\``;
     return repo;

@@ -57,6 +57,9 @@ export interface RehearsalResult {
 export const SUITE = 'wingman-deploy/wingman-deploy';
 export const CALLER = 'wingman-org/wingmanmatch';
 export const CALLER_ROOT = join(REPO_ROOT, 'examples/wingmanmatch');
+/** The rehearsed pull request adds the example app's newest migrations to its base. */
+export const PR_MIGRATIONS = 3;
+const BASE_SHA = 'ba5e'.repeat(10);
 const APPS = { staging: 'wingmanmatch-staging', production: 'wingmanmatch-production' } as const;
 const KEYS = {
   heroku: 'heroku-rehearsal-key',
@@ -237,6 +240,13 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     };
     const repositories = rehearsalRepositories();
     const caller = repositories.find((r) => r.name === CALLER)!;
+    // The pull request's base: the example app before its newest PR_MIGRATIONS migrations, which the
+    // rehearsed pull request adds (the Supabase-style corpus: storage, pgcrypto, Vault, Realtime).
+    const base = join(work, 'caller-base');
+    cpSync(CALLER_ROOT, base, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
+    for (const f of readdirSync(join(base, 'supabase/migrations')).sort().slice(-PR_MIGRATIONS))
+      for (const dir of ['migrations', 'rollbacks']) rmSync(join(base, 'supabase', dir, f), { force: true });
+    caller.history = { [BASE_SHA]: base };
     let step = 0;
     const onEvent = (e: RunEvent) => {
       if (e.kind === 'approval')
@@ -345,7 +355,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
           pull_request: {
             number: 7,
             head: { sha: caller.sha, ref: 'feature/challenges', repo: { full_name: CALLER, fork: false } },
-            base: { ref: 'main', repo: { full_name: CALLER } },
+            base: { ref: 'main', sha: BASE_SHA, repo: { full_name: CALLER } },
           },
           repository: { full_name: CALLER, name: 'wingmanmatch', html_url: `https://github.com/${CALLER}` },
           sender: { login: 'rehearsal' },
