@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type ActionContext, type Inputs, ReportedFailure } from '@wingman/action-kit';
-import { readProjectConfig } from '@wingman/migrations';
+import { readProjectConfig } from '@wingman/migrations/project-config';
 import {
   type Finding,
   type Level,

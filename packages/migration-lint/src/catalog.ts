@@ -34,7 +34,7 @@ export const refKey = (r: NameRef) => (r.schema ? `${r.schema}.${r.name}` : r.na
 
 const FACTS = `
   select n.key, c.oid is not null as present,
-         coalesce(nullif(greatest(c.reltuples, -1), -1), s.n_live_tup)::float8 as rows,
+         coalesce(nullif(greatest(c.reltuples, -1), -1), pg_stat_get_live_tuples(c.oid))::float8 as rows,
          -- relpages, not pg_relation_size(): that takes a lock, and would queue behind a migration's.
          coalesce(c.relpages::float8 * current_setting('block_size')::float8, 0) as bytes,
          (select coalesce(jsonb_object_agg(a.attname, format_type(a.atttypid, a.atttypmod)), '{}')
@@ -49,8 +49,7 @@ const FACTS = `
     from unnest($1::text[], $2::text[], $3::text[]) as n(key, sch, rel)
     left join pg_class c on c.oid = to_regclass(case when n.sch is null then quote_ident(n.rel)
                                                      else quote_ident(n.sch) || '.' || quote_ident(n.rel) end)
-                          and c.relkind in ('r', 'p', 'm')
-    left join pg_stat_user_tables s on s.relid = c.oid`;
+                          and c.relkind in ('r', 'p', 'm')`;
 
 const INDEX_TABLES = `
   select n.key, format('%I.%I', tn.nspname, t.relname) as tbl, tn.nspname as sch, t.relname as rel
@@ -73,6 +72,7 @@ export async function readCatalog(
   functions: string[],
 ): Promise<Catalog> {
   const catalog: Catalog = { tables: new Map(), indexTables: new Map(), volatile: new Map() };
+  if (!tables.length && !indexes.length && !functions.length) return catalog;
   const facts = async (refs: NameRef[]) => {
     if (!refs.length) return [];
     const rows = await query<{

@@ -104,14 +104,28 @@ export async function lintMigrations(files: LintFile[], options: LintOptions): P
   return judge(parsed, catalog, options);
 }
 
-/** The tables, indexes and default functions the statements name, for one catalog read. */
+/**
+ * The tables, indexes and default functions the statements name, for one catalog read. A table the
+ * run creates (CREATE TABLE without IF NOT EXISTS) before naming it is new: no need to ask.
+ */
 function references(parsed: FileParse[]): [NameRef[], NameRef[], string[]] {
   const tables = new Map<string, NameRef>();
   const indexes = new Map<string, NameRef>();
   const functions = new Set<string>();
-  const table = (r: NameRef | undefined) => r && tables.set(refKey(r), r);
+  const created = new Set<string>();
+  const table = (r: NameRef | undefined) => {
+    if (r && !created.has(refKey(r)) && !created.has(r.name)) tables.set(refKey(r), r);
+  };
   for (const { statements } of parsed)
     for (const { kind, node } of statements) {
+      if (kind === 'CreateStmt' && !node.if_not_exists) {
+        const r = rangeVar(node.relation);
+        if (r && !tables.has(refKey(r))) {
+          created.add(refKey(r));
+          created.add(r.name);
+          continue;
+        }
+      }
       if ('relation' in node) table(rangeVar(node.relation));
       if (kind === 'LockStmt' || kind === 'TruncateStmt')
         for (const r of (node.relations as { RangeVar?: unknown }[]) ?? []) table(rangeVar(r.RangeVar));

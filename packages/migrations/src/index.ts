@@ -6,8 +6,6 @@ export * from './history';
 export * from './lock';
 export * from './migrate';
 export type { MigrateOptions } from './options';
-export * from './project-config';
 export { type FileReport, type FileStatus, type MigrateResult, MigrationRunError } from './report';
-export * from './seed-files';
 export * from './snapshot';
 export * from './splitter';

@@ -11,15 +11,18 @@ import { listMigrations } from './files';
 import { readHistory } from './history';
 import { acquireMigrationLock, releaseMigrationLock } from './lock';
 import { type MigrateOptions, type RunOptions, withDefaults } from './options';
-import { readProjectConfig, SUPABASE_CONFIG } from './project-config';
 import { repair } from './repair';
 import { type MigrateResult, MigrationRunError, warn } from './report';
 import { seed } from './seed';
-import { planSeeds } from './seed-files';
 import { up } from './up';
 
+/** config.toml's reader (smol-toml, zod) loads only for a run that seeds. */
 async function planSeedsFor(o: RunOptions) {
   const root = o.projectRoot ?? '.';
+  const [{ readProjectConfig }, { planSeeds }] = await Promise.all([
+    import('./project-config'),
+    import('./seed-files'),
+  ]);
   return planSeeds({
     root,
     explicit: o.seedFiles,
@@ -60,8 +63,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       o.direction === 'up' && (o.mode ?? 'migrate') === 'migrate' && (o.includeSeed || !!o.seedFiles?.length);
     const seedPlan = seeding ? await planSeedsFor(o) : undefined;
     if (seeding && !seedPlan) {
-      result.seedSource = `disabled in ${SUPABASE_CONFIG} ([db.seed] enabled = false)`;
-      o.log.info(`Skipping seed because it is disabled in ${SUPABASE_CONFIG}.`);
+      result.seedSource = 'disabled in supabase/config.toml ([db.seed] enabled = false)';
+      o.log.info('Skipping seed because it is disabled in supabase/config.toml.');
     }
     if (!o.dryRun) {
       await o.log.group('Taking the migration lock', () =>

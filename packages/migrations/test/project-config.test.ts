@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { planSeeds, readProjectConfig } from '../src/index';
+import { readProjectConfig } from '../src/project-config';
+import { planSeeds } from '../src/seed-files';
 
 const roots: string[] = [];
 afterEach(() => {
