@@ -527,6 +527,19 @@ describe('deploy-heroku', () => {
         expect(
           sim.requests.every((r) => r.headers.authorization === `Bearer ${KEY}` || !r.path.startsWith('/apps')),
         ).toBe(true);
+        // Empty, it is HEROKU_API_KEY, as the Heroku CLI reads it; the summary names the variable, never the key.
+        await fresh();
+        const fromEnv = await runAction('deploy-heroku', {
+          cwd: appDir,
+          env: { HEROKU_API_KEY: KEY },
+          inputs: { 'api-key': '', app: 'wm-staging', 'api-url': sim.url, version: 'sha-effects' },
+        });
+        expect(fromEnv.exitCode).toBe(0);
+        expect(fromEnv.summary).toMatch(/Inputs taken from the environment: 'api-key' from HEROKU_API_KEY\./);
+        expect(fromEnv.masks).toContain(KEY);
+        const printed = fromEnv.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+        expect(printed.join('\n') + fromEnv.summary).not.toContain(KEY.slice(4));
+        expect(builds('wm-staging')).toHaveLength(1);
       },
       app: async () => {
         await fresh();

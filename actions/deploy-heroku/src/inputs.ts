@@ -3,9 +3,10 @@ import { defineInputs, input } from '@wingman/action-kit/inputs';
 export const deployHerokuInputs = defineInputs({
   'api-key': input.string({
     description:
-      'Heroku API key (a long-lived authorization from `heroku authorizations:create`). Masked, sent only as a Bearer header, never written to disk.',
+      'Heroku API key (a long-lived authorization from `heroku authorizations:create`). Masked, sent only as a Bearer header, never written to disk. Default: the HEROKU_API_KEY environment variable.',
     required: true,
     secret: true,
+    env: 'HEROKU_API_KEY',
   }),
   app: input.string({
     description: 'App name or id. An unknown app fails with "app not found": this action never creates apps.',

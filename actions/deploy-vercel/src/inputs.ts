@@ -2,20 +2,26 @@ import { defineInputs, input } from '@wingman/action-kit/inputs';
 
 export const deployVercelInputs = defineInputs({
   token: input.string({
-    description: 'Vercel access token (Account Settings → Tokens) with access to the project’s team.',
+    description:
+      'Vercel access token (Account Settings → Tokens) with access to the project’s team. Default: the VERCEL_TOKEN environment variable.',
     required: true,
     secret: true,
+    env: 'VERCEL_TOKEN',
   }),
   'project-id': input.string({
-    description: 'The Vercel project: its id (prj_…, from the project settings) or its name.',
+    description:
+      'The Vercel project: its id (prj_…, from the project settings) or its name. Default: the VERCEL_PROJECT_ID environment variable.',
     required: true,
+    env: 'VERCEL_PROJECT_ID',
     pattern: /^(prj_[A-Za-z0-9]+|[a-z0-9][a-z0-9._-]{0,99})$/,
     expected: 'a project id (prj_…) or a lower-case project name',
   }),
   'team-id': input.string({
     description:
-      'The team owning the project (team_…); sent as teamId on every call. Leave empty for a personal account.',
+      'The team owning the project (team_…); sent as teamId on every call. Leave empty for a personal account. Default: the VERCEL_ORG_ID environment variable when it names a team (team_…).',
     pattern: /^team_[A-Za-z0-9]+$/,
+    env: 'VERCEL_ORG_ID',
+    envMatching: /^team_/,
     expected: 'a team id like team_… (Team Settings → General)',
   }),
   mode: input.choice(['deploy', 'promote', 'rollback', 'cleanup'], {

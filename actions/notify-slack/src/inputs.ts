@@ -7,14 +7,19 @@ export const notifySlackInputs = defineInputs({
     required: true,
   }),
   'webhook-url': input.url({
-    description: 'Incoming webhook URL (posts only: no updates, no threads). Use either this or bot-token + channel.',
+    description:
+      'Incoming webhook URL (posts only: no updates, no threads). Use either this or bot-token + channel. Default: the SLACK_WEBHOOK_URL environment variable, unless a bot token is given (input or SLACK_BOT_TOKEN).',
     secret: true,
+    env: 'SLACK_WEBHOOK_URL',
+    envUnless: ['bot-token', 'SLACK_BOT_TOKEN'],
     protocols: ['https:', 'http:'],
   }),
   'bot-token': input.string({
     description:
-      'Bot User OAuth Token (xoxb-…) with chat:write: posts, updates the message in place (message-ts) and replies in its thread.',
+      'Bot User OAuth Token (xoxb-…) with chat:write: posts, updates the message in place (message-ts) and replies in its thread. Default: the SLACK_BOT_TOKEN environment variable, unless webhook-url is given.',
     secret: true,
+    env: 'SLACK_BOT_TOKEN',
+    envUnless: ['webhook-url'],
   }),
   channel: input.string({
     description:

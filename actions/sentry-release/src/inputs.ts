@@ -2,19 +2,24 @@ import { defineInputs, input } from '@wingman/action-kit/inputs';
 
 export const sentryReleaseInputs = defineInputs({
   'auth-token': input.string({
-    description: 'Sentry auth token with the project:releases scope (an org token or a user token).',
+    description:
+      'Sentry auth token with the project:releases scope (an org token or a user token). Default: the SENTRY_AUTH_TOKEN environment variable.',
     required: true,
     secret: true,
+    env: 'SENTRY_AUTH_TOKEN',
   }),
   org: input.string({
-    description: 'Sentry organization slug.',
+    description: 'Sentry organization slug. Default: the SENTRY_ORG environment variable.',
     required: true,
+    env: 'SENTRY_ORG',
     pattern: /^[a-z0-9][a-z0-9_-]*$/i,
     expected: 'an organization slug (letters, digits, - and _), as in the Sentry URL',
   }),
   projects: input.list({
-    description: 'Project slugs the release belongs to, comma- or newline-separated (e.g. backend, frontend).',
+    description:
+      'Project slugs the release belongs to, comma- or newline-separated (e.g. backend, frontend). Default: the SENTRY_PROJECT environment variable.',
     required: true,
+    env: 'SENTRY_PROJECT',
   }),
   url: input.url({
     description: 'Sentry base URL; set it for self-hosted Sentry.',

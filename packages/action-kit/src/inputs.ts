@@ -12,6 +12,18 @@ export interface InputMeta {
   default?: string;
   required?: boolean;
   secret?: boolean;
+  /**
+   * When the input is empty, this environment variable, as the provider's own CLI reads it
+   * (VERCEL_TOKEN, HEROKU_API_KEY …). The input wins; the value is masked like the input's.
+   */
+  env?: string;
+  /** Only take `env` when its value matches (VERCEL_ORG_ID names a user on a personal account). */
+  envMatching?: RegExp;
+  /**
+   * Skip `env` when any of these is set: an input under with: (lower-case name) or an environment
+   * variable (upper-case), e.g. a webhook URL from the environment must not meet a given bot token.
+   */
+  envUnless?: string[];
 }
 
 /** Why a value was refused: completes "input 'x' …" ("is required", "must be a whole number in 0..20"). */
@@ -170,18 +182,30 @@ export const input = {
 
 export interface InputReader<S extends InputSpec> {
   readonly spec: S;
-  /** Masks every secret first (through `mask`), then validates; throws one InputError naming the first bad input. */
-  read(env?: NodeJS.ProcessEnv, mask?: (secret: string) => void): Promise<Inputs<S>>;
+  /**
+   * Masks every secret first (through `mask`), then validates; throws one InputError naming the first
+   * bad input. `sources` gets input → environment variable for each value taken from the environment.
+   */
+  read(env?: NodeJS.ProcessEnv, mask?: (secret: string) => void, sources?: Record<string, string>): Promise<Inputs<S>>;
 }
 
 export function defineInputs<S extends InputSpec>(spec: S): InputReader<S> {
   return {
     spec,
-    async read(env = process.env, mask = () => {}) {
+    async read(env = process.env, mask = () => {}, sources = {}) {
       const raw: Record<string, string | undefined> = {};
+      for (const name of Object.keys(spec)) raw[name] = env[envName(name)];
+      const given = (name: string) => (/^[A-Z0-9_]+$/.test(name) ? !!env[name]?.trim() : !!raw[name]?.trim());
       for (const [name, f] of Object.entries(spec)) {
-        raw[name] = env[envName(name)];
-        if (f.inputMeta.secret && raw[name]?.trim()) for (const part of secretParts(raw[name].trim())) mask(part);
+        const m = f.inputMeta;
+        const fallback = m.env ? env[m.env]?.trim() : undefined;
+        if (!raw[name]?.trim() && fallback && (!m.envMatching || m.envMatching.test(fallback))) {
+          if (!m.envUnless?.some(given)) {
+            raw[name] = fallback;
+            sources[name] = m.env!;
+          }
+        }
+        if (m.secret && raw[name]?.trim()) for (const part of secretParts(raw[name].trim())) mask(part);
       }
       const out: Record<string, unknown> = {};
       // In declaration order, so the error names the first bad input as action.yml lists them.
@@ -190,7 +214,12 @@ export function defineInputs<S extends InputSpec>(spec: S): InputReader<S> {
         if (value instanceof Refusal) {
           const given = raw[name]?.trim() ?? '';
           const shown = f.inputMeta.secret ? 'a value that is not shown (secret input)' : JSON.stringify(given);
-          const hint = value.message === 'is required' ? `: set '${name}' under the step's with:` : `, got ${shown}`;
+          const orEnv = f.inputMeta.env ? ` (or the ${f.inputMeta.env} environment variable)` : '';
+          const from = sources[name] ? ` from the ${sources[name]} environment variable` : '';
+          const hint =
+            value.message === 'is required'
+              ? `: set '${name}' under the step's with:${orEnv}`
+              : `, got ${shown}${from}`;
           throw new InputError(`input '${name}' ${value.message}${hint}`);
         }
         if (f.inputMeta.secret && f.secretsOf)

@@ -28,11 +28,16 @@ export async function runAction<S extends InputSpec>(
 ): Promise<void> {
   const redactor = new SecretRedactor();
   let inputs: Inputs<S>;
+  const sources: Record<string, string> = {};
   try {
-    inputs = await reader.read(process.env, (secret) => {
-      addMask(secret);
-      redactor.add(secret);
-    });
+    inputs = await reader.read(
+      process.env,
+      (secret) => {
+        addMask(secret);
+        redactor.add(secret);
+      },
+      sources,
+    );
   } catch (err) {
     const message = toOneLine(redactor.redact(err instanceof Error ? err.message : String(err)));
     if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) {
@@ -44,5 +49,14 @@ export async function runAction<S extends InputSpec>(
     return;
   }
   const { runWithContext } = await import('./run');
-  await runWithContext(title, redactor, (ctx) => main(ctx, inputs));
+  // Which inputs came from the environment, never their values.
+  const fromEnv = Object.entries(sources).map(([input, variable]) => `'${input}' from ${variable}`);
+  await runWithContext(title, redactor, async (ctx) => {
+    if (fromEnv.length) ctx.log.info(`Inputs taken from the environment: ${fromEnv.join(', ')}`);
+    try {
+      await main(ctx, inputs);
+    } finally {
+      if (fromEnv.length) ctx.summary.text(`Inputs taken from the environment: ${fromEnv.join(', ')}.`);
+    }
+  });
 }

@@ -90,6 +90,56 @@ describe('defineInputs', () => {
   });
 });
 
+describe('inputs from the environment, as the providers’ own tools read them', () => {
+  const creds = defineInputs({
+    token: input.string({ description: 't', required: true, secret: true, env: 'VERCEL_TOKEN' }),
+    'team-id': input.string({ description: 'team', env: 'VERCEL_ORG_ID', envMatching: /^team_/ }),
+    'webhook-url': input.string({
+      description: 'w',
+      secret: true,
+      env: 'SLACK_WEBHOOK_URL',
+      envUnless: ['bot-token', 'SLACK_BOT_TOKEN'],
+    }),
+    'bot-token': input.string({ description: 'b', secret: true, env: 'SLACK_BOT_TOKEN', envUnless: ['webhook-url'] }),
+  });
+
+  it('takes an empty input from its variable, masks it, and reports the source, never the value', async () => {
+    const masked: string[] = [];
+    const sources: Record<string, string> = {};
+    const r = await creds.read(
+      { VERCEL_TOKEN: 'vtok-from-env', VERCEL_ORG_ID: 'team_abc' },
+      (s) => masked.push(s),
+      sources,
+    );
+    expect(r).toMatchObject({ token: 'vtok-from-env', teamId: 'team_abc' });
+    expect(masked).toContain('vtok-from-env');
+    expect(sources).toEqual({ token: 'VERCEL_TOKEN', 'team-id': 'VERCEL_ORG_ID' });
+  });
+
+  it('lets the input win, skips a variable that does not match, and names the variable when neither is set', async () => {
+    const sources: Record<string, string> = {};
+    const r = await creds.read(
+      { ...env({ token: 'from-with' }), VERCEL_TOKEN: 'from-env', VERCEL_ORG_ID: 'user_personal' },
+      () => {},
+      sources,
+    );
+    expect(r).toMatchObject({ token: 'from-with', teamId: undefined });
+    expect(sources).toEqual({});
+    await expect(creds.read({})).rejects.toThrow(
+      "input 'token' is required: set 'token' under the step's with: (or the VERCEL_TOKEN environment variable)",
+    );
+  });
+
+  it('never pairs a webhook from the environment with a bot token, and a given webhook keeps the bot token out', async () => {
+    const both = { VERCEL_TOKEN: 't', SLACK_WEBHOOK_URL: 'https://hooks.example.test/x', SLACK_BOT_TOKEN: 'xoxb-env' };
+    expect(await creds.read(both)).toMatchObject({ botToken: 'xoxb-env', webhookUrl: undefined });
+    expect(await creds.read({ ...both, ...env({ 'webhook-url': 'https://hooks.example.test/given' }) })).toMatchObject({
+      botToken: undefined,
+      webhookUrl: 'https://hooks.example.test/given',
+    });
+  });
+});
+
 describe('parseDuration', () => {
   it.each([
     ['0', 0],
