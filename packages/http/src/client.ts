@@ -1,13 +1,15 @@
 // The one HTTP client of every provider package: the options resolved once, undici's retry interceptor on
 // the dispatcher, and the request loop (request-loop.ts) behind every method.
-import { Agent, interceptors } from 'undici';
+import { EnvHttpProxyAgent, interceptors } from 'undici';
 import { type ClientCore, sendRequest } from './request-loop';
 import { resolveSettings } from './settings';
 import type { HttpClient, HttpClientOptions, HttpResponse, HttpStreamResponse, RequestOptions } from './types';
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const settings = resolveSettings(options);
-  const ownAgent = options.dispatcher ? undefined : new Agent();
+  // HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case), as GitHub's toolkit honours them on
+  // self-hosted runners; without them it is a plain Agent. Custom CAs come from NODE_EXTRA_CA_CERTS.
+  const ownAgent = options.dispatcher ? undefined : new EnvHttpProxyAgent();
   // throwOnError:false keeps the final failed answer (with its body) for our typed errors.
   const dispatcher = (options.dispatcher ?? ownAgent!).compose(interceptors.retry({ throwOnError: false }));
   const core: ClientCore = { ...settings, dispatcher };

@@ -1,0 +1,178 @@
+// Self-hosted runners behind a proxy: the one HTTP client goes through HTTPS_PROXY / HTTP_PROXY (a
+// CONNECT tunnel), leaves NO_PROXY hosts alone, and trusts a private CA from NODE_EXTRA_CA_CERTS, the
+// way GitHub's own toolkit does. Run through a bundle, as the runner runs it.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { HerokuSim, runAction, SlackSimulator } from '@wingman/testkit';
+
+/** A forward proxy that only tunnels (CONNECT), recording each target. */
+async function connectProxy() {
+  const tunnels: string[] = [];
+  const server: Server = createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req, socket, head) => {
+    tunnels.push(req.url!);
+    const [host, port] = req.url!.split(':');
+    const upstream = connect(Number(port), host!, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, tunnels, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+let proxy: Awaited<ReturnType<typeof connectProxy>>;
+let slack: SlackSimulator;
+const work = mkdtempSync(join(tmpdir(), 'wm-proxy-'));
+beforeAll(async () => {
+  proxy = await connectProxy();
+  slack = new SlackSimulator();
+  await slack.start();
+  slack.addChannel({ id: 'C0DEPLOYS', name: 'deploys' });
+});
+afterAll(async () => {
+  await Promise.all([proxy.stop(), slack.stop()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+const notify = (env: Record<string, string>, inputs: Record<string, string>) =>
+  runAction('notify-slack', { env, inputs: { status: 'succeeded', environment: 'production', ...inputs } });
+
+describe('behind a proxy', () => {
+  it('reaches the provider through the CONNECT proxy named by HTTPS_PROXY/HTTP_PROXY, in either case', async () => {
+    const origin = new URL(slack.apiUrl).host;
+    for (const env of [
+      { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url },
+      { https_proxy: proxy.url, http_proxy: proxy.url },
+    ]) {
+      proxy.tunnels.length = 0;
+      const r = await notify(env, { 'bot-token': slack.botToken, channel: '#deploys', 'api-url': slack.apiUrl });
+      expect(r.exitCode).toBe(0);
+      expect(proxy.tunnels).toContain(origin);
+    }
+  });
+
+  it('takes the Heroku Platform API through it too (one HTTP client for every provider)', async () => {
+    const heroku = new HerokuSim({ token: 'hrku-proxy-key', buildMs: 50, releasePhaseMs: 50, promotionMs: 50 });
+    await heroku.start();
+    try {
+      heroku.addApp('wm-api');
+      heroku.seedDeploy('wm-api', 'a'.repeat(40));
+      heroku.seedDeploy('wm-api', 'b'.repeat(40));
+      proxy.tunnels.length = 0;
+      const r = await runAction('deploy-heroku', {
+        cwd: work,
+        env: { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url },
+        inputs: { 'api-key': 'hrku-proxy-key', app: 'wm-api', 'api-url': heroku.url, mode: 'rollback' },
+      });
+      expect(r.exitCode).toBe(0);
+      expect(proxy.tunnels).toContain(new URL(heroku.url).host);
+    } finally {
+      await heroku.stop();
+    }
+  });
+
+  it('goes direct to a NO_PROXY host', async () => {
+    proxy.tunnels.length = 0;
+    const r = await notify(
+      { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+      { 'bot-token': slack.botToken, channel: '#deploys', 'api-url': slack.apiUrl },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(proxy.tunnels).toEqual([]);
+  });
+
+  it('trusts a private CA through NODE_EXTRA_CA_CERTS, and only then, through the proxy', async () => {
+    // A CA and a server certificate for 127.0.0.1, as a company's TLS-inspecting proxy or internal host has.
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=wingman test CA',
+    );
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    );
+    writeFileSync(join(work, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'san.ext',
+    );
+    const hooks: string[] = [];
+    const https = createHttpsServer(
+      { key: readFileSync(join(work, 'server.key')), cert: readFileSync(join(work, 'server.pem')) },
+      (req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          hooks.push(body);
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        });
+      },
+    );
+    await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
+    const { port } = https.address() as { port: number };
+    const hook = `https://127.0.0.1:${port}/services/T0/B0/secret0hook`;
+    try {
+      proxy.tunnels.length = 0;
+      const untrusted = await notify({ HTTPS_PROXY: proxy.url }, { 'webhook-url': hook });
+      // notify-slack never fails a deploy over Slack: it reports the message undelivered, and why.
+      expect(untrusted.outputs.delivered).toBe('false');
+      expect(untrusted.stdout).toMatch(/certificate/i);
+      expect(hooks).toEqual([]);
+      const trusted = await notify(
+        { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: join(work, 'ca.pem') },
+        { 'webhook-url': hook },
+      );
+      expect(trusted.exitCode).toBe(0);
+      expect(trusted.outputs.delivered).toBe('true');
+      expect(hooks).toHaveLength(1);
+      expect(proxy.tunnels).toContain(`127.0.0.1:${port}`);
+    } finally {
+      await new Promise<void>((r) => https.close(() => r()));
+    }
+  });
+});
