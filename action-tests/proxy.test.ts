@@ -52,10 +52,11 @@ const notify = (env: Record<string, string>, inputs: Record<string, string>) =>
 describe('behind a proxy', () => {
   it('reaches the provider through the CONNECT proxy named by HTTPS_PROXY/HTTP_PROXY, in either case', async () => {
     const origin = new URL(slack.apiUrl).host;
-    for (const env of [
+    const cases: Record<string, string>[] = [
       { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url },
       { https_proxy: proxy.url, http_proxy: proxy.url },
-    ]) {
+    ];
+    for (const env of cases) {
       proxy.tunnels.length = 0;
       const r = await notify(env, { 'bot-token': slack.botToken, channel: '#deploys', 'api-url': slack.apiUrl });
       expect(r.exitCode).toBe(0);
