@@ -26,6 +26,29 @@ it('runs on both Node 20 and Node 24', () => {
   expect(runtimes.map((r) => r.name)).toEqual(['node20', 'node24']);
 });
 
+describe('credentials in targets: headers', () => {
+  it('masks the values of Authorization, Cookie, X-*-Token, *-Secret, *-Key and the protection bypass everywhere, not the others', async () => {
+    const secrets = {
+      authorization: 'Bearer tok_Authz8f3k2j9',
+      cookie: 'session=ck_7hd92kslq0',
+      'x-internal-token': 'xit_4m2n8b7v',
+      'x-client-secret': 'cs_9q8w7e6r',
+      'x-api-key': 'ak_1z2x3c4v5b',
+      'x-vercel-protection-bypass': 'vpb_targetOnly42',
+    };
+    const t = await serve({ routes: { '/h': behaviours.ok({ status: 'ok' }) } });
+    const yamlHeaders = Object.entries({ ...secrets, accept: 'application/json' })
+      .map(([k, v]) => `    ${k}: "${v}"`)
+      .join('\n');
+    const r = await smoke({ targets: `- url: ${t.at('/h')}\n  headers:\n${yamlHeaders}\n`, samples: '3' });
+    expect(r.exitCode).toBe(0);
+    expect(r.masks).toEqual(expect.arrayContaining(Object.values(secrets)));
+    expect(r.masks).not.toContain('application/json');
+    // Nothing a reader sees (log, summary, outputs) holds a credential.
+    for (const value of Object.values(secrets)) expect(visible(r)).not.toContain(value);
+  });
+});
+
 describe.each(runtimes)('smoke-health bundle on $name', (node) => {
   it('waits for a protected target that boots (refused, then 503), checks its contract, measures, reports; the bypass secret is masked and never printed', async () => {
     const t = await serve({

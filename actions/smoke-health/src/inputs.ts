@@ -7,7 +7,7 @@ export const smokeHealthInputs = defineInputs({
   }),
   targets: input.yaml({
     description:
-      'YAML or JSON list of targets; each a URL or {url, method, headers, body, expect-status (200, [200, 204], 200-299, 2xx), expect-json (assertions like $.status == "ok"), expect-body (regex), expect-headers (name: value or /regex/)}.',
+      'YAML or JSON list of targets; each a URL or {url, method, headers, body, expect-status (200, [200, 204], 200-299, 2xx), expect-json (assertions like $.status == "ok"), expect-body (regex), expect-headers (name: value or /regex/)}. Header values that are credentials (Authorization, Cookie, X-*-Token, *-Secret, *-Key, a protection bypass) are masked.',
   }),
   headers: input.string({
     description:

@@ -251,3 +251,20 @@ export function parseTargets(options: { url?: string; targets?: unknown }): Targ
     );
   return out;
 }
+
+/**
+ * Header names whose values are credentials: Authorization, Cookie, X-*-Token, *-Secret, *-Key and
+ * Vercel's protection bypass. Their values in targets: are masked like a secret input.
+ */
+export function isSecretHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return (
+    n === 'authorization' ||
+    n === 'proxy-authorization' ||
+    n === 'cookie' ||
+    /^x-.*-token$/.test(n) ||
+    n.endsWith('-secret') ||
+    n.endsWith('-key') ||
+    n.includes('protection-bypass')
+  );
+}
