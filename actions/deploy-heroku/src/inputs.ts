@@ -25,7 +25,7 @@ export const deployHerokuInputs = defineInputs({
   }),
   exclude: input.list({
     description:
-      'deploy: extra gitignore-style patterns left out of the tarball, comma- or newline-separated. .git and .gitignored paths are always left out.',
+      'deploy: extra gitignore-style patterns left out of the tarball, separated by commas, spaces or newlines. .git and .gitignored paths are always left out.',
   }),
   version: input.string({
     description:

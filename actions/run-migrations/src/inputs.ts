@@ -27,7 +27,7 @@ export const runMigrationsInputs = defineInputs({
   }),
   versions: input.list({
     description:
-      'mode repair: the versions to mark, separated by commas or newlines (the digits before the first _ of a file name).',
+      'mode repair: the versions to mark, separated by commas, spaces or newlines (the digits before the first _ of a file name).',
   }),
   'shadow-database-url': input.url({
     description:
@@ -103,7 +103,7 @@ export const runMigrationsInputs = defineInputs({
   }),
   'seed-file': input.list({
     description:
-      'Seed files instead of config.toml’s, separated by commas or newlines (relative to the repository root; * ? [..] patterns); implies include-seed.',
+      'Seed files instead of config.toml’s, separated by commas, spaces or newlines (relative to the repository root; * ? [..] patterns); implies include-seed.',
   }),
   bootstrap: input.choice(['none', 'supabase'], {
     description:

@@ -17,7 +17,7 @@ export const sentryReleaseInputs = defineInputs({
   }),
   projects: input.list({
     description:
-      'Project slugs the release belongs to, comma- or newline-separated (e.g. backend, frontend). Default: the SENTRY_PROJECT environment variable.',
+      'Project slugs the release belongs to, separated by commas, spaces or newlines (e.g. backend, frontend). Default: the SENTRY_PROJECT environment variable.',
     required: true,
     env: 'SENTRY_PROJECT',
   }),
@@ -47,7 +47,7 @@ export const sentryReleaseInputs = defineInputs({
   }),
   sourcemaps: input.list({
     description:
-      'Build output paths (e.g. .next, dist) to inject with debug ids and upload for every project; comma- or newline-separated.',
+      'Build output paths (e.g. .next, dist) to inject with debug ids and upload for every project; separated by commas, spaces or newlines.',
   }),
   'url-prefix': input.string({
     description: 'URL prefix of the uploaded files.',

@@ -9,7 +9,7 @@ export const verifySchemaInputs = defineInputs({
   }),
   'exposed-schemas': input.list({
     description:
-      "Schemas the Data API exposes (Supabase's db_schemas), comma- or newline-separated. Default: supabase/config.toml's [api] schemas (Supabase's own schemas such as graphql_public left out), else public.",
+      "Schemas the Data API exposes (Supabase's db_schemas), separated by commas, spaces or newlines. Default: supabase/config.toml's [api] schemas (Supabase's own schemas such as graphql_public left out), else public.",
   }),
   'fail-on': input.choice(['error', 'warn', 'warning', 'info', 'none'], {
     description:

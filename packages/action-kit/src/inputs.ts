@@ -119,14 +119,14 @@ export const input = {
       (choices as readonly string[]).includes(v) ? (v as C) : new Invalid(`one of ${choices.join(', ')}`),
     ) as InputField<Required<M, C>>;
   },
-  /** Newline- or comma-separated; blanks dropped. A value of separators only (" , ") names nothing: invalid. */
+  /** Separated by commas, spaces or newlines; blanks dropped. Separators only (" , ") name nothing: invalid. */
   list<M extends InputMeta>(meta: M) {
     return field(meta, (v) => {
       const items = v
-        .split(/[\n,]/)
+        .split(/[\s,]+/)
         .map((s) => s.trim())
         .filter(Boolean);
-      return items.length ? items : new Invalid('at least one name, separated by commas or newlines');
+      return items.length ? items : new Invalid('at least one name, separated by commas, spaces or newlines');
     }) as InputField<Required<M, string[]>>;
   },
   /** `KEY=VALUE` lines, like the Vercel CLI's --env; blank lines and `#` comments skipped. */

@@ -43,6 +43,13 @@ describe('defineInputs', () => {
     });
   });
 
+  it('splits lists on commas, spaces and newlines, as other actions’ list inputs do', async () => {
+    const got = await reader.read(
+      env({ 'database-url': URL_, 'extra-files': 'backend frontend,\tworker\n  jobs ,, ' }),
+    );
+    expect(got.extraFiles).toEqual(['backend', 'frontend', 'worker', 'jobs']);
+  });
+
   it('parses JSON and YAML values', async () => {
     const got = await reader.read(env({ 'database-url': URL_, payload: '{"a":[1,2]}', config: 'a: 1\nb: [x, y]' }));
     expect(got.payload).toEqual({ a: [1, 2] });
@@ -61,7 +68,7 @@ describe('defineInputs', () => {
     [
       'extra-files',
       ' , \n,',
-      `input 'extra-files' must be at least one name, separated by commas or newlines, got ", \\n,"`,
+      `input 'extra-files' must be at least one name, separated by commas, spaces or newlines, got ", \\n,"`,
     ],
   ])('a bad %s fails with one line naming the input', async (name, value, message) => {
     await expect(reader.read(env({ 'database-url': URL_, [name]: value }))).rejects.toThrow(message);
