@@ -159,7 +159,7 @@ it('refuses \'projects\' that names no project (" , ") before sentry-cli runs', 
   const res = await run({ cwd: workspace('full'), inputs: { projects: ' , ' } });
   expect(res.exitCode).toBe(1);
   expect(res.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
-    `input 'projects' must be at least one name, separated by commas or newlines, got ","`,
+    `input 'projects' must be at least one name, separated by commas, spaces or newlines, got ","`,
   ]);
   expect(sentry.requests).toHaveLength(0);
 });
