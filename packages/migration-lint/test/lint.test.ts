@@ -3,27 +3,13 @@
 // above and below lint-small-table-rows; then the context cases a file-only linter gets wrong.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startPostgres, type TestDatabase } from '@wingman/testkit';
-import type pg from 'pg';
-import { ALL_RULES, type LintFile, type LintFinding, lintMigrations, type Query } from '../src/index';
-
-import { CORPUS } from './helpers';
+import { describe, expect, it } from '@jest/globals';
+import { ALL_RULES, type LintFile, type LintFinding, lintMigrations } from '../src/index';
+import { CORPUS, corpusDatabase } from './helpers';
 
 const corpus = (name: string): LintFile => ({ file: name, sql: readFileSync(join(CORPUS, name), 'utf8') });
 
-let db: TestDatabase;
-let client: pg.Client;
-const query: Query = async (sql, params) => (await client.query(sql, params)).rows;
-beforeAll(async () => {
-  db = await startPostgres();
-  client = await db.connect();
-  await client.query(readFileSync(join(CORPUS, 'fixture.sql'), 'utf8'));
-});
-afterAll(async () => {
-  await client.end();
-  await db.stop();
-});
+const { query, db } = corpusDatabase();
 
 const lint = (files: LintFile[], withDatabase = true) =>
   lintMigrations(files, { query: withDatabase ? query : undefined, smallTableRows: 10_000 });
@@ -115,7 +101,7 @@ describe('what the database knows that a file does not', () => {
   });
 
   it('reads the catalog without waiting on a table another session holds locked', async () => {
-    const holder = await db.connect();
+    const holder = await db().connect();
     try {
       await holder.query('begin; lock table public.big in access exclusive mode');
       const started = Date.now();

@@ -4,11 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { REPO_ROOT, startPostgres, type TestDatabase } from '@wingman/testkit';
-import type pg from 'pg';
-import { ALL_RULES, lintMigrations, type Query } from '../src/index';
-import { CORPUS } from './helpers';
+import { describe, expect, it } from '@jest/globals';
+import { REPO_ROOT } from '@wingman/testkit';
+import { ALL_RULES, lintMigrations } from '../src/index';
+import { CORPUS, corpusDatabase } from './helpers';
 
 const SQUAWK = join(REPO_ROOT, 'node_modules', '.bin', 'squawk');
 
@@ -55,18 +54,7 @@ const HARMLESS: Record<string, string> = {
   'drop_table.safe.sql ban-drop-table@2': 'the table was created earlier in the same run: no release reads it yet',
 };
 
-let db: TestDatabase;
-let client: pg.Client;
-const query: Query = async (sql, params) => (await client.query(sql, params)).rows;
-beforeAll(async () => {
-  db = await startPostgres();
-  client = await db.connect();
-  await client.query(readFileSync(join(CORPUS, 'fixture.sql'), 'utf8'));
-});
-afterAll(async () => {
-  await client.end();
-  await db.stop();
-});
+const { query, db } = corpusDatabase();
 
 function squawk(file: string): { rule: string; line: number }[] {
   let out: string;
