@@ -54,7 +54,7 @@ const HARMLESS: Record<string, string> = {
   'drop_table.safe.sql ban-drop-table@2': 'the table was created earlier in the same run: no release reads it yet',
 };
 
-const { query, db } = corpusDatabase();
+const { query } = corpusDatabase();
 
 function squawk(file: string): { rule: string; line: number }[] {
   let out: string;
