@@ -52,6 +52,8 @@ const VOLATILE = new Set([
 const OVERRIDE = /^\s*--\s*wingman:allow\s+([a-z_,\s]+?)(?:\s+because\s+(.*\S))?\s*$/i;
 
 type Node = Record<string, unknown>;
+/** " name" for a message, or nothing for an unnamed object. */
+const named = (name: unknown) => (typeof name === 'string' && name ? ` ${name}` : '');
 const str = (v: unknown) => (v as { String?: { sval?: string } })?.String?.sval;
 const rangeVar = (v: unknown): NameRef | undefined => {
   const r = v as { schemaname?: string; relname?: string } | undefined;
@@ -198,15 +200,12 @@ function judge(parsed: FileParse[], catalog: Catalog | undefined, o: LintOptions
             if (code.length > 1 || hasBegin)
               hit(
                 RULES.concurrentlyInTransaction,
-                `CREATE INDEX CONCURRENTLY ${node.idxname ?? ''} shares ${file.file} with other statements`.replace(
-                  '  ',
-                  ' ',
-                ),
+                `CREATE INDEX CONCURRENTLY${named(node.idxname)} shares ${file.file} with other statements`,
               );
           } else if (existing(relation))
             hit(
               RULES.createIndex,
-              `CREATE INDEX ${node.idxname ?? ''} on ${refKey(relation!)} without CONCURRENTLY`.replace('  ', ' '),
+              `CREATE INDEX${named(node.idxname)} on ${refKey(relation!)} without CONCURRENTLY`,
               relation,
             );
           break;
@@ -254,10 +253,7 @@ function judge(parsed: FileParse[], catalog: Catalog | undefined, o: LintOptions
                 )
                   hit(
                     RULES.constraintNotValid,
-                    `ADD ${constraint.contype === 'CONSTR_FOREIGN' ? 'FOREIGN KEY' : 'CHECK'} ${constraint.conname ?? ''} on ${t} without NOT VALID`.replace(
-                      '  ',
-                      ' ',
-                    ),
+                    `ADD ${constraint.contype === 'CONSTR_FOREIGN' ? 'FOREIGN KEY' : 'CHECK'}${named(constraint.conname)} on ${t} without NOT VALID`,
                     relation,
                   );
                 if (constraint.skip_validation && constraint.conname) addedNotValid.add(`${t}.${constraint.conname}`);
