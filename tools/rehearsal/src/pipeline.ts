@@ -240,13 +240,6 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     };
     const repositories = rehearsalRepositories();
     const caller = repositories.find((r) => r.name === CALLER)!;
-    // The pull request's base: the example app before its newest PR_MIGRATIONS migrations, which the
-    // rehearsed pull request adds (the Supabase-style corpus: storage, pgcrypto, Vault, Realtime).
-    const base = join(work, 'caller-base');
-    cpSync(CALLER_ROOT, base, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
-    for (const f of readdirSync(join(base, 'supabase/migrations')).sort().slice(-PR_MIGRATIONS))
-      for (const dir of ['migrations', 'rollbacks']) rmSync(join(base, 'supabase', dir, f), { force: true });
-    caller.history = { [BASE_SHA]: base };
     let step = 0;
     const onEvent = (e: RunEvent) => {
       if (e.kind === 'approval')
@@ -344,6 +337,13 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       );
     }
     if (scenario === 'preview') {
+      // The pull request's base: the example app before its newest PR_MIGRATIONS migrations, which the
+      // rehearsed pull request adds (the Supabase-style corpus: storage, pgcrypto, Vault, Realtime).
+      const base = join(work, 'caller-base');
+      cpSync(CALLER_ROOT, base, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
+      for (const f of readdirSync(join(base, 'supabase/migrations')).sort().slice(-PR_MIGRATIONS))
+        for (const dir of ['migrations', 'rollbacks']) rmSync(join(base, 'supabase', dir, f), { force: true });
+      caller.history = { [BASE_SHA]: base };
       github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
       const pr = (action: string) => ({
         event_name: 'pull_request',
