@@ -110,6 +110,12 @@ describe('run-migrations', () => {
       'drop schema if exists supabase_migrations cascade; drop schema if exists effects cascade; create schema effects;',
     );
   };
+  /** An existing 20,000-row table: above lint-small-table-rows' default, so locking findings count. */
+  const bigTable = () =>
+    query(
+      db,
+      'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
+    );
   const run = (cwd: string, inputs: Record<string, string>, database = db) =>
     runAction('run-migrations', {
       cwd,
@@ -244,10 +250,7 @@ describe('run-migrations', () => {
         // An index without CONCURRENTLY on an existing 20,000-row table: warn applies and annotates,
         // error stops before anything is applied, off says nothing.
         await fresh();
-        await query(
-          db,
-          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
-        );
+        await bigTable();
         const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
         const warned = await run(cwd, {});
         expect(warned.exitCode).toBe(0);
@@ -261,10 +264,7 @@ describe('run-migrations', () => {
           /\| warning \| create_index_not_concurrently \| migrations\/20260101000000_i\.sql:1 \|/,
         );
         await fresh();
-        await query(
-          db,
-          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
-        );
+        await bigTable();
         const stopped = await run(cwd, { lint: 'error' });
         expect(stopped.exitCode).toBe(1);
         expect(stopped.stdout).toMatch(
@@ -277,10 +277,7 @@ describe('run-migrations', () => {
       },
       'lint-sarif-file': async () => {
         await fresh();
-        await query(
-          db,
-          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
-        );
+        await bigTable();
         const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
         expect((await run(cwd, { 'lint-sarif-file': 'out/lint.sarif' })).exitCode).toBe(0);
         const sarif = JSON.parse(readFileSync(join(cwd, 'out/lint.sarif'), 'utf8'));
@@ -331,10 +328,7 @@ describe('run-migrations', () => {
               },
             });
           await fresh();
-          await query(
-            db,
-            'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
-          );
+          await bigTable();
           const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
           expect((await lintRun(cwd)).exitCode).toBe(0);
           const comments = github.comments(DEFAULT_REPOSITORY, 9);
@@ -359,10 +353,7 @@ describe('run-migrations', () => {
       'lint-small-table-rows': async () => {
         // 20,000 rows: a warning under the default 10,000, a notice once the threshold is above it.
         await fresh();
-        await query(
-          db,
-          'create table effects.big (id int); insert into effects.big select generate_series(1, 20000); analyze effects.big',
-        );
+        await bigTable();
         const cwd = project({ '20260101000000_i.sql': 'create index big_id_idx on effects.big (id);' });
         const r = await run(cwd, { lint: 'error', 'lint-small-table-rows': '50000' });
         expect(r.exitCode).toBe(0);
