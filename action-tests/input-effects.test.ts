@@ -951,6 +951,14 @@ describe('smoke-health', () => {
         await run({ url: t.at('/r') });
         expect(t.requestsTo('/ok').length).toBeGreaterThan(0);
       },
+      'allow-redirects-to': async () => {
+        const other = await serve({ '/landing': behaviours.ok() });
+        const t = await serve({ '/r': behaviours.redirect(other.at('/landing')) });
+        expect((await run({ url: t.at('/r') })).exitCode).toBe(1);
+        expect(other.requestsTo('/landing')).toHaveLength(0);
+        expect((await run({ url: t.at('/r'), 'allow-redirects-to': other.url })).exitCode).toBe(0);
+        expect(other.requestsTo('/landing').length).toBeGreaterThan(0);
+      },
       'p95-budget': async () => {
         const t = await serve({ '/p': behaviours.delayed(() => 200) });
         expect((await run({ url: t.at('/p') })).exitCode).toBe(0);

@@ -48,4 +48,8 @@ export const smokeHealthInputs = defineInputs({
     description: 'Follow redirects (at most 10); when false a redirect must match expect-status itself.',
     default: 'true',
   }),
+  'allow-redirects-to': input.list({
+    description:
+      "Other origins a followed redirect may lead to (e.g. https://www.example.com), separated by commas, spaces or newlines; '*' for any. A redirect elsewhere fails the target unfollowed. The target's own origin and http→https on the same host are always allowed.",
+  }),
 });

@@ -24,6 +24,7 @@ export async function run(
       p95BudgetMs: inputs.p95Budget,
       errorRateBudget,
       followRedirects: inputs.followRedirects,
+      redirectOrigins: inputs.allowRedirectsTo,
       log: ctx.log,
     });
   } finally {

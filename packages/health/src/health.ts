@@ -21,6 +21,8 @@ export interface HealthOptions {
   /** Fraction, 0.01 = 1%. */
   errorRateBudget: number;
   followRedirects: boolean;
+  /** Other origins a redirect may lead to ('*': any); see Prober. */
+  redirectOrigins?: string[];
   log: Log;
   /** Extra values to redact from messages. */
   secrets?: string[];
@@ -59,6 +61,11 @@ export interface TargetReport {
   /** Fraction of failed samples. */
   errorRate: number;
   latency?: LatencyStats;
+  /**
+   * The sample's first wave (concurrency requests, when above 1): each may start a fresh instance of a
+   * serverless function or meet a dyno's cold caches. Its errors count; its latency is shown, not budgeted.
+   */
+  warmup?: { requests: number; maxMs?: number };
   histogram?: Histogram;
   failures: FailureCount[];
   p95OverBudget?: boolean;
@@ -89,6 +96,7 @@ export async function checkHealth(options: HealthOptions): Promise<HealthReport>
   const prober = new Prober({
     requestTimeoutMs: options.requestTimeoutMs,
     followRedirects: options.followRedirects,
+    redirectOrigins: options.redirectOrigins,
     headers: options.headers,
     secrets: options.secrets,
   });
@@ -197,15 +205,20 @@ function hintFor(status: number | undefined, headers: Record<string, string> | u
 
 async function sample(prober: Prober, target: TargetSpec, options: HealthOptions, report: TargetReport) {
   const latencies: number[] = [];
+  const warm: number[] = [];
+  // Readiness warmed one instance, one request at a time; a first wave of parallel requests may each land
+  // on a new one. Excluded only while enough samples remain to measure.
+  const warmupRequests = options.concurrency > 1 && options.samples > 2 * options.concurrency ? options.concurrency : 0;
   const failures = new Map<string, FailureCount>();
   let next = 0;
   let errors = 0;
   const worker = async () => {
     while (next < options.samples) {
       next += 1;
+      const inWarmup = next <= warmupRequests;
       const r = await prober.probe(target);
       // Every complete answer has a latency, failed or not (as wrk counts); transport failures have none.
-      if (r.latencyMs !== undefined) latencies.push(r.latencyMs);
+      if (r.latencyMs !== undefined) (inWarmup ? warm : latencies).push(r.latencyMs);
       if (r.ok) continue;
       errors += 1;
       const label = r.label ?? r.kind ?? 'error';
@@ -219,14 +232,20 @@ async function sample(prober: Prober, target: TargetSpec, options: HealthOptions
   report.errors = errors;
   report.errorRate = errors / options.samples;
   report.latency = latencyStats(latencies);
+  if (warmupRequests) report.warmup = { requests: warmupRequests, maxMs: warm.length ? Math.max(...warm) : undefined };
   report.histogram = latencies.length ? histogram(latencies) : undefined;
   report.failures = [...failures.values()].sort((a, b) => b.count - a.count);
   const l = report.latency;
+  const measured = options.samples - warmupRequests;
   options.log.info(
     l
-      ? `P50 ${formatDuration(l.p50Ms)}, P95 ${formatDuration(l.p95Ms)}, P99 ${formatDuration(l.p99Ms)} (min ${formatDuration(l.minMs)}, max ${formatDuration(l.maxMs)}); ${errors}/${options.samples} failed`
+      ? `P50 ${formatDuration(l.p50Ms)}, P95 ${formatDuration(l.p95Ms)}, P99 ${formatDuration(l.p99Ms)} (min ${formatDuration(l.minMs)}, max ${formatDuration(l.maxMs)}) over ${measured} requests; ${errors}/${options.samples} failed`
       : `no complete answer in ${options.samples} requests`,
   );
+  if (report.warmup?.maxMs !== undefined)
+    options.log.info(
+      `warm-up: the first ${warmupRequests} requests (one per concurrent connection, which may each start a cold instance) took up to ${formatDuration(report.warmup.maxMs)}; their errors count, their latency is not held to p95-budget`,
+    );
   for (const f of report.failures) options.log.info(`${f.count}× ${f.example}`);
 }
 

@@ -21,6 +21,11 @@ export interface ProbeOptions {
   secrets?: string[];
   /** Default 10, like curl's and fetch's limits. */
   maxRedirects?: number;
+  /**
+   * Origins besides the target's own a redirect may lead to ('*': any). The target's origin and its
+   * https:// twin (http→https on the same host) are always allowed.
+   */
+  redirectOrigins?: string[];
 }
 
 export type FailureKind = 'network' | 'timeout' | 'status' | 'contract' | 'redirect';
@@ -193,6 +198,14 @@ export class Prober {
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:')
           return fail('redirect', 'redirects', `redirect to ${next.protocol} URL is not followed`, false, res.status);
+        if (!redirectAllowed(first, next, this.options.redirectOrigins ?? []))
+          return fail(
+            'redirect',
+            'redirects',
+            `redirect to another origin ${next.origin} is not followed (allow it with allow-redirects-to: ${next.origin}, or check that origin itself)`,
+            false,
+            res.status,
+          );
         // As browsers and fetch do: 303, and 301/302 after a POST, continue as a GET without a body.
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
           if (method !== 'HEAD') method = 'GET';
@@ -230,6 +243,27 @@ export class Prober {
   async close(): Promise<void> {
     await Promise.all([...this.clients.values()].map((c) => c.close()));
     this.clients.clear();
+  }
+}
+
+/**
+ * A health check answers for its own origin: a redirect elsewhere (a login page, a parked domain, another
+ * app) would be judged in its place. Same origin, http→https on the same host, and listed origins pass.
+ */
+export function redirectAllowed(first: URL, next: URL, allowed: readonly string[]): boolean {
+  if (next.origin === first.origin) return true;
+  if (first.protocol === 'http:' && next.protocol === 'https:' && next.hostname === first.hostname) {
+    const defaultPorts = (first.port === '' || first.port === '80') && (next.port === '' || next.port === '443');
+    if (defaultPorts) return true;
+  }
+  return allowed.some((a) => a === '*' || originOf(a) === next.origin);
+}
+
+function originOf(text: string): string | undefined {
+  try {
+    return new URL(text).origin;
+  } catch {
+    return undefined;
   }
 }
 

@@ -27,6 +27,9 @@ export interface TargetJson {
   minMs?: number;
   maxMs?: number;
   meanMs?: number;
+  /** The first wave of a concurrent sample: its errors count, its latency is not budgeted. */
+  warmupRequests?: number;
+  warmupMaxMs?: number;
   failures: Array<{ label: string; count: number; example: string }>;
   verdicts: string[];
 }
@@ -63,6 +66,8 @@ export function toJsonReport(report: HealthReport): HealthJson {
       minMs: round(t.latency?.minMs),
       maxMs: round(t.latency?.maxMs),
       meanMs: round(t.latency?.meanMs),
+      warmupRequests: t.warmup?.requests,
+      warmupMaxMs: round(t.warmup?.maxMs),
       failures: t.failures.map((f) => ({ label: f.label, count: f.count, example: f.example })),
       verdicts: t.verdicts,
     })),

@@ -32,6 +32,8 @@ export interface TargetRequest {
   body: string;
   /** ms since start(). */
   elapsedMs: number;
+  /** The first request on its TCP connection: a fresh instance, where a target models cold starts. */
+  firstOnConnection: boolean;
 }
 
 export type TargetBehaviour = (req: TargetRequest) => TargetReply;
@@ -73,6 +75,8 @@ export class HttpTarget {
   private relisten: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
+  /** Connections that have carried a request. */
+  private readonly used = new WeakSet<Socket>();
 
   constructor(options: HttpTargetOptions = {}) {
     for (const [path, behaviour] of Object.entries(options.routes ?? {})) this.route(path, behaviour);
@@ -179,6 +183,9 @@ export class HttpTarget {
       atMs: Math.round(arrived - this.startedAt),
     };
     this.requests.push(record);
+    const socket = res.socket;
+    const firstOnConnection = !!socket && !this.used.has(socket);
+    if (socket) this.used.add(socket);
     const req: TargetRequest = {
       n: route ? route.count++ : 0,
       method,
@@ -187,6 +194,7 @@ export class HttpTarget {
       headers,
       body: Buffer.concat(chunks).toString('utf8'),
       elapsedMs: arrived - this.startedAt,
+      firstOnConnection,
     };
     let reply: TargetReply;
     try {
