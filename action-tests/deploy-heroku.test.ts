@@ -14,15 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  type ActionResult,
-  HerokuSim,
-  nodeRuntimes,
-  REPO_ROOT,
-  type RunActionOptions,
-  runAction,
-  visible,
-} from '@wingman/testkit';
+import { HerokuSim, nodeRuntimes, REPO_ROOT, type RunActionOptions, runAction, visible } from '@wingman/testkit';
 
 const KEY = 'hrku-bundle-5ecret-key-7d1c9e2a';
 const SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
@@ -99,6 +91,8 @@ describe('deploy-heroku bundle', () => {
         'build-id': build.id,
         'app-url': app.web_url,
         skipped: 'false',
+        maintenance: 'off',
+        'config-changes': '',
       });
       // The version defaults to GITHUB_SHA; only the backend folder went up, without node_modules.
       expect(build.source_blob.version).toBe(SHA);

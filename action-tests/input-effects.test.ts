@@ -596,6 +596,47 @@ describe('deploy-heroku', () => {
         expect(r.exitCode).toBe(1);
         expect(r.durationMs).toBeLessThan(4_000);
       },
+      'config-vars': async () => {
+        await fresh();
+        const secret = 're_effects_value_0123456789';
+        const r = await run({ 'config-vars': `RESEND_API_KEY=${secret}\nNODE_ENV=production` });
+        expect(r.exitCode).toBe(0);
+        expect(sim.app('wm-staging')!.config).toEqual({ RESEND_API_KEY: secret, NODE_ENV: 'production' });
+        // The build's release carries them; the keys are named, the values never printed.
+        expect(sim.currentRelease('wm-staging')!.config).toEqual({ RESEND_API_KEY: secret, NODE_ENV: 'production' });
+        expect(r.outputs['config-changes']).toBe('added RESEND_API_KEY, NODE_ENV');
+        expect(r.summary).toContain('| config vars | added RESEND_API_KEY, NODE_ENV |');
+        expect(r.masks).toContain(secret);
+        expect(visible(r)).not.toContain(secret);
+        // Misplaced: a promotion keeps each app's own config.
+        const wrong = await run({ mode: 'promote', 'pipeline-stage': 'production', 'config-vars': 'A=1' });
+        expect(wrong.exitCode).toBe(1);
+        expect(wrong.stdout).toContain("input 'config-vars' applies to mode deploy, not promote");
+      },
+      prune: async () => {
+        await fresh();
+        sim.seedConfig('wm-staging', { STALE: 'x', KEEP: 'k' });
+        await run({ 'config-vars': 'KEEP=k' });
+        expect(sim.app('wm-staging')!.config).toEqual({ STALE: 'x', KEEP: 'k' });
+        const r = await run({ 'config-vars': 'KEEP=k', prune: 'true' });
+        expect(r.exitCode).toBe(0);
+        expect(sim.app('wm-staging')!.config).toEqual({ KEEP: 'k' });
+        expect(r.outputs['config-changes']).toBe('removed STALE; 1 unchanged');
+      },
+      maintenance: async () => {
+        await fresh();
+        const on = await run({ app: 'wm-production', mode: 'maintenance', maintenance: 'on' });
+        expect(on.exitCode).toBe(0);
+        expect(sim.app('wm-production')!.maintenance).toBe(true);
+        expect(on.outputs).toMatchObject({ maintenance: 'on', skipped: 'false', 'release-version': '' });
+        const off = await run({ app: 'wm-production', mode: 'maintenance', maintenance: 'off' });
+        expect(off.outputs.maintenance).toBe('off');
+        expect(sim.app('wm-production')!.maintenance).toBe(false);
+        expect(builds('wm-production')).toHaveLength(1); // nothing built
+        const missing = await run({ app: 'wm-production', mode: 'maintenance' });
+        expect(missing.exitCode).toBe(1);
+        expect(missing.stdout).toContain("input 'maintenance' is required for mode maintenance: set it to on or off");
+      },
       'api-url': async () => {
         await fresh();
         await run({});

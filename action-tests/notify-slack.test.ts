@@ -1,6 +1,6 @@
 // The notify-slack bundle, run the way the runner runs it, against the Slack simulator.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { type ActionResult, nodeRuntimes, runAction, SlackSimulator, validateBlocks, visible } from '@wingman/testkit';
+import { nodeRuntimes, runAction, SlackSimulator, validateBlocks, visible } from '@wingman/testkit';
 
 const runtimes = nodeRuntimes().filter((r) => r.name === 'node20' || r.name === 'node24');
 const node24 = runtimes.find((r) => r.name === 'node24')!;

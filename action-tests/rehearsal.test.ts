@@ -2,7 +2,8 @@
 // call the suite's reusable workflows @v1 the way GitHub runs them, through every committed bundle.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { PR_MIGRATIONS, rehearsePipeline } from '@wingman/rehearsal';
+import { PR_MIGRATIONS, rehearsePipeline, STAGING_CONFIG_VARS } from '@wingman/rehearsal';
+import { visible } from '@wingman/testkit';
 
 const actionsOf = (r: Awaited<ReturnType<typeof rehearsePipeline>>, run = 0) =>
   r.runs[run]!.run.steps.map((s) => `${s.job} › ${s.action ?? s.step}${s.result === 'failure' ? ' ✗' : ''}`);
@@ -62,6 +63,16 @@ describe('the rehearsal of the caller repository', () => {
     expect(productionVercel!.detail!.childEnv['INPUT_EXPECT-SOURCE-DIGEST']).toBe(digest);
     expect(productionVercel!.outputs['source-digest']).toBe(digest);
     expect(productionVercel!.summary).toContain('source, built by Vercel');
+    // Staging's HEROKU_CONFIG_VARS secret reached the build's release by name; no value was printed.
+    expect(r.heroku.staging.configOfCurrent.sort()).toEqual(['ENVIRONMENT', 'RESEND_API_KEY']);
+    const stagingHeroku = run.steps.find((s) => s.job === 'staging / deploy' && s.id === 'heroku')!;
+    expect(stagingHeroku.outputs['config-changes']).toBe('added RESEND_API_KEY, ENVIRONMENT');
+    const printed = run.steps.map((s) => (s.detail ? visible(s.detail) : s.summary)).join('');
+    expect(printed).not.toContain(STAGING_CONFIG_VARS.split('\n')[0]!.split('=')[1]!);
+    // Production promotes: it keeps its own config, and maintenance mode was never touched.
+    expect(r.heroku.production.configOfCurrent).toEqual([]);
+    expect(run.steps.some((s) => s.id?.startsWith('maintenance'))).toBe(false);
+    expect(r.heroku.production.maintenanceSwitches).toEqual([]);
   }, 180_000);
 
   it('smoke-fails: production rolls back in the same job, with no second approval', async () => {
@@ -69,6 +80,16 @@ describe('the rehearsal of the caller repository', () => {
     const { run } = r.runs[0]!;
     expect(run.jobs.production!.result).toBe('failure');
     const production = actionsOf(r).filter((s) => s.startsWith('production /'));
+    // MAINTENANCE_DURING_MIGRATIONS: on before the migrations, off once the backend was out, before the
+    // smoke check that failed; the app is not left in maintenance.
+    const productionSteps = run.steps.filter((s) => s.job === 'production / deploy').map((s) => s.id);
+    const at = (id: string) => productionSteps.indexOf(id);
+    expect(at('maintenance-on')).toBeGreaterThan(-1);
+    expect(at('maintenance-on')).toBeLessThan(at('migrate'));
+    expect(at('maintenance-off')).toBeGreaterThan(at('heroku'));
+    expect(at('maintenance-off')).toBeLessThan(at('smoke'));
+    expect(r.heroku.production.maintenanceSwitches).toEqual([true, false]);
+    expect(r.heroku.production.maintenance).toBe(false);
     expect(production.slice(production.indexOf('production / deploy › smoke-health ✗'))).toEqual([
       'production / deploy › smoke-health ✗',
       'production / deploy › deploy-heroku', // the rollback

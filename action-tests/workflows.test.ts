@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { lintRepository, loadWorkflows, readWorkflow } from '@wingman/rehearsal';
 import { REPO_ROOT } from '@wingman/testkit';
+import { parse as parseYaml } from 'yaml';
 
 describe('the repository workflows', () => {
   it('pass every check: inputs, outputs, environments, fork safety, permissions, concurrency, pins', () => {
@@ -24,6 +25,22 @@ describe('the repository workflows', () => {
     for (const root of [REPO_ROOT, join(REPO_ROOT, 'examples/wingmanmatch')])
       for (const [file, text] of loadWorkflows(root).texts)
         expect([file, (await readWorkflow(file, text)).errors]).toEqual([file, []]);
+  });
+
+  it('let the backend out of maintenance on always(): after a failed step and on cancellation too', () => {
+    const deploy = parseYaml(readFileSync(join(REPO_ROOT, '.github/workflows/deploy.yml'), 'utf8')) as {
+      jobs: { deploy: { steps: { id?: string; if?: string; with?: Record<string, string> }[] } };
+    };
+    const steps = deploy.jobs.deploy.steps;
+    const at = (id: string) => steps.findIndex((s) => s.id === id);
+    const off = steps[at('maintenance-off')]!;
+    // GitHub runs a step whose condition has always() after failures and cancellation; success() (the
+    // default) would skip it and leave every request on the maintenance page.
+    expect(off.if).toBe('always() && inputs.maintenance-during-migrations');
+    expect(off.with).toMatchObject({ mode: 'maintenance', maintenance: 'off' });
+    expect(steps[at('maintenance-on')]!.with).toMatchObject({ mode: 'maintenance', maintenance: 'on' });
+    expect(at('maintenance-on')).toBeLessThan(at('migrate'));
+    expect([at('heroku') < at('maintenance-off'), at('maintenance-off') < at('smoke')]).toEqual([true, true]);
   });
 
   it('show in the README exactly the caller workflows the rehearsal runs', () => {

@@ -14,9 +14,9 @@ export const deployHerokuInputs = defineInputs({
     pattern: /^(?:[a-z][a-z0-9-]{1,29}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
     expected: 'a Heroku app name (lowercase letters, digits and dashes) or an app id (UUID)',
   }),
-  mode: input.choice(['deploy', 'promote', 'rollback'], {
+  mode: input.choice(['deploy', 'promote', 'rollback', 'maintenance'], {
     description:
-      "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release.",
+      "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release; 'maintenance' turns maintenance mode on or off (input maintenance).",
     default: 'deploy',
   }),
   'app-dir': input.string({
@@ -30,6 +30,20 @@ export const deployHerokuInputs = defineInputs({
   version: input.string({
     description:
       "deploy: recorded as the build's source version and used to skip a commit that is already released. Default: the workflow's commit (GITHUB_SHA).",
+  }),
+  'config-vars': input.keyValues({
+    description:
+      'deploy: KEY=VALUE lines (e.g. from secrets) set in one PATCH before the build, so its release carries them. Only differing values are sent; an unchanged set makes no release. The summary names the keys added, changed and removed, never the values. Values are masked.',
+    secret: true,
+  }),
+  prune: input.boolean({
+    description:
+      "deploy: with config-vars, remove the app's config vars that config-vars does not list (an add-on's own vars, such as DATABASE_URL, are never removed).",
+    default: 'false',
+  }),
+  maintenance: input.choice(['on', 'off'], {
+    description:
+      "maintenance: 'on' makes Heroku answer every web request with its maintenance page (503) while dynos and release phases keep running; 'off' lets traffic in again. An app already in that state is left alone.",
   }),
   force: input.boolean({
     description: 'deploy/promote: build or promote even when the current release already runs this version.',

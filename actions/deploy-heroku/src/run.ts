@@ -1,12 +1,14 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import {
   deploy,
+  describeConfigChange as describe,
   type HerokuOptions,
   type HerokuReport,
   HerokuRunError,
   promote,
   type ReleaseRef,
   rollback,
+  setMaintenance,
 } from '@wingman/heroku';
 import { formatDuration, startDeadline } from '@wingman/time';
 import type { deployHerokuInputs } from './inputs';
@@ -29,6 +31,7 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
   let report: HerokuReport | undefined;
   let failure: Error | undefined;
   try {
+    refuseMisplaced(inputs);
     if (inputs.mode === 'deploy') {
       const version = inputs.version ?? process.env.GITHUB_SHA;
       if (!version) throw new Error("input 'version' is required outside GitHub Actions (GITHUB_SHA is not set)");
@@ -39,6 +42,8 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
         exclude: inputs.exclude,
         version,
         force: inputs.force,
+        configVars: inputs.configVars,
+        prune: inputs.prune,
       });
     } else if (inputs.mode === 'promote') {
       if (!inputs.pipelineStage) {
@@ -47,6 +52,10 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
         );
       }
       report = await promote({ ...common, stage: inputs.pipelineStage, force: inputs.force });
+    } else if (inputs.mode === 'maintenance') {
+      if (!inputs.maintenance)
+        throw new Error("input 'maintenance' is required for mode maintenance: set it to on or off");
+      report = await setMaintenance({ ...common, on: inputs.maintenance === 'on' });
     } else {
       const to = inputs.to === 'previous' ? 'previous' : Number(inputs.to.replace(/^v/, ''));
       report = await rollback({ ...common, to });
@@ -63,6 +72,22 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
   if (failure) throw failure;
 }
 
+/** An input of another mode would be silently ignored: say so instead. */
+function refuseMisplaced(inputs: DeployHerokuInputs): void {
+  if (inputs.mode !== 'deploy' && inputs.configVars)
+    throw new Error(
+      `input 'config-vars' applies to mode deploy, not ${inputs.mode}: set config vars in the deploy step (a promotion keeps each app's own config)`,
+    );
+  if (inputs.mode !== 'deploy' && inputs.prune)
+    throw new Error(`input 'prune' applies to mode deploy with config-vars, not ${inputs.mode}: remove it`);
+  if (inputs.mode === 'deploy' && inputs.prune && !inputs.configVars)
+    throw new Error(
+      "input 'prune' removes the config vars that config-vars does not list, and config-vars is empty: set config-vars, or remove prune",
+    );
+  if (inputs.mode !== 'maintenance' && inputs.maintenance)
+    throw new Error(`input 'maintenance' applies to mode maintenance, not ${inputs.mode}: set mode: maintenance`);
+}
+
 function setOutputs(ctx: ActionContext, r: HerokuReport): void {
   ctx.setOutput('release-id', r.release?.id ?? '');
   ctx.setOutput('release-version', v(r.release));
@@ -70,11 +95,15 @@ function setOutputs(ctx: ActionContext, r: HerokuReport): void {
   ctx.setOutput('build-id', r.buildId ?? '');
   ctx.setOutput('app-url', r.appUrl ?? '');
   ctx.setOutput('skipped', r.skipped);
+  ctx.setOutput('maintenance', r.mode === 'promote' || r.maintenance === undefined ? '' : r.maintenance ? 'on' : 'off');
+  ctx.setOutput('config-changes', r.config ? describe(r.config) : '');
 }
 
 function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | undefined): void {
   const icon = failure ? '❌' : r.skipped ? '⏭️' : '✅';
-  const verb = { deploy: 'deploy', promote: 'promotion', rollback: 'rollback' }[r.mode];
+  const verb = { deploy: 'deploy', promote: 'promotion', rollback: 'rollback', maintenance: 'maintenance mode' }[
+    r.mode
+  ];
   ctx.summary.heading(
     `${icon} deploy-heroku: ${r.app} ${verb} ${failure ? 'failed' : r.skipped ? 'skipped' : 'succeeded'}`,
     3,
@@ -86,6 +115,8 @@ function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | unde
   if (r.version) rows.push(['version', `\`${r.version}\``]);
   if (r.buildId) rows.push(['build', `\`${r.buildId}\``]);
   if (r.source) rows.push(['source', `${r.source.files} entries, ${(r.source.bytes / 1e6).toFixed(1)} MB gzip`]);
+  if (r.config) rows.push(['config vars', describe(r.config)]);
+  if (r.mode === 'maintenance' && r.maintenance !== undefined) rows.push(['maintenance', r.maintenance ? 'on' : 'off']);
   if (r.rollbackTarget) rows.push(['rolled back to', `${v(r.rollbackTarget)} (${r.rollbackTarget.description})`]);
   if (r.release) rows.push(['release', `${v(r.release)} (${r.release.description})`]);
   if (r.previousRelease) rows.push(['previous release (rollback target)', v(r.previousRelease)]);

@@ -15,6 +15,7 @@ export async function readApp(ctx: RunContext): Promise<HerokuApp> {
   ctx.report.appId = app.id;
   ctx.report.appUrl = app.web_url ?? undefined;
   ctx.report.activityUrl = activityUrl(app.name);
+  ctx.report.maintenance = app.maintenance;
   return app;
 }
 

@@ -3,6 +3,7 @@
 
 import { readApp, scanReleases } from './app-state';
 import { createBuild, waitForBuild } from './build';
+import { applyConfigVars } from './config-vars';
 import { waitForRelease } from './release-phase';
 import { type HerokuReport, releaseRef } from './report';
 import { type HerokuOptions, type RunContext, withRunContext } from './run-context';
@@ -11,6 +12,10 @@ import type { HerokuApp, HerokuRelease, HerokuSlug } from './types';
 
 export interface DeployOptions extends HerokuOptions, SourceOptions {
   force?: boolean;
+  /** Config vars to set before the build, so its release carries them. */
+  configVars?: Record<string, string>;
+  /** Remove the app's config vars that configVars lacks (never an add-on's). */
+  prune?: boolean;
 }
 
 export async function deploy(options: DeployOptions): Promise<HerokuReport> {
@@ -18,13 +23,35 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     const { log, report } = ctx;
     report.version = options.version;
     const app = await readApp(ctx);
+    const deadline = Date.now() + ctx.timeoutMs;
     const { current, previous } = await scanReleases(ctx, app);
     report.previousRelease = current ? releaseRef(current) : undefined;
-    if (!options.force && current && (await alreadyRuns(ctx, app, current, previous, options.version))) return;
+    if (app.maintenance)
+      log.notice(`${app.name} is in maintenance mode: the new release serves only once it is turned off`, {
+        title: 'deploy-heroku',
+      });
+    const built = !options.force && current && (await alreadyRuns(ctx, app, current, previous, options.version));
+    if (options.configVars) {
+      report.config = await applyConfigVars(
+        ctx,
+        app,
+        options.configVars,
+        !!options.prune,
+        deadline,
+        report.previousRelease,
+      );
+      if (built && report.config.release) {
+        // No build, but a release all the same: the config change is what this run shipped.
+        report.skipped = false;
+        report.skipReason = undefined;
+        report.release = report.config.release;
+        report.previousRelease = current ? releaseRef(current) : undefined;
+      }
+    }
+    if (built) return;
 
     const build = await withUploadedSource(ctx, options, (blob) => createBuild(ctx, app, blob));
     report.buildId = build.id;
-    const deadline = Date.now() + ctx.timeoutMs;
     const releaseId = await waitForBuild(ctx, app, build, deadline, report.previousRelease);
     const release = await ctx.api.get<HerokuRelease>(
       `/apps/${app.id}/releases/${releaseId}`,

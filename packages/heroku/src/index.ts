@@ -1,6 +1,8 @@
 export * from './api';
+export { describe as describeConfigChange, planConfig } from './config-vars';
 export { type DeployOptions, deploy } from './deploy';
 export * from './errors';
+export { type MaintenanceOptions, setMaintenance } from './maintenance';
 export * from './output-stream';
 export { type PromoteOptions, promote } from './promote';
 export * from './report';

@@ -3,7 +3,7 @@
 
 import type { HerokuRelease } from './types';
 
-export type HerokuMode = 'deploy' | 'promote' | 'rollback';
+export type HerokuMode = 'deploy' | 'promote' | 'rollback' | 'maintenance';
 
 export interface ReleaseRef {
   id: string;
@@ -18,6 +18,18 @@ export interface TargetReport {
   release?: ReleaseRef;
   previousRelease?: ReleaseRef;
   error?: string;
+}
+
+/** deploy's config-vars: names only, never values. */
+export interface ConfigReport {
+  added: string[];
+  changed: string[];
+  /** With prune: vars the list lacks (an add-on's own vars are never removed). */
+  removed: string[];
+  /** How many of the listed vars were already set as given. */
+  unchanged: number;
+  /** The release the change made (it carries the new config), when one was needed. */
+  release?: ReleaseRef;
 }
 
 export interface HerokuReport {
@@ -39,6 +51,9 @@ export interface HerokuReport {
   rollbackTarget?: ReleaseRef;
   targets?: TargetReport[];
   source?: { files: number; bytes: number; sha256: string };
+  config?: ConfigReport;
+  /** The app's maintenance mode after the run (read by every verb that reads the app). */
+  maintenance?: boolean;
   durationMs: number;
 }
 

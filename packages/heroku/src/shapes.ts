@@ -14,3 +14,5 @@ export const herokuSourceShape = z.looseObject({
   source_blob: z.looseObject({ get_url: z.string(), put_url: z.string() }),
 });
 export const herokuBuildShape = z.looseObject({ id: z.string(), status: z.string() });
+/** Config vars: names to strings (the config-vars resource has no id). */
+export const herokuConfigShape = z.record(z.string(), z.string());

@@ -5,6 +5,7 @@ export interface HerokuApp {
   id: string;
   name: string;
   web_url: string | null;
+  maintenance?: boolean;
 }
 
 export interface HerokuSource {

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { RecordingLog } from '@wingman/log';
 import { HerokuSim } from '@wingman/testkit/heroku-sim';
-import { deploy, type HerokuOptions, HerokuRunError, promote, rollback } from '../src/index';
+import {
+  deploy,
+  type HerokuOptions,
+  HerokuRunError,
+  planConfig,
+  promote,
+  rollback,
+  setMaintenance,
+} from '../src/index';
 
 const KEY = 'hrku-5ecret-api-key-0123456789';
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
@@ -365,5 +373,134 @@ describe('Heroku deploy / promote / rollback', () => {
     const missing = await failure(rollback({ ...base(), to: 99 }));
     expect(missing.message).toMatch(/has no release v99 \(current is v6\)/);
     expect(sim.releases('wm-api')).toHaveLength(6);
+  });
+  it('config-vars: one PATCH of what differs before the build, so the build’s release carries them', async () => {
+    sim.addApp('wm-api');
+    sim.seedDeploy('wm-api', 'old0000000000000000000000000000000000000'); // v3
+    sim.seedConfig('wm-api', { NODE_ENV: 'production', RESEND_API_KEY: 're_old', LEGACY_FLAG: '1' });
+    sim.addAddon('wm-api', 'heroku-postgresql-curved-12345', { DATABASE_URL: 'postgres://u:p@h/db' });
+    const configVars = { NODE_ENV: 'production', RESEND_API_KEY: 're_new_0123456789', REDIS_URL: 'rediss://r:6379' };
+    const report = await deploy({ ...base(), appDir: appDir({ 'a.js': '1' }), version: SHA, configVars });
+    expect(report.config).toMatchObject({
+      added: ['REDIS_URL'],
+      changed: ['RESEND_API_KEY'],
+      removed: [],
+      unchanged: 1,
+    });
+    // v4 is the config release (current slug), v5 the build's: it runs the new code with the new config.
+    expect(report.config?.release).toMatchObject({
+      version: 4,
+      description: 'Set RESEND_API_KEY, REDIS_URL config vars',
+    });
+    expect(report).toMatchObject({ release: { version: 5 }, previousRelease: { version: 3 } });
+    const patches = sim.requestsTo('PATCH', '/apps/:app/config-vars');
+    expect(patches.map((r) => r.body)).toEqual([{ RESEND_API_KEY: 're_new_0123456789', REDIS_URL: 'rediss://r:6379' }]);
+    expect(sim.currentRelease('wm-api')?.config).toEqual({
+      NODE_ENV: 'production',
+      RESEND_API_KEY: 're_new_0123456789',
+      LEGACY_FLAG: '1',
+      DATABASE_URL: 'postgres://u:p@h/db',
+      REDIS_URL: 'rediss://r:6379',
+    });
+    expect(log.messages().join('\n')).not.toMatch(/re_new|re_old|rediss|postgres:\/\//);
+    expect(log.messages('info')).toContain('Config vars: added REDIS_URL; changed RESEND_API_KEY; 1 unchanged');
+
+    // The same set again: no PATCH, no config release; the build is skipped as already running.
+    const again = await deploy({ ...base(), appDir: appDir({ 'a.js': '1' }), version: SHA, configVars });
+    expect(again).toMatchObject({ skipped: true, config: { added: [], changed: [], unchanged: 3 } });
+    expect(again.config?.release).toBeUndefined();
+    expect(sim.requestsTo('PATCH', '/apps/:app/config-vars')).toHaveLength(1);
+    expect(sim.releases('wm-api')).toHaveLength(5);
+
+    // A changed value with the build already running: the config release is what this run shipped.
+    const changed = await deploy({
+      ...base(),
+      appDir: appDir({ 'a.js': '1' }),
+      version: SHA,
+      configVars: { ...configVars, NODE_ENV: 'staging' },
+    });
+    expect(changed).toMatchObject({ skipped: false, release: { version: 6 }, previousRelease: { version: 5 } });
+    expect(sim.requestsTo('POST', '/apps/:app/builds')).toHaveLength(1);
+  });
+
+  it('config-vars prune removes what the list lacks, never an add-on’s vars; setting an add-on’s var is refused', async () => {
+    sim.addApp('wm-api');
+    sim.seedDeploy('wm-api', SHA); // v3, already running this version
+    sim.seedConfig('wm-api', { KEEP: 'k', OLD_ONE: 'x', OLD_TWO: 'y' });
+    sim.addAddon('wm-api', 'heroku-redis-round-777', { REDIS_URL: 'rediss://r' });
+    const report = await deploy({
+      ...base(),
+      appDir: appDir({ 'a.js': '1' }),
+      version: SHA,
+      configVars: { KEEP: 'k' },
+      prune: true,
+    });
+    expect(report.config).toMatchObject({ added: [], changed: [], removed: ['OLD_ONE', 'OLD_TWO'], unchanged: 1 });
+    expect(sim.requestsTo('PATCH', '/apps/:app/config-vars')[0]!.body).toEqual({ OLD_ONE: null, OLD_TWO: null });
+    expect(sim.app('wm-api')!.config).toEqual({ KEEP: 'k', REDIS_URL: 'rediss://r' });
+    expect(report.release?.description).toBe('Remove OLD_ONE, OLD_TWO config vars');
+
+    const clash = await failure(
+      deploy({ ...base(), appDir: appDir({ 'a.js': '1' }), version: SHA, configVars: { REDIS_URL: 'rediss://mine' } }),
+    );
+    expect(clash.message).toBe(
+      "input 'config-vars' sets REDIS_URL, which add-on heroku-redis-round-777 of app 'wm-api' owns and Heroku will not overwrite: remove REDIS_URL from config-vars",
+    );
+    expect(sim.requestsTo('PATCH', '/apps/:app/config-vars')).toHaveLength(1);
+  });
+
+  it('config-vars: the config release runs the current slug’s release phase; its failure stops the deploy', async () => {
+    sim.addApp('wm-api');
+    sim.seedDeploy('wm-api', 'old0000000000000000000000000000000000000', { releasePhase: true }); // v3
+    sim.nextReleasePhase('wm-api', {
+      outcome: 'failed',
+      output: ['Running migrations', 'ERROR: missing RESEND_API_KEY'],
+    });
+    const err = await failure(
+      deploy({ ...base(), appDir: appDir({ 'a.js': '1' }), version: SHA, configVars: { RESEND_API_KEY: 're_x_0123' } }),
+    );
+    expect(err.id).toBe('release_failed');
+    expect(err.message).toMatch(/release v4 of app 'wm-api' failed in its release phase; v3 keeps running/);
+    expect(sim.requestsTo('POST', '/apps/:app/builds')).toHaveLength(0);
+    expect(log.messages('group')).toContain('Release phase of v4');
+  });
+
+  it('planConfig: names what changes, and sends null only for removals', () => {
+    const plan = planConfig(
+      { A: '1', B: '2', C: '3', ADDON_URL: 'x' },
+      { A: '1', B: '20', D: '4' },
+      true,
+      new Set(['ADDON_URL']),
+    );
+    expect(plan).toEqual({
+      added: ['D'],
+      changed: ['B'],
+      removed: ['C'],
+      unchanged: 1,
+      patch: { B: '20', D: '4', C: null },
+    });
+    expect(planConfig({ A: '1' }, { A: '1' }, false, new Set()).patch).toEqual({});
+    // An empty value is a value: it differs from a missing one.
+    expect(planConfig({}, { E: '' }, false, new Set())).toMatchObject({ added: ['E'], patch: { E: '' } });
+  });
+
+  it('maintenance: on and off through PATCH /apps, re-run safe; a deploy into maintenance says so', async () => {
+    sim.addApp('wm-api');
+    const on = await setMaintenance({ ...base(), on: true });
+    expect(on).toMatchObject({ mode: 'maintenance', skipped: false, maintenance: true });
+    expect(sim.app('wm-api')!.maintenance).toBe(true);
+    expect(sim.requestsTo('PATCH', '/apps/:app').map((r) => r.body)).toEqual([{ maintenance: true }]);
+    const again = await setMaintenance({ ...base(), on: true });
+    expect(again).toMatchObject({ skipped: true, skipReason: 'maintenance mode is already on', maintenance: true });
+    expect(sim.requestsTo('PATCH', '/apps/:app')).toHaveLength(1);
+    await deploy({ ...base(), appDir: appDir({ 'a.js': '1' }), version: SHA });
+    expect(log.messages('notice')).toContain(
+      'wm-api is in maintenance mode: the new release serves only once it is turned off',
+    );
+    const off = await setMaintenance({ ...base(), on: false });
+    expect(off).toMatchObject({ skipped: false, maintenance: false });
+    expect(sim.app('wm-api')!.maintenance).toBe(false);
+    // No release either way: maintenance mode is not part of a release.
+    expect(sim.releases('wm-api')).toHaveLength(3);
   });
 });

@@ -42,7 +42,19 @@ export interface RehearsalResult {
   ok: boolean;
   /** Each workflow run of the scenario, in order ("push-main", "rollback", "preview (opened)" …). */
   runs: { name: string; run: WorkflowRun }[];
-  heroku: Record<'staging' | 'production', { current?: number; slugOfCurrent?: string; previousSlug?: string }>;
+  heroku: Record<
+    'staging' | 'production',
+    {
+      current?: number;
+      slugOfCurrent?: string;
+      previousSlug?: string;
+      /** Config var names of the current release (values are the rehearsal's own, never shown). */
+      configOfCurrent: string[];
+      /** Maintenance mode switches, in order (true: on), and the mode at the end. */
+      maintenanceSwitches: boolean[];
+      maintenance: boolean;
+    }
+  >;
   vercelProduction?: string;
   /** The production deployment the project had before the rehearsal (an earlier release). */
   vercelEarlierProduction: string;
@@ -60,6 +72,8 @@ export const CALLER_ROOT = join(REPO_ROOT, 'examples/wingmanmatch');
 /** The rehearsed pull request adds the example app's newest migrations to its base. */
 export const PR_MIGRATIONS = 3;
 const BASE_SHA = 'ba5e'.repeat(10);
+/** Staging's HEROKU_CONFIG_VARS environment secret: set on the app before its build. */
+export const STAGING_CONFIG_VARS = 'RESEND_API_KEY=re_rehearsal_0123456789\nENVIRONMENT=staging';
 const APPS = { staging: 'wingmanmatch-staging', production: 'wingmanmatch-production' } as const;
 const KEYS = {
   heroku: 'heroku-rehearsal-key',
@@ -217,7 +231,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       SLACK_BOT_TOKEN: KEYS.slack,
     });
     const environments: Record<string, EnvironmentSettings> = {
-      staging: { branches: ['main'], secrets: deployCredentials(dbUrl.staging) },
+      staging: {
+        branches: ['main'],
+        secrets: { ...deployCredentials(dbUrl.staging), HEROKU_CONFIG_VARS: STAGING_CONFIG_VARS },
+      },
       production: { reviewers: ['release-managers'], branches: ['main'], secrets: deployCredentials(dbUrl.production) },
       preview: { secrets: { VERCEL_TOKEN: KEYS.vercel, VERCEL_AUTOMATION_BYPASS_SECRET: 'bypass-rehearsal' } },
     };
@@ -237,6 +254,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         sentry: sentry.url,
       }),
       WINGMAN_SMOKE_WAIT_TIMEOUT: '3s',
+      // Proves the way out of maintenance where a later step fails.
+      ...(scenario === 'smoke-fails' ? { MAINTENANCE_DURING_MIGRATIONS: 'true' } : {}),
     };
     const repositories = rehearsalRepositories();
     const caller = repositories.find((r) => r.name === CALLER)!;
@@ -367,7 +386,18 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
 
     const state = (env: 'staging' | 'production') => {
       const current = heroku.currentRelease(APPS[env]);
-      return { current: current?.version, slugOfCurrent: current?.slug?.id, previousSlug: previousSlug[env] };
+      const app = heroku.app(APPS[env])!;
+      return {
+        current: current?.version,
+        slugOfCurrent: current?.slug?.id,
+        previousSlug: previousSlug[env],
+        configOfCurrent: Object.keys(current?.config ?? {}),
+        maintenanceSwitches: heroku
+          .requestsTo('PATCH', '/apps/:app')
+          .filter((r) => r.path.endsWith(`/${app.id}`) || r.path.endsWith(`/${app.name}`))
+          .map((r) => (r.body as { maintenance: boolean }).maintenance),
+        maintenance: app.maintenance,
+      };
     };
     const result: RehearsalResult = {
       ok: runs.every(({ run }) => Object.values(run.jobs).every((j) => j.result !== 'failure')),

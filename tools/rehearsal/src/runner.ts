@@ -40,6 +40,8 @@ export type JobResult = 'success' | 'failure' | 'skipped' | 'cancelled';
 
 export interface StepRecord {
   job: string;
+  /** The step's `id:`, when it has one. */
+  id?: string;
   step: string;
   action?: string;
   result: JobResult;
@@ -486,6 +488,7 @@ export class WorkflowRunner {
           };
         }
         record.durationMs = Date.now() - started;
+        if (step.id) record.id = step.id;
         run.steps.push(record);
         this.options.onEvent?.({ kind: 'step', job: name, record });
         if (record.detail) Object.assign(env, record.detail.env);

@@ -74,6 +74,17 @@ interface SimAppState {
   nextReleasePhases: NextReleasePhase[];
   /** Promotions to this app fail with this message. */
   promotionError?: string;
+  /** The app's config vars, add-ons' included. */
+  config: Record<string, string>;
+  maintenance: boolean;
+  addons: SimAddon[];
+}
+
+export interface SimAddon {
+  id: string;
+  name: string;
+  /** Config vars the add-on sets and owns: set and unset through the API are refused. */
+  config_vars: string[];
 }
 
 export interface SimRelease {
@@ -87,6 +98,8 @@ export interface SimRelease {
   output_stream_url: string | null;
   created_at: string;
   updated_at: string;
+  /** The config vars the release runs with (GET /apps/{app}/releases/{id}/config-vars). */
+  config: Record<string, string>;
 }
 
 export interface SimBuild {
@@ -341,6 +354,9 @@ export class HerokuSim extends Simulator {
       twoFactor: options.twoFactor ?? false,
       nextBuilds: [],
       nextReleasePhases: [],
+      config: {},
+      maintenance: false,
+      addons: [],
     };
     this.apps.push(app);
     this.addRelease(app, { description: 'Initial release', slug: null, phase: false });
@@ -369,6 +385,23 @@ export class HerokuSim extends Simulator {
     };
     app.builds.push(build);
     return release;
+  }
+
+  /** Config vars the app had before the test (no release, as if set long ago). */
+  seedConfig(appName: string, vars: Record<string, string>): void {
+    const app = this.mustApp(appName);
+    Object.assign(app.config, vars);
+    const current = app.releases.find((r) => r.current);
+    if (current) current.config = { ...app.config };
+  }
+
+  /** An attached add-on and the config vars it owns (e.g. heroku-postgresql's DATABASE_URL). */
+  addAddon(appName: string, name: string, vars: Record<string, string>): SimAddon {
+    const app = this.mustApp(appName);
+    const addon: SimAddon = { id: randomUUID(), name, config_vars: Object.keys(vars) };
+    app.addons.push(addon);
+    this.seedConfig(appName, vars);
+    return addon;
   }
 
   /** How the next build of this app ends (queued; default succeeded). */
@@ -533,6 +566,16 @@ export class HerokuSim extends Simulator {
 
   private defineRoutes(): void {
     this.api('GET', '/apps/:app', (req) => ({ status: 200, body: this.appJson(this.mustApp(req.params.app!)) }));
+    this.api('PATCH', '/apps/:app', (req) => this.updateApp(this.mustApp(req.params.app!), req.body));
+    this.api('GET', '/apps/:app/config-vars', (req) => ({
+      status: 200,
+      body: { ...this.mustApp(req.params.app!).config },
+    }));
+    this.api('PATCH', '/apps/:app/config-vars', (req) => this.updateConfig(this.mustApp(req.params.app!), req.body));
+    this.api('GET', '/apps/:app/addons', (req) => {
+      const app = this.mustApp(req.params.app!);
+      return { status: 200, body: app.addons.map((a) => this.addonJson(app, a)) };
+    });
 
     this.api('POST', '/sources', () => {
       const source: SimSource = {
@@ -591,6 +634,12 @@ export class HerokuSim extends Simulator {
       return { status: 200, body: this.releaseJson(app, r) };
     });
     this.api('POST', '/apps/:app/releases', (req) => this.createRelease(this.mustApp(req.params.app!), req.body));
+    this.api('GET', '/apps/:app/releases/:release/config-vars', (req) => {
+      const app = this.mustApp(req.params.app!);
+      const r = this.findRelease(app, req.params.release!);
+      if (!r) return err(404, 'not_found', "Couldn't find that release.", { resource: 'release' });
+      return { status: 200, body: { ...r.config } };
+    });
 
     this.api('GET', '/apps/:app/pipeline-couplings', (req) => {
       const app = this.mustApp(req.params.app!);
@@ -773,6 +822,8 @@ export class HerokuSim extends Simulator {
         return err(422, 'invalid_params', `Release v${target.version} is not eligible for rollback.`);
       }
       const slug = target.slug ? app.slugs.find((s) => s.id === target.slug!.id) : undefined;
+      // Heroku rolls back code and config together: the app's config becomes the target's.
+      app.config = { ...target.config };
       const release = this.addRelease(app, {
         description: `Rollback to v${target.version}`,
         slug: target.slug,
@@ -791,6 +842,59 @@ export class HerokuSim extends Simulator {
       return { status: 201, body: this.releaseJson(app, release) };
     }
     return err(422, 'invalid_params', 'Either release (to roll back) or slug is required.');
+  }
+
+  /** PATCH /apps/{app}: of the updatable fields, maintenance (and name, which this simulator refuses). */
+  private updateApp(app: SimAppState, body: unknown): SimResponse {
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (b.name !== undefined) return err(422, 'invalid_params', 'Renaming apps is not simulated.');
+    if (b.maintenance !== undefined && typeof b.maintenance !== 'boolean')
+      return err(422, 'invalid_params', 'maintenance must be a boolean.');
+    if (typeof b.maintenance === 'boolean') app.maintenance = b.maintenance;
+    return { status: 200, body: this.appJson(app) };
+  }
+
+  /**
+   * PATCH /apps/{app}/config-vars: a hash of changes, null removes. A change to any value makes one
+   * release ("Set A, B config vars"), which runs the current slug's release phase; a PATCH that changes
+   * nothing makes none. An add-on's vars are its own: setting or removing them is refused. The answer
+   * is the whole new config.
+   */
+  private updateConfig(app: SimAppState, body: unknown): SimResponse {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return err(422, 'invalid_params', 'Request body must be a hash of config vars.');
+    const changes = body as Record<string, unknown>;
+    for (const [key, value] of Object.entries(changes)) {
+      if (!/^\w+$/.test(key)) return err(422, 'invalid_params', `Invalid config var name: ${key}.`);
+      if (value !== null && typeof value !== 'string')
+        return err(422, 'invalid_params', `Config var ${key} must be a string or null.`);
+      if (app.addons.some((a) => a.config_vars.includes(key)))
+        return err(422, 'invalid_params', `Cannot overwrite attachment values ${key}.`);
+    }
+    const set = Object.entries(changes)
+      .filter(([k, v]) => typeof v === 'string' && app.config[k] !== v)
+      .map(([k]) => k);
+    const removed = Object.entries(changes)
+      .filter(([k, v]) => v === null && k in app.config)
+      .map(([k]) => k);
+    for (const k of set) app.config[k] = changes[k] as string;
+    for (const k of removed) delete app.config[k];
+    if (set.length || removed.length) {
+      const current = app.releases.find((r) => r.current);
+      const slug = current?.slug ? app.slugs.find((x) => x.id === current.slug!.id) : undefined;
+      const description = [
+        set.length && `Set ${set.join(', ')} config vars`,
+        removed.length && `Remove ${removed.join(', ')} config vars`,
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      this.addRelease(app, {
+        description,
+        slug: current?.slug ?? null,
+        phase: !!slug && 'release' in slug.process_types,
+      });
+    }
+    return { status: 200, body: { ...app.config } };
   }
 
   private createPromotion(body: unknown): SimResponse {
@@ -901,7 +1005,7 @@ export class HerokuSim extends Simulator {
   /** A new release; with a release phase it stays pending (and not current) until the phase ends. */
   private addRelease(
     app: SimAppState,
-    spec: { description: string; slug: { id: string } | null; phase: boolean },
+    spec: { description: string; slug: { id: string } | null; phase: boolean; config?: Record<string, string> },
   ): SimRelease {
     const version = (app.releases.at(-1)?.version ?? 0) + 1;
     const release: SimRelease = {
@@ -915,6 +1019,7 @@ export class HerokuSim extends Simulator {
       output_stream_url: null,
       created_at: now(),
       updated_at: now(),
+      config: { ...(spec.config ?? app.config) },
     };
     app.releases.push(release);
     const makeCurrent = () => {
@@ -1002,7 +1107,7 @@ export class HerokuSim extends Simulator {
       created_at: app.created_at,
       updated_at: now(),
       released_at: app.releases.find((r) => r.current)?.updated_at ?? null,
-      maintenance: false,
+      maintenance: app.maintenance,
       archived_at: null,
       buildpack_provided_description: 'Node.js',
       build_stack: { id: 'b6f8e0a4-0000-4000-8000-000000000024', name: 'heroku-24' },
@@ -1053,6 +1158,19 @@ export class HerokuSim extends Simulator {
       user: USER,
       created_at: r.created_at,
       updated_at: r.updated_at,
+    };
+  }
+
+  private addonJson(app: SimAppState, a: SimAddon): Record<string, unknown> {
+    return {
+      id: a.id,
+      name: a.name,
+      app: { id: app.id, name: app.name },
+      addon_service: { id: randomUUID(), name: a.name.split('-')[0] },
+      config_vars: a.config_vars,
+      state: 'provisioned',
+      created_at: app.created_at,
+      updated_at: app.created_at,
     };
   }
 

@@ -257,6 +257,59 @@ describe('HerokuSim', () => {
     });
   });
 
+  it('config vars: a PATCH that changes something makes one release carrying them; null removes; add-on vars refused', async () => {
+    sim.addApp('wm-api');
+    sim.seedDeploy('wm-api', 'one', { releasePhase: true }); // v3
+    sim.addAddon('wm-api', 'heroku-postgresql-x', { DATABASE_URL: 'postgres://db' });
+    expect(await api('GET', '/apps/wm-api/config-vars')).toMatchObject({
+      status: 200,
+      body: { DATABASE_URL: 'postgres://db' },
+    });
+    const set = await api('PATCH', '/apps/wm-api/config-vars', { A: '1', B: '2' });
+    expect(set).toMatchObject({ status: 200, body: { A: '1', B: '2', DATABASE_URL: 'postgres://db' } });
+    const v4 = sim.releases('wm-api').at(-1)!;
+    // The config release runs the current slug's release phase, then becomes current.
+    expect(v4).toMatchObject({ version: 4, description: 'Set A, B config vars', status: 'pending' });
+    expect((await api('GET', `/apps/wm-api/releases/${v4.id}/config-vars`)).body).toEqual({
+      DATABASE_URL: 'postgres://db',
+      A: '1',
+      B: '2',
+    });
+    // The same values again change nothing and make no release.
+    await api('PATCH', '/apps/wm-api/config-vars', { A: '1' });
+    expect(sim.releases('wm-api')).toHaveLength(4);
+    expect(await api('PATCH', '/apps/wm-api/config-vars', { A: null, B: '3' })).toMatchObject({
+      body: { B: '3', DATABASE_URL: 'postgres://db' },
+    });
+    expect(sim.releases('wm-api').at(-1)!.description).toBe('Set B config vars and Remove A config vars');
+    for (const [body, message] of [
+      [{ DATABASE_URL: 'postgres://mine' }, 'Cannot overwrite attachment values DATABASE_URL.'],
+      [{ 'BAD-NAME': 'x' }, 'Invalid config var name: BAD-NAME.'],
+      [{ N: 1 }, 'Config var N must be a string or null.'],
+      [['A=1'], 'Request body must be a hash of config vars.'],
+    ] as const)
+      expect(await api('PATCH', '/apps/wm-api/config-vars', body)).toMatchObject({
+        status: 422,
+        body: { id: 'invalid_params', message },
+      });
+    // A rollback restores the target's config with its slug.
+    const v3 = sim.releases('wm-api').find((r) => r.version === 3)!;
+    await api('POST', '/apps/wm-api/releases', { release: v3.id });
+    expect(sim.app('wm-api')!.config).toEqual({ DATABASE_URL: 'postgres://db' });
+  });
+
+  it('maintenance mode: PATCH /apps/{app} sets it, the app shows it, no release is made', async () => {
+    sim.addApp('wm-api');
+    expect((await api('GET', '/apps/wm-api')).body.maintenance).toBe(false);
+    expect(await api('PATCH', '/apps/wm-api', { maintenance: true })).toMatchObject({
+      status: 200,
+      body: { maintenance: true },
+    });
+    expect((await api('GET', '/apps/wm-api')).body.maintenance).toBe(true);
+    expect(await api('PATCH', '/apps/wm-api', { maintenance: 'yes' })).toMatchObject({ status: 422 });
+    expect(sim.releases('wm-api')).toHaveLength(2);
+  });
+
   it('promotes the source release to pipeline targets, pending then succeeded, with the same slug', async () => {
     sim.addApp('wm-staging');
     const prod = sim.addApp('wm-prod');
