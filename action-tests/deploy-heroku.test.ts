@@ -369,6 +369,27 @@ describe('deploy-heroku bundle', () => {
     expect(visible(bad)).not.toContain(badKey);
   });
 
+  it('a 401 that echoes the credential encoded (base64 of "Bearer <key>", of ":<key>", base64url) never shows it', async () => {
+    sim.addApp('wm-api');
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const b64url = (t: string) => Buffer.from(t).toString('base64url');
+    const echoes = [b64(`Bearer ${KEY}`), b64(`:${KEY}`), b64url(KEY), b64(KEY).replace(/=+$/, '')];
+    sim.inject('GET', '/apps/:app', {
+      status: 401,
+      body: { id: 'unauthorized', message: `Invalid credentials provided: ${echoes.join(' ')}` },
+    });
+    const r = await run({ version: SHA });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations[0]?.message).toMatch(
+      /^Heroku API key invalid or expired \(401 unauthorized: Invalid credentials provided: \*\*\*/,
+    );
+    for (const form of echoes) {
+      expect(visible(r)).not.toContain(form);
+      // Registered with the runner's masker too, so whatever else prints it is masked by GitHub.
+      expect(r.masks).toContain(form);
+    }
+  });
+
   it('rejects a malformed input before any request', async () => {
     const result = await run({ app: 'Not An App!' });
     expect(result.exitCode).toBe(1);

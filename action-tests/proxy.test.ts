@@ -1,20 +1,52 @@
 // Self-hosted runners behind a proxy: the one HTTP client goes through HTTPS_PROXY / HTTP_PROXY (a
 // CONNECT tunnel), leaves NO_PROXY hosts alone, and trusts a private CA from NODE_EXTRA_CA_CERTS, the
-// way GitHub's own toolkit does. Run through a bundle, as the runner runs it.
+// way GitHub's own toolkit does. Every provider client reaches its simulator through it. Run through a
+// bundle, as the runner runs it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HerokuSim, runAction, SlackSimulator } from '@wingman/testkit';
+import {
+  GitHubSimulator,
+  HerokuSim,
+  HttpTarget,
+  isolatedSentryCliEnv,
+  runAction,
+  SentrySimulator,
+  SlackSimulator,
+  sentryCliBinary,
+  startDataApi,
+  startPostgres,
+  type TestDatabase,
+  VercelSimulator,
+} from '@wingman/testkit';
 
-/** A forward proxy that only tunnels (CONNECT), recording each target. */
+/**
+ * A forward proxy, recording each target: CONNECT tunnels (what undici's proxy agent opens for http and
+ * https alike) and absolute-form requests (what curl-based tools such as sentry-cli send for http://).
+ */
 async function connectProxy() {
   const tunnels: string[] = [];
-  const server: Server = createServer((_req, res) => res.writeHead(405).end());
+  const server: Server = createServer((req, res) => {
+    let target: URL;
+    try {
+      target = new URL(req.url!);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    tunnels.push(target.host);
+    const upstream = request(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
   server.on('connect', (req, socket, head) => {
     tunnels.push(req.url!);
     const [host, port] = req.url!.split(':');
@@ -29,7 +61,15 @@ async function connectProxy() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, tunnels, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tunnels,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 let proxy: Awaited<ReturnType<typeof connectProxy>>;
@@ -174,6 +214,166 @@ describe('behind a proxy', () => {
       expect(proxy.tunnels).toContain(`127.0.0.1:${port}`);
     } finally {
       await new Promise<void>((r) => https.close(() => r()));
+    }
+  });
+});
+
+describe('every provider client through the proxy', () => {
+  const viaProxy = { HTTPS_PROXY: '', HTTP_PROXY: '' };
+  beforeAll(() => {
+    viaProxy.HTTPS_PROXY = proxy.url;
+    viaProxy.HTTP_PROXY = proxy.url;
+  });
+  const reached = (url: string) => expect(proxy.tunnels).toContain(new URL(url).host);
+
+  it('Vercel: deploy-vercel', async () => {
+    const vercel = new VercelSimulator({ token: 'vercel-proxy-token', stepMs: 5 });
+    await vercel.start();
+    try {
+      const project = vercel.addProject({ name: 'wm-web' });
+      const earlier = vercel.seedProduction(project.id);
+      proxy.tunnels.length = 0;
+      const r = await runAction('deploy-vercel', {
+        cwd: work,
+        env: viaProxy,
+        inputs: {
+          token: 'vercel-proxy-token',
+          'project-id': project.id,
+          mode: 'promote',
+          deployment: earlier.id,
+          'api-url': vercel.url,
+        },
+      });
+      expect(r.exitCode).toBe(0);
+      reached(vercel.url);
+    } finally {
+      await vercel.stop();
+    }
+  });
+
+  it('Sentry: sentry-release (its REST calls; sentry-cli reads the same variables)', async () => {
+    const sentry = new SentrySimulator({ token: 'sntry-proxy-token', org: 'acme', projects: ['backend'] });
+    await sentry.start();
+    const home = join(work, 'sentry-home');
+    mkdirSync(home, { recursive: true });
+    try {
+      proxy.tunnels.length = 0;
+      const r = await runAction('sentry-release', {
+        cwd: work,
+        env: { ...isolatedSentryCliEnv(home), ...viaProxy },
+        inputs: {
+          'auth-token': 'sntry-proxy-token',
+          org: 'acme',
+          projects: 'backend',
+          url: sentry.url,
+          release: 'proxy-1.0.0',
+          'set-commits': 'skip',
+          'cli-path': sentryCliBinary(),
+        },
+      });
+      expect(r.exitCode).toBe(0);
+      expect(sentry.releases.has('proxy-1.0.0')).toBe(true);
+      reached(sentry.url);
+    } finally {
+      await sentry.stop();
+    }
+  });
+
+  describe('with a database', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await startPostgres();
+      const client = await db.connect();
+      await client.query(
+        'create table public.notes (id int primary key, body text); alter table public.notes enable row level security;',
+      );
+      await client.end();
+    });
+    afterAll(async () => {
+      await db.stop();
+    });
+
+    it('GitHub: run-migrations comments the lint on the pull request', async () => {
+      const github = new GitHubSimulator({ token: 'ghs_proxyTest000000000000001' });
+      await github.start();
+      const repo = join(work, 'lint-repo');
+      mkdirSync(join(repo, 'supabase/migrations'), { recursive: true });
+      writeFileSync(
+        join(repo, 'supabase/migrations/20260101000000_index.sql'),
+        'create index notes_body_idx on public.notes (body);\n',
+      );
+      try {
+        github.addPullRequest('acme/app', 3, { sha: 'c'.repeat(40), ref: 'feature/x' });
+        proxy.tunnels.length = 0;
+        const r = await runAction('run-migrations', {
+          cwd: repo,
+          eventName: 'pull_request',
+          event: {
+            action: 'opened',
+            number: 3,
+            pull_request: {
+              number: 3,
+              head: { sha: 'c'.repeat(40), ref: 'feature/x', repo: { full_name: 'acme/app' } },
+              base: { ref: 'main' },
+            },
+            repository: { full_name: 'acme/app' },
+          },
+          env: { ...viaProxy, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/app' },
+          inputs: {
+            'database-url': db.url,
+            'dry-run': 'true',
+            'lint-small-table-rows': '0',
+            'github-token': 'ghs_proxyTest000000000000001',
+          },
+        });
+        expect(r.exitCode).toBe(0);
+        expect(github.comments('acme/app', 3)).toHaveLength(1);
+        reached(github.url);
+      } finally {
+        await github.stop();
+      }
+    });
+
+    it('the Data API: verify-schema probes it through supabase-js on a proxy-aware fetch', async () => {
+      const api = await startDataApi({ databaseUrl: db.url });
+      try {
+        proxy.tunnels.length = 0;
+        const r = await runAction('verify-schema', {
+          cwd: work,
+          env: viaProxy,
+          inputs: { 'database-url': db.url, 'supabase-url': api.url, 'anon-key': api.anonKey },
+        });
+        expect(api.requests.some((q) => q.url.includes('/rest/v1/notes'))).toBe(true);
+        expect(r.stdout).toContain('Live Data API probe');
+        reached(api.url);
+        // NO_PROXY: the same probe goes direct.
+        proxy.tunnels.length = 0;
+        await runAction('verify-schema', {
+          cwd: work,
+          env: { ...viaProxy, NO_PROXY: '127.0.0.1' },
+          inputs: { 'database-url': db.url, 'supabase-url': api.url, 'anon-key': api.anonKey },
+        });
+        expect(proxy.tunnels).toEqual([]);
+      } finally {
+        await api.stop();
+      }
+    });
+  });
+
+  it('health targets: smoke-health', async () => {
+    const target = new HttpTarget({ routes: { '/health': () => ({ status: 200, body: { status: 'ok' } }) } });
+    await target.start();
+    try {
+      proxy.tunnels.length = 0;
+      const r = await runAction('smoke-health', {
+        cwd: work,
+        env: viaProxy,
+        inputs: { url: target.at('/health'), samples: '3', 'wait-timeout': '5s' },
+      });
+      expect(r.exitCode).toBe(0);
+      reached(target.url);
+    } finally {
+      await target.stop();
     }
   });
 });

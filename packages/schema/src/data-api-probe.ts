@@ -2,7 +2,7 @@
 // the anon key, exactly as a browser holding that key could. Rows coming back where the coverage matrix says anon
 // is denied are an error; a probe that could not ask (unreachable URL, refused key) is an error too, never a pass.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { backoffDelayMs, serverRequestedDelayMs } from '@wingman/http';
+import { backoffDelayMs, envProxyFetch, serverRequestedDelayMs } from '@wingman/http';
 import { SecretRedactor } from '@wingman/log';
 import { sleep } from '@wingman/time';
 import { type Finding, qualified } from './findings';
@@ -22,7 +22,7 @@ export interface DataApiProbeOptions {
   tables: DataApiProbeTable[];
   /** True where the coverage matrix says anon must not read the table (denied by grant or by RLS). */
   anonDenied: (schema: string, table: string) => boolean;
-  /** For tests and proxies; default the global fetch. */
+  /** For tests; default the global fetch, or through HTTPS_PROXY/HTTP_PROXY when set (envProxyFetch). */
   fetch?: typeof fetch;
   /** Per request. Default 15 000 ms. */
   timeoutMs?: number;
@@ -112,7 +112,7 @@ export async function probeDataApi(options: DataApiProbeOptions): Promise<DataAp
 
   const createClient = await loadCreateClient();
   const transport = await webSocketTransport();
-  const retryingFetch = withRetries(options.fetch ?? fetch, {
+  const retryingFetch = withRetries(options.fetch ?? envProxyFetch(), {
     retries: options.retries ?? 3,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
     sleep: options.sleep ?? ((ms) => sleep(ms)),
