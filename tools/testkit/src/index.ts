@@ -10,4 +10,5 @@ export * from './simulator';
 export * from './slack-sim';
 export * from './stub-extension';
 export * from './supabase-image';
+export * from './supabase-sim';
 export * from './vercel-sim';

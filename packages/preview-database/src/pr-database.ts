@@ -1,0 +1,107 @@
+// A pull request's own database on a staging server (no Supabase branching): `wingman_pr_<n>`, created
+// from a template and given a Supabase project's shape (roles, auth, storage …), dropped on close. The
+// server URL names a role that may create databases; the PR's URL is the same with the database swapped.
+import type { Log } from '@wingman/log';
+import { bootstrapSupabase } from '@wingman/supabase-platform';
+import pg from 'pg';
+import {
+  type PreviewDatabase,
+  PreviewError,
+  type PreviewOptions,
+  type PreviewStore,
+  previewName,
+  prOfName,
+} from './preview';
+
+export interface PrDatabaseOptions {
+  /** A database on the staging server, as a role with CREATEDB (the PR databases are made beside it). */
+  serverUrl: string;
+  /** CREATE DATABASE … TEMPLATE; default template1. */
+  template?: string;
+  log: Log;
+  /** Text identifying whose databases these are, written as each database's comment. */
+  owner?: string;
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+export class PrDatabases implements PreviewStore {
+  constructor(private readonly o: PrDatabaseOptions) {
+    const db = new URL(o.serverUrl).pathname.slice(1);
+    if (prOfName(decodeURIComponent(db)) !== undefined)
+      throw new PreviewError(
+        `input 'staging-database-url' names a preview database (${db}): give the staging server's own database (e.g. /postgres), beside which wingman_pr_<n> databases are made`,
+        'refused',
+      );
+  }
+
+  /** PR numbers that have a database on the server. */
+  async prs(): Promise<number[]> {
+    return this.withClient(this.o.serverUrl, async (c) => {
+      const { rows } = await c.query<{ datname: string }>(
+        `select datname from pg_database where datname ~ '^wingman_pr_[0-9]+$' order by datname`,
+      );
+      return rows.map((r) => prOfName(r.datname)!);
+    });
+  }
+
+  async ensure(p: PreviewOptions): Promise<PreviewDatabase> {
+    const name = previewName(p.pr, 'database');
+    const existing = await this.prs();
+    const created = !existing.includes(p.pr);
+    if (created) {
+      const others = existing.filter((n) => n !== p.pr);
+      if (others.length >= p.maxPreviews)
+        throw new PreviewError(
+          `the preview limit is reached: ${others.length} pull requests (#${others.join(', #')}) have a preview database and max-previews is ${p.maxPreviews}; close one of them, or raise max-previews`,
+          'limit',
+        );
+      await this.withClient(this.o.serverUrl, async (c) => {
+        await c.query(`create database ${ident(name)} template ${ident(this.o.template ?? 'template1')}`);
+        const note = `wingman-deploy preview of pull request #${p.pr}${this.o.owner ? ` of ${this.o.owner}` : ''}`;
+        await c.query(`comment on database ${ident(name)} is '${note.replace(/'/g, "''")}'`);
+      });
+      this.o.log.info(`Created database ${name} from template ${this.o.template ?? 'template1'}`);
+    } else {
+      this.o.log.info(`Database ${name} exists: reusing it`);
+    }
+    const url = this.urlOf(name);
+    // A re-run finds it bootstrapped (and migrated): the bootstrap adds only what is missing, and is
+    // skipped once the PR's migrations have a history there.
+    await this.withClient(url, async (c) => {
+      const { rows } = await c.query<{ history: boolean }>(
+        `select to_regclass('supabase_migrations.schema_migrations') is not null as history`,
+      );
+      if (!rows[0]?.history) await bootstrapSupabase(c, `database ${name}`);
+    });
+    return { kind: 'database', name, created, databaseUrl: url };
+  }
+
+  /** Drops the PR's database (disconnecting its sessions); false when there was none. */
+  async remove(pr: number): Promise<boolean> {
+    const name = previewName(pr, 'database');
+    const existed = (await this.prs()).includes(pr);
+    if (!existed) return false;
+    await this.withClient(this.o.serverUrl, (c) => c.query(`drop database if exists ${ident(name)} with (force)`));
+    this.o.log.info(`Dropped database ${name}`);
+    return true;
+  }
+
+  async close(): Promise<void> {}
+
+  private urlOf(database: string): string {
+    const url = new URL(this.o.serverUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+
+  private async withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: url, application_name: 'wingman-deploy preview-database' });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  }
+}
