@@ -98,10 +98,18 @@ export interface GitHubClientOptions
   userAgent?: string;
 }
 
+export interface PullRequestState {
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+}
+
 export interface GitHubClient {
   readonly http: HttpClient;
   /** Every page of a list endpoint, following `Link: <…>; rel="next"`. */
   paginate<T>(path: string, query?: Record<string, QueryValue>): Promise<T[]>;
+  /** A pull request's state ('open' or 'closed') and whether it was merged. */
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequestState>;
   listIssueComments(repo: RepoRef, issue: number): Promise<IssueComment[]>;
   createIssueComment(repo: RepoRef, issue: number, body: string): Promise<IssueComment>;
   updateIssueComment(repo: RepoRef, commentId: number, body: string): Promise<IssueComment>;
@@ -187,6 +195,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const client: GitHubClient = {
     http,
     paginate,
+    getPullRequest: (repo, number) => http.get<PullRequestState>(`${repoPath(repo)}/pulls/${seg(number)}`),
     listIssueComments: (repo, issue) => paginate<IssueComment>(`${repoPath(repo)}/issues/${seg(issue)}/comments`),
     async createIssueComment(repo, issue, body) {
       try {

@@ -71,7 +71,10 @@ const DOCS = 'https://docs.github.com/rest';
 const STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
 
 interface Repo {
-  issues: Map<number, { pullRequest: boolean; head?: { sha: string; ref: string } }>;
+  issues: Map<
+    number,
+    { pullRequest: boolean; head?: { sha: string; ref: string }; state?: 'open' | 'closed'; merged?: boolean }
+  >;
   comments: SimIssueComment[];
   deployments: SimGitHubDeployment[];
   statuses: Map<number, SimGitHubDeploymentStatus[]>;
@@ -91,6 +94,7 @@ export class GitHubSimulator extends Simulator {
     this.login = options.login ?? 'github-actions[bot]';
     this.permissions = { issues: 'write', pullRequests: 'write', deployments: 'write', ...options.permissions };
 
+    this.route('GET', '/repos/:owner/:repo/pulls/:number', (req) => this.getPull(req));
     this.route('GET', '/repos/:owner/:repo/issues/:number/comments', (req) => this.listComments(req));
     this.route('POST', '/repos/:owner/:repo/issues/:number/comments', (req) => this.createComment(req));
     this.route('PATCH', '/repos/:owner/:repo/issues/comments/:id', (req) => this.updateComment(req));
@@ -105,6 +109,15 @@ export class GitHubSimulator extends Simulator {
     const repo = this.repoOf(repository, true)!;
     repo.issues.set(number, { pullRequest: true, head });
     repo.refs.add(head.sha).add(head.ref);
+    return this;
+  }
+
+  /** Closes a pull request (merged or not), as a merge or the close button does. */
+  closePullRequest(repository: string, number: number, options: { merged?: boolean } = {}): this {
+    const issue = this.repoOf(repository)?.issues.get(number);
+    if (!issue?.pullRequest) throw new Error(`GitHubSimulator: ${repository} has no pull request #${number}`);
+    issue.state = 'closed';
+    issue.merged = options.merged ?? false;
     return this;
   }
 
@@ -200,6 +213,26 @@ export class GitHubSimulator extends Simulator {
   private canComment(isPr: boolean, level: 'read' | 'write'): boolean {
     const ok = (p: GitHubPermissionLevel) => (level === 'read' ? p !== 'none' : p === 'write');
     return isPr ? ok(this.permissions.pullRequests) || ok(this.permissions.issues) : ok(this.permissions.issues);
+  }
+
+  /** GET /repos/{owner}/{repo}/pulls/{n}: the fields a pull request's state is read from. */
+  private getPull(req: SimRequest): SimResponse {
+    const full = `${req.params.owner}/${req.params.repo}`;
+    const number = Number(req.params.number);
+    const issue = this.repoOf(full)?.issues.get(number);
+    if (!issue?.pullRequest) return notFound();
+    if (!this.canComment(true, 'read')) return forbidden();
+    const state = issue.state ?? 'open';
+    return {
+      status: 200,
+      body: {
+        number,
+        state,
+        merged: issue.merged ?? false,
+        head: { sha: issue.head?.sha, ref: issue.head?.ref },
+        html_url: `https://github.com/${full}/pull/${number}`,
+      },
+    };
   }
 
   private listComments(req: SimRequest): SimResponse {

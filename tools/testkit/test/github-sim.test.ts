@@ -33,6 +33,17 @@ describe('GitHubSimulator', () => {
     expect(p3.headers.get('link')).not.toContain('rel="next"');
   });
 
+  it('reads a pull request open, then closed and merged; an unknown one is 404', async () => {
+    expect(await (await call('GET', '/repos/o/r/pulls/3')).json()).toMatchObject({
+      number: 3,
+      state: 'open',
+      merged: false,
+    });
+    sim.closePullRequest(FULL, 3, { merged: true });
+    expect(await (await call('GET', '/repos/o/r/pulls/3')).json()).toMatchObject({ state: 'closed', merged: true });
+    expect((await call('GET', '/repos/o/r/pulls/99')).status).toBe(404);
+  });
+
   it('answers 404 for an unknown issue, 401 for a bad token, 422 for an empty body', async () => {
     expect((await call('GET', '/repos/o/r/issues/4/comments')).status).toBe(404);
     const bad = await call('GET', '/repos/o/r/issues/3/comments', undefined, 'nope');
