@@ -612,7 +612,7 @@ describe('deploy-heroku', () => {
         // Misplaced: a promotion keeps each app's own config.
         const wrong = await run({ mode: 'promote', 'pipeline-stage': 'production', 'config-vars': 'A=1' });
         expect(wrong.exitCode).toBe(1);
-        expect(wrong.stdout).toContain("input 'config-vars' applies to mode deploy, not promote");
+        expect(wrong.stdout).toContain("input 'config-vars' applies to modes deploy and review-app, not promote");
       },
       prune: async () => {
         await fresh();
@@ -623,6 +623,27 @@ describe('deploy-heroku', () => {
         expect(r.exitCode).toBe(0);
         expect(sim.app('wm-staging')!.config).toEqual({ KEEP: 'k' });
         expect(r.outputs['config-changes']).toBe('removed STALE; 1 unchanged');
+      },
+      'pull-request': async () => {
+        await fresh();
+        sim.addApp('wm-review-base');
+        sim.addPipeline('wm-reviews', [{ app: 'wm-review-base', stage: 'staging' }], { reviewApps: true });
+        const made = await run({
+          app: 'wm-review-base',
+          mode: 'review-app',
+          'pull-request': '41',
+          'config-vars': 'A=1',
+        });
+        expect(made.exitCode).toBe(0);
+        expect(sim.reviewApps.map((r) => [r.pr_number, r.status])).toEqual([[41, 'created']]);
+        expect(made.outputs['app-url']).toBe(sim.app(sim.reviewApps[0]!.appId!)!.web_url);
+        const gone = await run({ app: 'wm-review-base', mode: 'delete-review-app', 'pull-request': '41' });
+        expect(gone.exitCode).toBe(0);
+        expect(['deleting', 'deleted']).toContain(sim.reviewApps[0]!.status);
+        const none = await run({ app: 'wm-review-base', mode: 'review-app' });
+        expect(none.stdout).toContain(
+          "input 'pull-request' is required for mode review-app outside a pull_request event",
+        );
       },
       maintenance: async () => {
         await fresh();

@@ -14,9 +14,9 @@ export const deployHerokuInputs = defineInputs({
     pattern: /^(?:[a-z][a-z0-9-]{1,29}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
     expected: 'a Heroku app name (lowercase letters, digits and dashes) or an app id (UUID)',
   }),
-  mode: input.choice(['deploy', 'promote', 'rollback', 'maintenance'], {
+  mode: input.choice(['deploy', 'promote', 'rollback', 'maintenance', 'review-app', 'delete-review-app'], {
     description:
-      "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release; 'maintenance' turns maintenance mode on or off (input maintenance).",
+      "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release; 'maintenance' turns maintenance mode on or off (input maintenance); 'review-app' builds app-dir as the pull request's review app in app's pipeline (a later push builds on it); 'delete-review-app' deletes it.",
     default: 'deploy',
   }),
   'app-dir': input.string({
@@ -40,6 +40,11 @@ export const deployHerokuInputs = defineInputs({
     description:
       "deploy: with config-vars, remove the app's config vars that config-vars does not list (an add-on's own vars, such as DATABASE_URL, are never removed).",
     default: 'false',
+  }),
+  'pull-request': input.integer({
+    description:
+      'review-app, delete-review-app: the pull request number (default: the pull request of the triggering event).',
+    min: 1,
   }),
   maintenance: input.choice(['on', 'off'], {
     description:

@@ -1,6 +1,8 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import {
+  deleteReviewApp,
   deploy,
+  deployReviewApp,
   describeConfigChange as describe,
   type HerokuOptions,
   type HerokuReport,
@@ -52,6 +54,28 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
         );
       }
       report = await promote({ ...common, stage: inputs.pipelineStage, force: inputs.force });
+    } else if (inputs.mode === 'review-app' || inputs.mode === 'delete-review-app') {
+      const { readGitHubContext } = await import('@wingman/github');
+      const gh = readGitHubContext();
+      const pr = inputs.pullRequest ?? gh.pullRequest?.number;
+      if (!pr)
+        throw new Error(
+          `input 'pull-request' is required for mode ${inputs.mode} outside a pull_request event: set it to the pull request's number`,
+        );
+      if (inputs.mode === 'delete-review-app') report = await deleteReviewApp({ ...common, pr });
+      else {
+        const version = inputs.version ?? gh.sha;
+        if (!version) throw new Error("input 'version' is required outside GitHub Actions (GITHUB_SHA is not set)");
+        report = await deployReviewApp({
+          ...common,
+          pr,
+          branch: gh.pullRequest?.headRef || gh.branch || `pr-${pr}`,
+          appDir: inputs.appDir,
+          exclude: inputs.exclude,
+          version,
+          configVars: inputs.configVars,
+        });
+      }
     } else if (inputs.mode === 'maintenance') {
       if (!inputs.maintenance)
         throw new Error("input 'maintenance' is required for mode maintenance: set it to on or off");
@@ -74,10 +98,12 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
 
 /** An input of another mode would be silently ignored: say so instead. */
 function refuseMisplaced(inputs: DeployHerokuInputs): void {
-  if (inputs.mode !== 'deploy' && inputs.configVars)
+  if (inputs.mode !== 'deploy' && inputs.mode !== 'review-app' && inputs.configVars)
     throw new Error(
-      `input 'config-vars' applies to mode deploy, not ${inputs.mode}: set config vars in the deploy step (a promotion keeps each app's own config)`,
+      `input 'config-vars' applies to modes deploy and review-app, not ${inputs.mode}: set config vars in the deploy step (a promotion keeps each app's own config)`,
     );
+  if (inputs.pullRequest && inputs.mode !== 'review-app' && inputs.mode !== 'delete-review-app')
+    throw new Error(`input 'pull-request' applies to modes review-app and delete-review-app, not ${inputs.mode}`);
   if (inputs.mode !== 'deploy' && inputs.prune)
     throw new Error(`input 'prune' applies to mode deploy with config-vars, not ${inputs.mode}: remove it`);
   if (inputs.mode === 'deploy' && inputs.prune && !inputs.configVars)
@@ -101,9 +127,14 @@ function setOutputs(ctx: ActionContext, r: HerokuReport): void {
 
 function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | undefined): void {
   const icon = failure ? '❌' : r.skipped ? '⏭️' : '✅';
-  const verb = { deploy: 'deploy', promote: 'promotion', rollback: 'rollback', maintenance: 'maintenance mode' }[
-    r.mode
-  ];
+  const verb = {
+    deploy: 'deploy',
+    promote: 'promotion',
+    rollback: 'rollback',
+    maintenance: 'maintenance mode',
+    'review-app': 'review app',
+    'delete-review-app': 'review app deletion',
+  }[r.mode];
   ctx.summary.heading(
     `${icon} deploy-heroku: ${r.app} ${verb} ${failure ? 'failed' : r.skipped ? 'skipped' : 'succeeded'}`,
     3,

@@ -1,16 +1,14 @@
 // What an app runs now: its name and URLs as Heroku spells them, its current release, and the release a
 // rollback may go to.
 
+import { HerokuError } from './errors';
 import { activityUrl } from './report';
 import type { RunContext } from './run-context';
-import type { HerokuApp, HerokuRelease } from './types';
+import type { HerokuApp, HerokuCoupling, HerokuRelease } from './types';
 
-/** Reads the run's app and records its name, id and URLs in the report. */
-export async function readApp(ctx: RunContext): Promise<HerokuApp> {
-  const app = await ctx.api.get<HerokuApp>(
-    `/apps/${encodeURIComponent(ctx.options.app)}`,
-    `read app '${ctx.options.app}'`,
-  );
+/** Reads the run's app (or another, such as a review app) and records its name, id and URLs in the report. */
+export async function readApp(ctx: RunContext, nameOrId = ctx.options.app): Promise<HerokuApp> {
+  const app = await ctx.api.get<HerokuApp>(`/apps/${encodeURIComponent(nameOrId)}`, `read app '${nameOrId}'`);
   ctx.report.app = app.name;
   ctx.report.appId = app.id;
   ctx.report.appUrl = app.web_url ?? undefined;
@@ -45,4 +43,18 @@ export async function scanReleases(
     }
   }
   return { current };
+}
+
+/** The app's pipeline coupling; an app outside a pipeline is refused, saying what `purpose` needed it for. */
+export async function pipelineOf(ctx: RunContext, app: HerokuApp, purpose: string): Promise<HerokuCoupling> {
+  try {
+    return await ctx.api.get<HerokuCoupling>(
+      `/apps/${app.id}/pipeline-couplings`,
+      `read the pipeline of app '${app.name}'`,
+    );
+  } catch (err) {
+    if ((err as HerokuError).status === 404)
+      throw new HerokuError(`Heroku app '${app.name}' is not in a pipeline, ${purpose}`, 'not_in_pipeline');
+    throw err;
+  }
 }

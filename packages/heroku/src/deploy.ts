@@ -23,7 +23,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     const { log, report } = ctx;
     report.version = options.version;
     const app = await readApp(ctx);
-    const deadline = Date.now() + ctx.timeoutMs;
+    const deadline = ctx.startedAt + ctx.timeoutMs;
     const { current, previous } = await scanReleases(ctx, app);
     report.previousRelease = current ? releaseRef(current) : undefined;
     if (app.maintenance)
@@ -50,18 +50,29 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
     }
     if (built) return;
 
-    const build = await withUploadedSource(ctx, options, (blob) => createBuild(ctx, app, blob));
-    report.buildId = build.id;
-    const releaseId = await waitForBuild(ctx, app, build, deadline, report.previousRelease);
-    const release = await ctx.api.get<HerokuRelease>(
-      `/apps/${app.id}/releases/${releaseId}`,
-      `read the release of build ${build.id}`,
-    );
-    report.release = releaseRef(release);
-    const final = await waitForRelease(ctx, app, release, deadline, report.previousRelease);
-    report.release = releaseRef(final);
-    log.info(`Released v${final.version} of ${app.name} (${options.version})`);
+    await buildAndRelease(ctx, app, options);
+    log.info(`Released v${report.release!.version} of ${app.name} (${options.version})`);
   });
+}
+
+/**
+ * Uploads the source, builds it on `app` and waits for the release the build makes and its release phase;
+ * the report gets the build and the release.
+ */
+export async function buildAndRelease(ctx: RunContext, app: HerokuApp, options: SourceOptions): Promise<HerokuRelease> {
+  const { report } = ctx;
+  const build = await withUploadedSource(ctx, options, (blob) => createBuild(ctx, app, blob));
+  report.buildId = build.id;
+  const deadline = ctx.startedAt + ctx.timeoutMs;
+  const releaseId = await waitForBuild(ctx, app, build, deadline, report.previousRelease);
+  const release = await ctx.api.get<HerokuRelease>(
+    `/apps/${app.id}/releases/${releaseId}`,
+    `read the release of build ${build.id}`,
+  );
+  report.release = releaseRef(release);
+  const final = await waitForRelease(ctx, app, release, deadline, report.previousRelease);
+  report.release = releaseRef(final);
+  return final;
 }
 
 /** True, with the report marked skipped, when the current release's slug was built from `version`. */

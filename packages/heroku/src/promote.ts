@@ -1,7 +1,7 @@
 // promote: move the exact release a pipeline app runs (tested in staging, say) to every app of another
 // stage, then wait for each target's release phase. Targets already running that slug are skipped.
 
-import { readApp, scanReleases } from './app-state';
+import { pipelineOf, readApp, scanReleases } from './app-state';
 import { HerokuError } from './errors';
 import {
   type PromotedRelease,
@@ -59,21 +59,11 @@ async function findStageApps(
   app: HerokuApp,
   stage: string,
 ): Promise<{ pipelineId: string; couplings: HerokuCoupling[] }> {
-  let coupling: HerokuCoupling;
-  try {
-    coupling = await ctx.api.get<HerokuCoupling>(
-      `/apps/${app.id}/pipeline-couplings`,
-      `read the pipeline of app '${app.name}'`,
-    );
-  } catch (err) {
-    if ((err as HerokuError).status === 404) {
-      throw new HerokuError(
-        `Heroku app '${app.name}' is not in a pipeline, so there is nothing to promote it to; add it to one (heroku pipelines:add) or use mode: deploy`,
-        'not_in_pipeline',
-      );
-    }
-    throw err;
-  }
+  const coupling = await pipelineOf(
+    ctx,
+    app,
+    'so there is nothing to promote it to; add it to one (heroku pipelines:add) or use mode: deploy',
+  );
   const pipelineId = coupling.pipeline.id;
   const all = await ctx.api.get<HerokuCoupling[]>(
     `/pipelines/${pipelineId}/pipeline-couplings`,

@@ -3,7 +3,7 @@
 
 import type { HerokuRelease } from './types';
 
-export type HerokuMode = 'deploy' | 'promote' | 'rollback' | 'maintenance';
+export type HerokuMode = 'deploy' | 'promote' | 'rollback' | 'maintenance' | 'review-app' | 'delete-review-app';
 
 export interface ReleaseRef {
   id: string;

@@ -34,6 +34,8 @@ export interface RunContext {
   pollMs: number;
   maxPollMs: number;
   timeoutMs: number;
+  /** When the run began: its waits end at startedAt + timeoutMs. */
+  startedAt: number;
   report: HerokuReport;
   options: HerokuOptions;
   /** Output stream clients of this run only, closed with it. */
@@ -82,6 +84,7 @@ export async function withRunContext<T extends HerokuOptions>(
     pollMs: options.pollMs ?? 250,
     maxPollMs: options.maxPollMs ?? 3000,
     timeoutMs: options.timeoutMs,
+    startedAt: started,
     report,
     options,
     streams: new StreamClients(),

@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { RecordingLog } from '@wingman/log';
 import { HerokuSim } from '@wingman/testkit/heroku-sim';
 import {
+  deleteReviewApp,
   deploy,
+  deployReviewApp,
   type HerokuOptions,
   HerokuRunError,
   planConfig,
@@ -502,5 +504,62 @@ describe('Heroku deploy / promote / rollback', () => {
     expect(sim.app('wm-api')!.maintenance).toBe(false);
     // No release either way: maintenance mode is not part of a release.
     expect(sim.releases('wm-api')).toHaveLength(3);
+  });
+  it('review-app: creates the PR’s review app from the source tarball with its config, then builds later pushes on it', async () => {
+    sim.addApp('wm-staging');
+    sim.seedDeploy('wm-staging', 'old0000000000000000000000000000000000000');
+    sim.addPipeline('wm', [{ app: 'wm-staging', stage: 'staging' }], { reviewApps: true });
+    const dir = appDir({ 'package.json': '{"name":"api"}', Procfile: 'release: node migrate.js\nweb: node s.js\n' });
+    const configVars = { DATABASE_URL: 'postgres://pr7:secret@db/wingman_pr_7' };
+    const opts = { ...base(), app: 'wm-staging', appDir: dir, version: SHA, pr: 7, branch: 'feature/x', configVars };
+    const made = await deployReviewApp(opts);
+    const [review] = sim.reviewApps;
+    expect(review).toMatchObject({ pr_number: 7, branch: 'feature/x', status: 'created' });
+    const app = sim.app(review!.appId!)!;
+    expect(made).toMatchObject({ mode: 'review-app', app: app.name, appUrl: app.web_url, skipped: false });
+    expect(sim.currentRelease(app.name)?.config).toEqual(configVars);
+    expect(made.release?.version).toBe(sim.currentRelease(app.name)?.version);
+    expect(sim.requestsTo('POST', '/review-apps')[0]!.body).toMatchObject({
+      branch: 'feature/x',
+      pr_number: 7,
+      environment: configVars,
+      source_blob: { version: SHA },
+    });
+    // A second push: the same review app, a new build on its app, nothing created twice.
+    const next = 'b'.repeat(40);
+    const again = await deployReviewApp({ ...opts, version: next, configVars: { ...configVars, FEATURE: 'on' } });
+    expect(sim.reviewApps).toHaveLength(1);
+    expect(again).toMatchObject({ app: app.name, config: { added: ['FEATURE'] } });
+    expect(sim.builds(app.name).at(-1)!.source_blob.version).toBe(next);
+    expect(sim.currentRelease(app.name)?.config).toMatchObject({ FEATURE: 'on' });
+    expect(JSON.stringify(log.messages())).not.toContain('secret@db');
+
+    const removed = await deleteReviewApp({ ...base(), app: 'wm-staging', pr: 7 });
+    expect(removed.skipped).toBe(false);
+    expect(sim.reviewApps[0]!.status).toBe('deleting');
+    const twice = await deleteReviewApp({ ...base(), app: 'wm-staging', pr: 7 });
+    expect(twice).toMatchObject({ skipped: true, skipReason: 'pull request #7 has no review app' });
+  });
+
+  it('review-app: a failed build fails with the setup’s reason and the build’s last lines; no pipeline is refused', async () => {
+    sim.addApp('wm-staging');
+    sim.addPipeline('wm', [{ app: 'wm-staging', stage: 'staging' }], { reviewApps: true });
+    const dir = appDir({ 'package.json': '{"name":"api"}' });
+    sim.nextReviewAppBuild({
+      outcome: 'failed',
+      output: ['-----> Node.js app detected', 'npm ERR! missing script: build'],
+    });
+    const err = await failure(
+      deployReviewApp({ ...base(), app: 'wm-staging', appDir: dir, version: SHA, pr: 8, branch: 'feature/y' }),
+    );
+    expect(err.id).toBe('review_app_failed');
+    expect(err.message).toMatch(
+      /^Heroku review app of pull request #8 errored: Build failed; last lines of the build output: .*npm ERR! missing script: build/,
+    );
+    sim.addApp('wm-loner');
+    const alone = await failure(
+      deployReviewApp({ ...base(), app: 'wm-loner', appDir: dir, version: SHA, pr: 9, branch: 'z' }),
+    );
+    expect(alone.message).toMatch(/^Heroku app 'wm-loner' is not in a pipeline, so it has no review apps/);
   });
 });

@@ -141,6 +141,31 @@ interface SimPipeline {
   id: string;
   name: string;
   couplings: { id: string; appId: string; stage: string }[];
+  /** Review apps enabled (review-app-config): Heroku requires a GitHub-connected pipeline for that. */
+  reviewApps: boolean;
+}
+
+export interface SimReviewApp {
+  id: string;
+  pipelineId: string;
+  branch: string;
+  pr_number: number | null;
+  status: 'pending' | 'creating' | 'created' | 'deleting' | 'deleted' | 'errored';
+  appId: string | null;
+  appSetupId: string;
+  error_status: string | null;
+  message: string | null;
+  environment: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+interface SimAppSetup {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  failure_message: string | null;
+  appId: string;
+  buildId: string | null;
 }
 
 interface SimPromotion {
@@ -316,6 +341,9 @@ export class HerokuSim extends Simulator {
   private readonly streams = new Map<string, SimStream>();
   private readonly pipelines: SimPipeline[] = [];
   private readonly promotions: SimPromotion[] = [];
+  readonly reviewApps: SimReviewApp[] = [];
+  private readonly nextReviewAppBuilds: NextBuild[] = [];
+  private readonly appSetups: SimAppSetup[] = [];
   private readonly simTimers = new Set<NodeJS.Timeout>();
   private blobServer: Server | undefined;
   private tokens: number;
@@ -410,6 +438,12 @@ export class HerokuSim extends Simulator {
     return this;
   }
 
+  /** How the build of the next review app ends (its app does not exist before; queued; default succeeded). */
+  nextReviewAppBuild(next: NextBuild): this {
+    this.nextReviewAppBuilds.push(next);
+    return this;
+  }
+
   /** How the next release phase of this app ends (queued; default succeeded). */
   nextReleasePhase(appName: string, next: NextReleasePhase): this {
     this.mustApp(appName).nextReleasePhases.push(next);
@@ -428,10 +462,15 @@ export class HerokuSim extends Simulator {
     this.mustApp(appName).promotionError = message;
   }
 
-  addPipeline(name: string, couplings: { app: string; stage: string }[]): SimPipeline {
+  addPipeline(
+    name: string,
+    couplings: { app: string; stage: string }[],
+    options: { reviewApps?: boolean } = {},
+  ): SimPipeline {
     const p: SimPipeline = {
       id: randomUUID(),
       name,
+      reviewApps: options.reviewApps ?? false,
       couplings: couplings.map((c) => {
         if (!STAGES.includes(c.stage)) throw new Error(`HerokuSim: stage ${c.stage} is not one of ${STAGES}`);
         return { id: randomUUID(), appId: this.mustApp(c.app).id, stage: c.stage };
@@ -663,6 +702,54 @@ export class HerokuSim extends Simulator {
       return { status: 200, body: p.couplings.map((c) => this.couplingJson(p, c)) };
     });
 
+    this.api('POST', '/review-apps', (req) => this.createReviewApp(req.body));
+    this.api('GET', '/review-apps/:id', (req) => {
+      const r = this.reviewApps.find((x) => x.id === req.params.id);
+      return r ? { status: 200, body: this.reviewAppJson(r) } : reviewAppNotFound();
+    });
+    this.api('DELETE', '/review-apps/:id', (req) => {
+      const r = this.reviewApps.find((x) => x.id === req.params.id && x.status !== 'deleted');
+      if (!r) return reviewAppNotFound();
+      r.status = 'deleting';
+      r.updated_at = now();
+      this.later(this.options.promotionMs, () => {
+        r.status = 'deleted';
+        r.updated_at = now();
+        const i = this.apps.findIndex((a) => a.id === r.appId);
+        if (i >= 0) this.apps.splice(i, 1);
+      });
+      return { status: 200, body: this.reviewAppJson(r) };
+    });
+    this.api('GET', '/pipelines/:pipeline/review-apps', (req) => {
+      const p = this.pipelines.find((x) => x.id === req.params.pipeline);
+      if (!p) return err(404, 'not_found', "Couldn't find that pipeline.", { resource: 'pipeline' });
+      return {
+        status: 200,
+        body: this.reviewApps.filter((r) => r.pipelineId === p.id).map((r) => this.reviewAppJson(r)),
+      };
+    });
+    this.api('GET', '/app-setups/:id', (req) => {
+      const a = this.appSetups.find((x) => x.id === req.params.id);
+      if (!a) return err(404, 'not_found', "Couldn't find that app setup.", { resource: 'app_setup' });
+      const app = this.apps.find((x) => x.id === a.appId);
+      const build = app?.builds.find((b) => b.id === a.buildId);
+      return {
+        status: 200,
+        body: {
+          id: a.id,
+          status: a.status,
+          failure_message: a.failure_message,
+          manifest_errors: [],
+          app: app ? { id: app.id, name: app.name } : { id: a.appId, name: null },
+          build: build ? { id: build.id, status: build.status, output_stream_url: build.output_stream_url } : null,
+          postdeploy: null,
+          resolved_success_url: null,
+          created_at: now(),
+          updated_at: now(),
+        },
+      };
+    });
+
     this.api('POST', '/pipeline-promotions', (req) => this.createPromotion(req.body));
     this.api('GET', '/pipeline-promotions/:id', (req) => {
       const p = this.promotions.find((x) => x.id === req.params.id);
@@ -742,7 +829,105 @@ export class HerokuSim extends Simulator {
     return { status: 200, headers, body: page };
   }
 
-  private createBuild(app: SimAppState, body: unknown): SimResponse {
+  /**
+   * POST /review-apps: a new app in the pipeline's review stage, set up from the source blob (an app
+   * setup whose build releases it), with `environment` as its config. pending → creating → created, or
+   * errored when the build fails. One review app per branch while it lives (409 conflict).
+   */
+  private createReviewApp(body: unknown): SimResponse {
+    const b = (body ?? {}) as {
+      branch?: unknown;
+      pipeline?: unknown;
+      source_blob?: { url?: unknown; version?: unknown };
+      pr_number?: unknown;
+      environment?: unknown;
+    };
+    if (typeof b.branch !== 'string' || typeof b.pipeline !== 'string' || typeof b.source_blob?.url !== 'string')
+      return err(422, 'invalid_params', 'branch, pipeline and source_blob.url are required.');
+    const pipeline = this.pipelines.find((p) => p.id === b.pipeline);
+    if (!pipeline) return err(404, 'not_found', "Couldn't find that pipeline.", { resource: 'pipeline' });
+    if (!pipeline.reviewApps) return err(422, 'invalid_params', 'Review apps are not enabled for this pipeline.');
+    const live = this.reviewApps.find(
+      (r) => r.pipelineId === pipeline.id && r.branch === b.branch && !['deleted', 'errored'].includes(r.status),
+    );
+    if (live) return err(409, 'conflict', `A review app already exists for the ${b.branch} branch`);
+    const env = (b.environment ?? {}) as Record<string, unknown>;
+    if (typeof env !== 'object' || Object.values(env).some((v) => v !== null && typeof v !== 'string'))
+      return err(422, 'invalid_params', 'environment must be a hash of strings.');
+    const r: SimReviewApp = {
+      id: randomUUID(),
+      pipelineId: pipeline.id,
+      branch: b.branch,
+      pr_number: typeof b.pr_number === 'number' ? b.pr_number : null,
+      status: 'pending',
+      appId: null,
+      appSetupId: randomUUID(),
+      error_status: null,
+      message: null,
+      environment: Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
+        string,
+        string
+      >,
+      created_at: now(),
+      updated_at: now(),
+    };
+    this.reviewApps.push(r);
+    const blob = {
+      url: b.source_blob.url,
+      version: typeof b.source_blob.version === 'string' ? b.source_blob.version : null,
+    };
+    this.later(this.options.promotionMs, () => {
+      const app = this.addApp(
+        `${pipeline.name}-pr-${r.pr_number ?? randomBytes(2).toString('hex')}-${randomBytes(3).toString('hex')}`,
+      );
+      app.config = { ...r.environment };
+      const next = this.nextReviewAppBuilds.shift();
+      if (next) app.nextBuilds.push(next);
+      r.appId = app.id;
+      r.status = 'creating';
+      r.updated_at = now();
+      const setup: SimAppSetup = {
+        id: r.appSetupId,
+        status: 'pending',
+        failure_message: null,
+        appId: app.id,
+        buildId: null,
+      };
+      this.appSetups.push(setup);
+      const made = this.createBuild(app, { source_blob: blob }, (build) => {
+        const ok = build.status === 'succeeded';
+        setup.status = ok ? 'succeeded' : 'failed';
+        setup.failure_message = ok ? null : 'Build failed';
+        r.status = ok ? 'created' : 'errored';
+        r.error_status = ok ? null : 'Build failed';
+        r.message = ok ? null : 'Your review app could not be created: the build failed.';
+        r.updated_at = now();
+      });
+      setup.buildId = (made.body as { id?: string }).id ?? null;
+    });
+    return { status: 201, body: this.reviewAppJson(r) };
+  }
+
+  private reviewAppJson(r: SimReviewApp): Record<string, unknown> {
+    return {
+      id: r.id,
+      app: r.appId ? { id: r.appId } : null,
+      app_setup: { id: r.appSetupId },
+      branch: r.branch,
+      pr_number: r.pr_number,
+      status: r.status,
+      error_status: r.error_status,
+      message: r.message,
+      pipeline: { id: r.pipelineId },
+      creator: { id: USER.id },
+      fork_repo: null,
+      wait_for_ci: false,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    };
+  }
+
+  private createBuild(app: SimAppState, body: unknown, onDone?: (build: SimBuild) => void): SimResponse {
     const b = (body ?? {}) as { source_blob?: { url?: unknown; version?: unknown; checksum?: unknown } };
     const blob = b.source_blob;
     if (!blob || typeof blob.url !== 'string' || blob.url === '') {
@@ -792,6 +977,7 @@ export class HerokuSim extends Simulator {
       build.updated_at = now();
       if (outcome === 'failed') {
         build.status = 'failed';
+        onDone?.(build);
         return;
       }
       const slug = this.addSlug(
@@ -808,6 +994,7 @@ export class HerokuSim extends Simulator {
       });
       build.release = { id: release.id };
       build.status = 'succeeded';
+      onDone?.(build);
     });
     return { status: 201, body: this.buildJson(app, build) };
   }
@@ -1360,6 +1547,10 @@ export class HerokuSim extends Simulator {
     res.on('close', () => stream.listeners.delete(pump));
     pump();
   }
+}
+
+function reviewAppNotFound(): SimResponse {
+  return err(404, 'not_found', "Couldn't find that review app.", { resource: 'review_app' });
 }
 
 function parseProcfile(text: string | undefined): Record<string, string> {

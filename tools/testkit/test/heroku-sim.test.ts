@@ -298,6 +298,55 @@ describe('HerokuSim', () => {
     expect(sim.app('wm-api')!.config).toEqual({ DATABASE_URL: 'postgres://db' });
   });
 
+  it('review apps: created from a source blob on a clock, one per branch, errored on a failed build, deleted then gone', async () => {
+    sim.addApp('wm-staging');
+    const pipeline = sim.addPipeline('wm', [{ app: 'wm-staging', stage: 'staging' }], { reviewApps: true });
+    const off = sim.addPipeline('plain', []);
+    const source = await upload({ 'package.json': '{}' });
+    const body = {
+      branch: 'feature/x',
+      pipeline: pipeline.id,
+      source_blob: { url: source.get_url, version: 'v1' },
+      pr_number: 4,
+    };
+    expect(await api('POST', '/review-apps', { ...body, pipeline: off.id })).toMatchObject({
+      status: 422,
+      body: { message: 'Review apps are not enabled for this pipeline.' },
+    });
+    const created = await api('POST', '/review-apps', { ...body, environment: { DATABASE_URL: 'postgres://pr' } });
+    expect(created).toMatchObject({ status: 201, body: { status: 'pending', app: null, pr_number: 4 } });
+    expect(await api('POST', '/review-apps', body)).toMatchObject({
+      status: 409,
+      body: { id: 'conflict', message: 'A review app already exists for the feature/x branch' },
+    });
+    const until = async (id: string, want: string) =>
+      (
+        await waitFor(
+          () => api('GET', `/review-apps/${id}`),
+          (r) => r.body.status === want,
+        )
+      ).body;
+    const ready = await until(created.body.id, 'created');
+    const app = sim.app(ready.app.id)!;
+    expect(app.config).toEqual({ DATABASE_URL: 'postgres://pr' });
+    expect((await api('GET', `/app-setups/${ready.app_setup.id}`)).body).toMatchObject({ status: 'succeeded' });
+    expect((await api('GET', `/pipelines/${pipeline.id}/review-apps`)).body).toHaveLength(1);
+    expect((await api('DELETE', `/review-apps/${created.body.id}`)).body.status).toBe('deleting');
+    await until(created.body.id, 'deleted');
+    expect((await api('GET', `/apps/${app.id}`)).status).toBe(404);
+    expect((await api('DELETE', `/review-apps/${created.body.id}`)).status).toBe(404);
+
+    sim.nextReviewAppBuild({ outcome: 'failed' });
+    const failing = await api('POST', '/review-apps', { ...body, branch: 'feature/y', pr_number: 5 });
+    const errored = await until(failing.body.id, 'errored');
+    expect(errored).toMatchObject({ status: 'errored', error_status: 'Build failed' });
+    expect((await api('GET', `/app-setups/${errored.app_setup.id}`)).body).toMatchObject({
+      status: 'failed',
+      failure_message: 'Build failed',
+      build: { status: 'failed' },
+    });
+  });
+
   it('maintenance mode: PATCH /apps/{app} sets it, the app shows it, no release is made', async () => {
     sim.addApp('wm-api');
     expect((await api('GET', '/apps/wm-api')).body.maintenance).toBe(false);
