@@ -396,6 +396,7 @@ describe('deploy-heroku bundle', () => {
     expect(result.annotations[0]?.message).toBe(
       `input 'app' must be a Heroku app name (lowercase letters, digits and dashes) or an app id (UUID), got "Not An App!"`,
     );
+    expect(result.outputs.error).toBe(result.annotations[0]?.message);
     expect(sim.requests).toHaveLength(0);
   });
 

@@ -1241,6 +1241,15 @@ describe('deploy-vercel', () => {
           ),
         ).toBe(true);
       },
+      comment: async () => {
+        await fresh();
+        await run({ 'github-token': GH_TOKEN, comment: 'false' }, true);
+        // The GitHub deployment is recorded; the PR's comment is left to another step.
+        expect(github.comments(DEFAULT_REPOSITORY, 7)).toHaveLength(0);
+        expect(github.deployments(DEFAULT_REPOSITORY).length).toBeGreaterThan(0);
+        await run({ 'github-token': GH_TOKEN, force: 'true' }, true);
+        expect(github.comments(DEFAULT_REPOSITORY, 7)).toHaveLength(1);
+      },
       force: async () => {
         await fresh();
         await run({});

@@ -145,6 +145,8 @@ describe('smoke-health bundle: failures a deployment meets', () => {
     const verdict = `error rate 25% (5/20) > budget 1% on ${t.url}/h; most common: status 503, expected 200-299: {"status":"unavailable"} (5×)`;
     expect(errorLines(r)).toEqual([verdict]);
     expect(r.outputs).toMatchObject({ healthy: 'false', 'error-rate': '0.25' });
+    // The one-line reason, for a later step that reports it (a PR comment, Slack).
+    expect(r.outputs.error).toBe(verdict);
     expect(r.summary).toMatch(/## ❌ smoke-health/);
     expect(r.summary).toContain(`- ${verdict}`);
     expect(r.summary).toContain('- 5× status 503, expected 200-299: {"status":"unavailable"}');

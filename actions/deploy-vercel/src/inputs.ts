@@ -102,6 +102,11 @@ export const deployVercelInputs = defineInputs({
       "On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment; with mode cleanup, mark those deployments inactive. Needs pull-requests: write and deployments: write. GITHUB_TOKEN works, but its deployment statuses start no `deployment_status` workflows; a GitHub App installation token's do.",
     secret: true,
   }),
+  comment: input.boolean({
+    description:
+      "deploy, with github-token on a pull request: write the preview's PR comment. 'false' records the GitHub deployment only, for a workflow whose own step writes the PR's one comment (the full-stack preview).",
+    default: 'true',
+  }),
   force: input.boolean({
     description: 'deploy even when a READY deployment of this commit already exists for the target.',
     default: 'false',

@@ -100,6 +100,7 @@ async function runDeploy(
       log: ctx.log,
       context: gh,
       github,
+      comment: inputs.comment,
       redact: ctx.redact,
     });
   } catch (err) {

@@ -73,6 +73,8 @@ export async function runWithContext(
   } catch (err) {
     const message = toOneLine(redactor.redact(err instanceof Error ? err.message : String(err)));
     ctx.summary.text(`**${title} failed:** ${message}`);
+    // For a later step that reports the failure (a PR comment, a Slack message): why, in one line.
+    setOutput('error', message);
     if (process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack)
       issueCommand('debug', redactor.redact(err.stack));
     // An error that knows the file and line to change fails the step with an annotation there.

@@ -2,7 +2,7 @@
 // and the workflow commands), then load the rest, so a bad input fails at close to bare Node's start-up.
 import { appendFileSync } from 'node:fs';
 import { SecretRedactor } from '@wingman/log';
-import { addMask, issueCommand } from './commands';
+import { addMask, issueCommand, setOutput } from './commands';
 import type { InputReader, InputSpec, Inputs } from './inputs';
 import type { ActionContext } from './run';
 import { Summary } from './summary';
@@ -44,6 +44,7 @@ export async function runAction<S extends InputSpec>(
       issueCommand('debug', redactor.redact(err.stack));
     }
     issueCommand('error', message);
+    setOutput('error', message);
     writeSummary(new Summary().text(`**${title} failed:** ${message}`), redactor);
     process.exitCode = 1;
     return;

@@ -17,6 +17,8 @@ export interface PullRequestReportOptions {
   log: Log;
   /** Link to the workflow run, for the in_progress status. */
   runUrl?: string;
+  /** False: the GitHub deployment only, no comment (another step writes the PR's one comment). */
+  comment?: boolean;
 }
 
 export function commentMarker(projectId: string): string {
@@ -135,6 +137,7 @@ export class PullRequestReport {
   }
 
   private async comment(body: string): Promise<void> {
+    if (this.o.comment === false) return;
     try {
       const { created, comment } = await this.o.github.upsertIssueComment(
         this.o.repo,

@@ -12,6 +12,8 @@ export interface ShipOptions extends Omit<DeployOptions, 'git'> {
   github?: GitHubClient;
   /** Hides secrets in the error the pull-request comment quotes. */
   redact: (text: string) => string;
+  /** False: no PR comment of its own (the GitHub deployment is still recorded). */
+  comment?: boolean;
 }
 
 /** The commit facts Vercel records with a deployment, from the runner's context. */
@@ -44,6 +46,7 @@ async function startReport(o: ShipOptions, github: GitHubClient, pr: number): Pr
     projectName,
     log: o.log,
     runUrl: o.context.runUrl,
+    comment: o.comment,
   });
   await o.log.group(`GitHub deployment for #${pr}`, () => report.start());
   return report;
@@ -51,7 +54,7 @@ async function startReport(o: ShipOptions, github: GitHubClient, pr: number): Pr
 
 /** Deploys; on a pull request, its report never fails the deploy (GitHub problems become warnings). */
 export async function ship(o: ShipOptions): Promise<DeployResult> {
-  const { context, github, redact, ...options } = o;
+  const { context, github, redact, comment: _comment, ...options } = o;
   const pr = context.pullRequest?.number;
   const report = github && pr !== undefined ? await startReport(o, github, pr) : undefined;
   let result: DeployResult;
