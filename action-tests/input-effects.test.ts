@@ -1642,3 +1642,67 @@ describe('preview-database', () => {
     },
   }));
 });
+
+// ---------------------------------------------------------------------------------------------------
+// preview-comment: effects on the pull request (GitHub simulator)
+
+describe('preview-comment', () => {
+  const TOKEN = 'ghs_effectsPreviewComment0001';
+  let github: GitHubSimulator;
+  beforeAll(async () => {
+    github = new GitHubSimulator({ token: TOKEN });
+    await github.start();
+    github.addPullRequest(DEFAULT_REPOSITORY, 7, { sha: 'f'.repeat(40), ref: 'feature/7' });
+    github.addPullRequest(DEFAULT_REPOSITORY, 8, { sha: 'e'.repeat(40), ref: 'feature/8' });
+  });
+  afterAll(async () => {
+    await github?.stop();
+  });
+  const PARTS = '- name: Backend\n  state: ready\n  url: https://api-pr-7.example.com/\n  detail: v5\n';
+  const run = (inputs: Record<string, string>, pr = 7) =>
+    runAction('preview-comment', {
+      eventName: 'pull_request',
+      event: {
+        action: 'synchronize',
+        number: pr,
+        pull_request: { number: pr, head: { sha: 'f'.repeat(40), ref: 'x' } },
+      },
+      env: { GITHUB_API_URL: github.url },
+      inputs: { 'github-token': TOKEN, parts: PARTS, ...inputs },
+    });
+  const comment = (pr = 7) => github.comments(DEFAULT_REPOSITORY, pr).at(-1)?.body ?? '';
+
+  everyInput('preview-comment', () => ({
+    exempt: {},
+    cases: {
+      'github-token': async () => {
+        const r = await run({});
+        expect(r.exitCode).toBe(0);
+        expect(github.requests.every((q) => q.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+        expect(r.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
+      },
+      parts: async () => {
+        await run({ parts: '- name: Frontend\n  state: failed\n  detail: "Vercel build failed: exit 1"\n' });
+        expect(comment()).toContain('| Frontend | ❌ failed |  | Vercel build failed: exit 1 |');
+        // Edited in place: one comment however many runs.
+        expect(github.comments(DEFAULT_REPOSITORY, 7)).toHaveLength(1);
+        const bad = await run({ parts: '- name: Frontend\n  state: done\n' });
+        expect(bad.exitCode).toBe(1);
+        expect(bad.outputs.error).toMatch(/^input 'parts' must be a list of \{name, state, url, detail\}/);
+      },
+      details: async () => {
+        await run({ details: '{"smoke P95 ms": "123", "schema errors": ""}' });
+        expect(comment()).toContain('| smoke P95 ms | 123 |');
+        expect(comment()).not.toContain('schema errors');
+      },
+      title: async () => {
+        await run({ title: 'Stack of WingmanMatch' });
+        expect(comment()).toMatch(/^### ✅ Stack of WingmanMatch of #7 is ready$/m);
+      },
+      'pull-request': async () => {
+        await run({ 'pull-request': '8' });
+        expect(comment(8)).toContain('| Backend | ✅ ready |');
+      },
+    },
+  }));
+});

@@ -1,3 +1,4 @@
 export * from './client';
 export * from './context';
 export * from './errors';
+export * from './preview-comment';

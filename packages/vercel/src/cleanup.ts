@@ -3,6 +3,7 @@
 // the PR comment. Every step is idempotent: a second run finds nothing left and says so in notices.
 
 import {
+  commentTime,
   type GitHubClient,
   type GitHubDeployment,
   GitHubPermissionError,
@@ -14,7 +15,7 @@ import { HttpError } from '@wingman/http';
 import type { Log } from '@wingman/log';
 import type { VercelAlias, VercelApi, VercelProject } from './api';
 import { explainVercelError } from './deploy';
-import { commentMarker, commentTime, previewEnvironment } from './preview';
+import { commentMarker, previewEnvironment } from './preview';
 
 export interface RemoveAliasesOptions {
   api: VercelApi;

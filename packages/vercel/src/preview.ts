@@ -2,7 +2,7 @@
 // and a GitHub Deployment whose statuses go in_progress → success with the preview URL, so GitHub shows
 // "View deployment". GitHub problems never fail the deploy: they become warnings that say what to grant.
 
-import { type GitHubClient, GitHubPermissionError, type RepoRef } from '@wingman/github';
+import { commentTime, type GitHubClient, GitHubPermissionError, type RepoRef } from '@wingman/github';
 import type { Log } from '@wingman/log';
 import type { VercelDeployment } from './api';
 import { https } from './wait';
@@ -28,13 +28,6 @@ export function commentMarker(projectId: string): string {
 /** The GitHub environment of a project's PR previews: shared by all PRs, told apart by the deployment payload. */
 export function previewEnvironment(projectName: string): string {
   return `Preview – ${projectName}`;
-}
-
-export function commentTime(now: Date): string {
-  return now
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function renderComment(
