@@ -116,7 +116,7 @@ describe('the rehearsal of the caller repository', () => {
     expect(r.slack.at(-1)?.text).toMatch(/Rollback of production by rehearsal: deploy rolled back/);
   }, 180_000);
 
-  it('preview: migrations rehearsed on a Supabase service database, a commented preview, cleanup on close', async () => {
+  it('preview: migrations rehearsed, then the PR’s own stack (database, review app, Vercel preview) in one comment; a second push reuses it; cleanup and its re-run; the sweep', async () => {
     const r = await rehearsePipeline({ scenario: 'preview' });
     expect(r.ok).toBe(true);
     const opened = actionsOf(r, 0);
@@ -124,10 +124,32 @@ describe('the rehearsal of the caller repository', () => {
       expect.arrayContaining([
         'preview / rehearse-migrations › run-migrations',
         'preview / rehearse-migrations › verify-schema',
+        'preview / preview › preview-database',
+        'preview / preview › deploy-heroku',
         'preview / preview › deploy-vercel',
         'preview / preview › smoke-health',
+        'preview / preview › preview-comment',
       ]),
     );
+    // The stack: the PR's database with the PR's migrations, a review app on it (its URL in the
+    // frontend's build), smoke-checked together.
+    const step = (run: number, id: string) =>
+      r.runs[run]!.run.steps.find((s) => s.job === 'preview / preview' && s.id === id)!;
+    expect(step(0, 'db').outputs).toMatchObject({ name: 'wingman_pr_7', created: 'true', kind: 'database' });
+    expect(step(0, 'migrate').outputs.applied).toBe(
+      String(readdirSync('examples/wingmanmatch/supabase/migrations').length),
+    );
+    const backend = step(0, 'review').outputs['app-url']!;
+    expect(backend).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(step(0, 'vercel').detail!.childEnv['INPUT_BUILD-ENV']).toContain(`NEXT_PUBLIC_API_URL=${backend}`);
+    expect(JSON.parse(step(0, 'smoke').outputs.report!).targets.map((t: { url: string }) => t.url)).toEqual([
+      expect.stringMatching(/\/_sites\/dpl_/),
+      `${backend}health`,
+    ]);
+    // The second push: the same database and review app, built again; nothing made twice.
+    expect(step(1, 'db').outputs.created).toBe('false');
+    expect(step(1, 'migrate').outputs.applied).toBe('0');
+    expect(step(1, 'review').outputs['app-url']).toBe(backend);
     // The service is Supabase's image as it starts (no storage tables, the 2018 auth.users): the
     // bootstrap gives it the platform's part and the base branch's migrations apply; then the PR's own
     // (the Supabase-style corpus: storage buckets and policies, unqualified pgcrypto, a Vault reader,
@@ -143,9 +165,31 @@ describe('the rehearsal of the caller repository', () => {
     expect(r.github.comments.filter((c) => c.includes('Migration lint'))).toEqual([
       expect.stringMatching(/✅ Migration lint: no hazard in 3 pending migration\(s\)/),
     ]);
-    expect(actionsOf(r, 1)).toEqual(['preview / cleanup › deploy-vercel']);
-    expect(r.github.comments).toHaveLength(2); // the migration lint's and the preview's
-    expect(r.github.deployments.map((d) => d.state)).toEqual(['inactive']);
+    // One comment for the stack (deploy-vercel's own is off), edited in place: at the end, removed.
+    const stack = r.github.comments.filter((c) => c.includes('Full-stack preview'));
+    expect(stack).toHaveLength(1);
+    expect(stack[0]).toMatch(/### 🧹 Full-stack preview of #7 was removed/);
+    expect(r.github.comments).toHaveLength(2); // the migration lint's and the stack's
+    // A cleanup that failed half-way (Heroku down): the other parts were still removed; its re-run finished.
+    expect(r.runs.map((x) => [x.name, Object.values(x.run.jobs).map((j) => j.result)])).toEqual([
+      ['preview (opened)', ['success']],
+      ['preview (synchronize)', ['success']],
+      ['preview (closed)', ['failure']],
+      ['preview (closed, re-run)', ['success']],
+      ['previews-sweep', ['success']],
+    ]);
+    expect(actionsOf(r, 2)).toEqual([
+      'preview / cleanup › preview-database',
+      'preview / cleanup › deploy-heroku ✗',
+      'preview / cleanup › deploy-vercel',
+      'preview / cleanup › preview-comment',
+    ]);
+    expect(r.previews!.reviewApps.map((a) => a.pr)).toEqual([7]);
+    expect(['deleting', 'deleted']).toContain(r.previews!.reviewApps[0]!.status);
+    // The sweep removed what a missed close left (#5's database); nothing of #7 remains.
+    expect(r.runs[4]!.run.steps[0]!.outputs.removed).toBe('5');
+    expect(r.previews!.databases).toEqual([]);
+    expect(r.github.deployments.every((d) => d.state === 'inactive')).toBe(true);
     expect(r.runs.flatMap((x) => x.run.report.deployments)).toEqual([]); // deployment: false; deploy-vercel records its own
   }, 180_000);
 

@@ -19,10 +19,14 @@ const result = await rehearsePipeline({
   databaseUrl: value('--database-url'),
   print: (line) => console.log(line),
 });
-// smoke-fails passes when production was rolled back and Slack said so; the others when every job passed.
+// Every run as the scenario means it (ok); smoke-fails also when production was rolled back and Slack
+// said so; preview also when the cleanup left no review app and no PR database behind.
 const expected =
-  scenario === 'smoke-fails'
-    ? result.heroku.production.slugOfCurrent === result.heroku.production.previousSlug &&
-      result.slack.some((m) => /rolled back/i.test(m.text ?? ''))
-    : result.ok;
+  result.ok &&
+  (scenario !== 'smoke-fails' ||
+    (result.heroku.production.slugOfCurrent === result.heroku.production.previousSlug &&
+      result.slack.some((m) => /rolled back/i.test(m.text ?? '')))) &&
+  (scenario !== 'preview' ||
+    (result.previews!.databases.length === 0 &&
+      result.previews!.reviewApps.every((a) => a.status === 'deleting' || a.status === 'deleted')));
 process.exit(expected ? 0 : 1);

@@ -171,7 +171,9 @@ function parseTarget(item: unknown, where: string): TargetSpec {
   if (obj.headers !== undefined) {
     if (obj.headers === null || typeof obj.headers !== 'object' || Array.isArray(obj.headers))
       throw new TargetConfigError(`${where}.headers must be a mapping of header name to value`);
-    for (const [k, v] of Object.entries(obj.headers)) spec.headers[checkName(k, `${where}.headers`)] = String(v);
+    // An empty value sends no header: a workflow can pass an optional secret (a bypass) unconditionally.
+    for (const [k, v] of Object.entries(obj.headers))
+      if (v !== null && v !== undefined && String(v) !== '') spec.headers[checkName(k, `${where}.headers`)] = String(v);
   }
   if (obj.body !== undefined && obj.body !== null) {
     if (typeof obj.body === 'string') spec.body = obj.body;

@@ -52,7 +52,7 @@ describe('parseTargets', () => {
 - https://web.example.test/
 - url: https://api.example.test/ready
   method: post
-  headers: { X-Check: yes }
+  headers: { X-Check: yes, x-vercel-protection-bypass: '' }
   body: { deep: true }
   expect-status: 200-299
   expect-json:
@@ -70,6 +70,7 @@ describe('parseTargets', () => {
     expect(targets[1]!.url).toBe('https://web.example.test/');
     const t = targets[2]!;
     expect(t.method).toBe('POST');
+    // An empty value (an optional secret that is not set) sends no header.
     expect(t.headers).toEqual({ 'x-check': 'yes', 'content-type': 'application/json' });
     expect(t.body).toBe('{"deep":true}');
     expect(t.expectJson.map((a) => a.source)).toEqual(['$.status == "ok"', '$.db.latency_ms < 500']);

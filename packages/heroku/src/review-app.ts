@@ -13,7 +13,7 @@ import { waitForRelease } from './release-phase';
 import { activityUrl, type HerokuReport, releaseRef } from './report';
 import { type HerokuOptions, type RunContext, withRunContext } from './run-context';
 import { type SourceOptions, withUploadedSource } from './source-upload';
-import type { HerokuRelease } from './types';
+import type { HerokuApp, HerokuRelease } from './types';
 
 export interface ReviewAppOptions extends HerokuOptions, SourceOptions {
   pr: number;
@@ -93,9 +93,10 @@ export async function deployReviewApp(options: ReviewAppOptions): Promise<Heroku
     if (done.status !== 'created' || !done.app) throw await setupFailure(ctx, done, options.pr);
     const app = await readApp(ctx, done.app.id);
     report.activityUrl = activityUrl(app.name);
-    const { current } = await scanReleases(ctx, app);
-    if (!current) throw new HerokuError(`review app ${app.name} of #${options.pr} has no release`, 'no_release');
-    const final: HerokuRelease = await waitForRelease(ctx, app, current, deadline);
+    // The setup's build made the newest release; it becomes current once its release phase passed.
+    const newest = await newestRelease(ctx, app);
+    if (!newest) throw new HerokuError(`review app ${app.name} of #${options.pr} has no release`, 'no_release');
+    const final: HerokuRelease = await waitForRelease(ctx, app, newest, deadline);
     report.release = releaseRef(final);
     log.info(`Review app ${app.name} of #${options.pr} serves v${final.version} at ${app.web_url ?? '(no web URL)'}`);
   });
@@ -125,6 +126,18 @@ export async function deleteReviewApp(options: HerokuOptions & { pr: number }): 
     }
     ctx.log.info(`Deleted the review app of #${options.pr} (${existing.id})`);
   });
+}
+
+async function newestRelease(ctx: RunContext, app: HerokuApp): Promise<HerokuRelease | undefined> {
+  for await (const page of ctx.api.pages<HerokuRelease>(
+    `/apps/${app.id}/releases`,
+    `read the newest release of app '${app.name}'`,
+    'version',
+    1,
+    1,
+  ))
+    return page[0];
+  return undefined;
 }
 
 /** The pull request's live review app in the pipeline (deleted and errored ones do not count). */

@@ -41,7 +41,8 @@ export interface RehearsalOptions {
 export interface RehearsalResult {
   ok: boolean;
   /** Each workflow run of the scenario, in order ("push-main", "rollback", "preview (opened)" …). */
-  runs: { name: string; run: WorkflowRun }[];
+  /** A run with `expectFailure` is one the scenario makes fail on purpose (a cleanup that fails half-way). */
+  runs: { name: string; run: WorkflowRun; expectFailure?: boolean }[];
   heroku: Record<
     'staging' | 'production',
     {
@@ -63,6 +64,8 @@ export interface RehearsalResult {
   github: { comments: string[]; deployments: { environment: string; state?: string }[] };
   /** The closing lines: approvals, deployment records, runner starts. */
   closing: string[];
+  /** preview: the review apps and the PR databases left at the end. */
+  previews?: { reviewApps: { pr: number | null; status: string }[]; databases: string[] };
   durationMs: number;
 }
 
@@ -168,6 +171,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       );
     }
     const dbUrl = { staging: options.databaseUrl ?? staging!.url, production: options.databaseUrl ?? production!.url };
+    // Where preview databases (wingman_pr_<n>) are made: the staging server.
+    const previewServer = staging?.serverUrl ?? options.databaseUrl!;
     const backendModule = join(REPO_ROOT, 'examples/wingmanmatch/backend/server.mjs');
     const { startServer } = (await import(backendModule)) as {
       startServer(o: {
@@ -185,7 +190,18 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     cleanup.push(() => productionApp.stop());
 
     // The providers.
-    const heroku = new HerokuSim({ token: KEYS.heroku, buildMs: 60, releasePhaseMs: 40, promotionMs: 40 });
+    // A review app serves the example backend against the database its config names (the PR's).
+    const heroku = new HerokuSim({
+      token: KEYS.heroku,
+      buildMs: 60,
+      releasePhaseMs: 40,
+      promotionMs: 40,
+      reviewAppWebUrl: async (app) => {
+        const server = await startServer({ port: 0, databaseUrl: app.config.DATABASE_URL ?? '', version: app.name });
+        cleanup.push(() => server.stop());
+        return server.url;
+      },
+    });
     const vercel = new VercelSimulator({ token: KEYS.vercel, serveDeployments: true, stepMs: 25 });
     const slack = new SlackSimulator({ botToken: KEYS.slack });
     const sentry = new SentrySimulator({ token: KEYS.sentry, org: 'wingmanmatch', projects: ['backend', 'frontend'] });
@@ -203,10 +219,14 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       app.web_url = env === 'staging' ? stagingApp.url : productionApp.url;
       heroku.seedDeploy(APPS[env], 'the-previous-commit');
     }
-    heroku.addPipeline('wingmanmatch', [
-      { app: APPS.staging, stage: 'staging' },
-      { app: APPS.production, stage: 'production' },
-    ]);
+    heroku.addPipeline(
+      'wingmanmatch',
+      [
+        { app: APPS.staging, stage: 'staging' },
+        { app: APPS.production, stage: 'production' },
+      ],
+      { reviewApps: true },
+    );
     const project = vercel.addProject({ name: 'wingmanmatch' });
     const earlierFrontend = vercel.seedProduction(project.id);
     const channel = slack.addChannel({ name: 'deploys' });
@@ -236,7 +256,15 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         secrets: { ...deployCredentials(dbUrl.staging), HEROKU_CONFIG_VARS: STAGING_CONFIG_VARS },
       },
       production: { reviewers: ['release-managers'], branches: ['main'], secrets: deployCredentials(dbUrl.production) },
-      preview: { secrets: { VERCEL_TOKEN: KEYS.vercel, VERCEL_AUTOMATION_BYPASS_SECRET: 'bypass-rehearsal' } },
+      // Preview credentials reach staging and previews only: the staging server's role for PR databases.
+      preview: {
+        secrets: {
+          VERCEL_TOKEN: KEYS.vercel,
+          VERCEL_AUTOMATION_BYPASS_SECRET: 'bypass-rehearsal',
+          HEROKU_API_KEY: KEYS.heroku,
+          PREVIEW_DATABASE_URL: previewServer,
+        },
+      },
     };
     const vars: Record<string, string> = {
       HEROKU_STAGING_APP: APPS.staging,
@@ -305,20 +333,22 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       },
     };
     const runs: RehearsalResult['runs'] = [];
+    let previews: RehearsalResult['previews'];
     const runWorkflow = async (
       name: string,
       file: string,
       github_: Record<string, Value>,
       inputs: Record<string, Value> = {},
+      expectFailure = false,
     ) => {
       print(`\n${name}: ${CALLER}/${file}`);
       const run = await runner(github_).run(file, inputs);
-      runs.push({ name, run });
+      runs.push({ name, run, expectFailure });
       return run;
     };
 
     if (scenario === 'happy' || scenario === 'smoke-fails' || scenario === 'rollback' || scenario === 'repair')
-      await runWorkflow('push-main', '.github/workflows/push-main.yml', push);
+      await runWorkflow('push-main', '.github/workflows/push-main.yml', push, {}, scenario === 'smoke-fails');
     if (scenario === 'repair') {
       // The newest migration marked reverted in production's history (a hand-fixed database), then
       // applied again: two dispatches, each under production's approval, no migration run.
@@ -381,7 +411,32 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         },
       });
       await runWorkflow('preview (opened)', '.github/workflows/preview.yml', pr('opened'));
-      await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'));
+      // A second push: everything updated in place, nothing made twice.
+      await runWorkflow('preview (synchronize)', '.github/workflows/preview.yml', pr('synchronize'));
+      // A cleanup that fails half-way (Heroku keeps failing the review app's deletion), then its re-run.
+      heroku.inject(
+        'DELETE',
+        '/review-apps/:id',
+        { status: 503, body: { id: 'unavailable', message: 'Heroku is down' } },
+        { times: 5 },
+      );
+      await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'), {}, true);
+      await runWorkflow('preview (closed, re-run)', '.github/workflows/preview.yml', pr('closed'));
+      // What a missed close left behind: the database of pull request #5, closed long ago.
+      github.addPullRequest(CALLER, 5, { sha: 'f'.repeat(40), ref: 'feature/old' });
+      github.closePullRequest(CALLER, 5);
+      await adminQuery(previewServer, 'create database wingman_pr_5');
+      await runWorkflow('previews-sweep', '.github/workflows/previews-sweep.yml', {
+        ...push,
+        event_name: 'schedule',
+        event: { schedule: '17 4 * * *', repository: push.event.repository },
+      });
+      previews = {
+        reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
+        databases: (
+          await adminRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
+        ).map((row) => String(row.datname)),
+      };
     }
 
     const state = (env: 'staging' | 'production') => {
@@ -400,7 +455,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       };
     };
     const result: RehearsalResult = {
-      ok: runs.every(({ run }) => Object.values(run.jobs).every((j) => j.result !== 'failure')),
+      // Every run as the scenario means it: passing, or failing where it fails on purpose.
+      ok: runs.every(
+        ({ run, expectFailure }) => Object.values(run.jobs).some((j) => j.result === 'failure') === !!expectFailure,
+      ),
       runs,
       heroku: { staging: state('staging'), production: state('production') },
       vercelProduction: vercel.productionOf(project.id),
@@ -419,6 +477,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         })),
       },
       closing: [],
+      previews,
       durationMs: Date.now() - started,
     };
     result.closing = closingLines(result, Object.keys(environments));
@@ -459,11 +518,15 @@ export function closingLines(r: Pick<RehearsalResult, 'runs'>, environments: str
 function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) => void) {
   print('');
   print(`Pipeline (${scenario}) ${r.ok ? 'passed' : 'ended with failures'} in ${(r.durationMs / 1000).toFixed(1)} s`);
-  for (const { name, run } of r.runs)
+  for (const { name, run, expectFailure } of r.runs)
     for (const [job, j] of Object.entries(run.jobs))
       print(
-        `  ${name} › ${job}: ${j.result}${j.outputs['release-version'] ? `, backend release ${j.outputs['release-version']}` : ''}`,
+        `  ${name} › ${job}: ${j.result}${j.result === 'failure' && expectFailure ? ' (on purpose)' : ''}${j.outputs['release-version'] ? `, backend release ${j.outputs['release-version']}` : ''}`,
       );
+  if (r.previews)
+    print(
+      `  Previews left: review apps ${r.previews.reviewApps.map((a) => `#${a.pr} ${a.status}`).join(', ') || 'none'}; databases ${r.previews.databases.join(', ') || 'none'}`,
+    );
   for (const env of ['staging', 'production'] as const) {
     const h = r.heroku[env];
     const back = h.slugOfCurrent === h.previousSlug ? ' (the previous release’s slug)' : '';
@@ -479,4 +542,18 @@ function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) =>
     );
   print('');
   for (const line of r.closing) print(line);
+}
+
+async function adminRows(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  await adminRows(url, sql);
 }

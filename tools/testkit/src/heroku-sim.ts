@@ -33,6 +33,11 @@ export interface HerokuSimOptions {
   rateLimit?: number;
   /** Tokens replenished per minute (Heroku: about 75). Default 75. */
   refillPerMinute?: number;
+  /**
+   * Where a review app's web traffic goes: called with its app (config set) before its build starts; the
+   * answer becomes its web_url (a rehearsal starts the backend against the app's DATABASE_URL there).
+   */
+  reviewAppWebUrl?: (app: SimAppState) => Promise<string | undefined>;
 }
 
 export interface NextBuild {
@@ -333,7 +338,7 @@ export class HerokuSim extends Simulator {
   readonly uploads: SimUpload[] = [];
   /** Requests the API answered with 429. */
   rateLimited = 0;
-  readonly options: Required<Omit<HerokuSimOptions, 'token'>>;
+  readonly options: Required<Omit<HerokuSimOptions, 'token' | 'reviewAppWebUrl'>>;
   readonly key: string;
 
   private readonly apps: SimAppState[] = [];
@@ -350,6 +355,8 @@ export class HerokuSim extends Simulator {
   private tokensAt = Date.now();
   private streamDrops = 0;
 
+  private readonly hooks: Pick<HerokuSimOptions, 'reviewAppWebUrl'>;
+
   constructor(options: HerokuSimOptions = {}) {
     const key = options.token ?? 'heroku-sim-key';
     super({ name: 'Heroku', token: key });
@@ -363,6 +370,7 @@ export class HerokuSim extends Simulator {
       refillPerMinute: options.refillPerMinute ?? 75,
     };
     this.tokens = this.options.rateLimit;
+    this.hooks = { reviewAppWebUrl: options.reviewAppWebUrl };
     this.defineRoutes();
   }
 
@@ -886,6 +894,18 @@ export class HerokuSim extends Simulator {
       r.appId = app.id;
       r.status = 'creating';
       r.updated_at = now();
+      void this.reviewAppServes(app).then(() => this.setUpReviewApp(r, app, blob));
+    });
+    return { status: 201, body: this.reviewAppJson(r) };
+  }
+
+  private async reviewAppServes(app: SimAppState): Promise<void> {
+    const url = await this.hooks.reviewAppWebUrl?.(app).catch(() => undefined);
+    if (url) app.web_url = url;
+  }
+
+  private setUpReviewApp(r: SimReviewApp, app: SimAppState, blob: { url: string; version: string | null }): void {
+    {
       const setup: SimAppSetup = {
         id: r.appSetupId,
         status: 'pending',
@@ -904,8 +924,7 @@ export class HerokuSim extends Simulator {
         r.updated_at = now();
       });
       setup.buildId = (made.body as { id?: string }).id ?? null;
-    });
-    return { status: 201, body: this.reviewAppJson(r) };
+    }
   }
 
   private reviewAppJson(r: SimReviewApp): Record<string, unknown> {
