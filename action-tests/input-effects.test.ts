@@ -645,6 +645,42 @@ describe('deploy-heroku', () => {
           "input 'pull-request' is required for mode review-app outside a pull_request event",
         );
       },
+      'github-token': async () => {
+        await fresh();
+        sim.addApp('wm-review-base');
+        sim.addPipeline('wm-reviews', [{ app: 'wm-review-base', stage: 'staging' }], { reviewApps: true });
+        const github = new GitHubSimulator({ token: 'ghs_herokuSweep000000000001' });
+        await github.start();
+        try {
+          for (const n of [51, 52]) {
+            github.addPullRequest(DEFAULT_REPOSITORY, n, { sha: 'c'.repeat(40), ref: `feature/${n}` });
+            await run({ app: 'wm-review-base', mode: 'review-app', 'pull-request': String(n) });
+          }
+          github.closePullRequest(DEFAULT_REPOSITORY, 51);
+          const sweep = (inputs: Record<string, string>) =>
+            runAction('deploy-heroku', {
+              cwd: appDir,
+              env: { GITHUB_API_URL: github.url },
+              inputs: {
+                'api-key': KEY,
+                app: 'wm-review-base',
+                'api-url': sim.url,
+                mode: 'sweep-review-apps',
+                ...inputs,
+              },
+            });
+          expect((await sweep({})).stdout).toContain("input 'github-token' is required for mode sweep-review-apps");
+          const swept = await sweep({ 'github-token': 'ghs_herokuSweep000000000001' });
+          expect(swept.exitCode).toBe(0);
+          expect(swept.outputs.removed).toBe('51');
+          expect(sim.reviewApps.map((r) => [r.pr_number, r.status === 'created'])).toEqual([
+            [51, false],
+            [52, true],
+          ]);
+        } finally {
+          await github.stop();
+        }
+      },
       maintenance: async () => {
         await fresh();
         const on = await run({ app: 'wm-production', mode: 'maintenance', maintenance: 'on' });

@@ -176,19 +176,39 @@ describe('the rehearsal of the caller repository', () => {
       ['preview (synchronize)', ['success']],
       ['preview (closed)', ['failure']],
       ['preview (closed, re-run)', ['success']],
+      ['preview #8 (opened)', ['failure']],
+      ['preview #9 (opened)', ['failure']],
       ['previews-sweep', ['success']],
     ]);
+    expect(r.runs.filter((x) => x.expectFailure).map((x) => x.name)).toEqual([
+      'preview (closed)',
+      'preview #8 (opened)',
+      'preview #9 (opened)',
+    ]);
+    // Failures in the PR's comment, each with its one-line reason: #8's review app did not build; #9
+    // met the preview limit (ten others hold a database).
+    expect(r.previews!.comments[8]).toMatch(/### ❌ Full-stack preview of #8 has a failed part/);
+    expect(r.previews!.comments[8]).toMatch(
+      /\| Backend \| ❌ failed \| [^|]* \| Heroku review app of pull request #8 errored: Build failed; last lines of the build output: .*npm ERR! missing script: start \|/,
+    );
+    expect(r.previews!.comments[8]).toContain('| Frontend | ⏭️ skipped |');
+    expect(r.previews!.comments[8]).toMatch(/\| migrations applied \| 20250801120000, 20250801120100, /);
+    expect(r.previews!.comments[9]).toContain(
+      '| Database | ❌ failed |  | the preview limit is reached: 10 pull requests (#8, #101, #102, #103, #104, #105, #106, #107, #108, #109) have a preview database and max-previews is 10; close one of them, or raise max-previews |',
+    );
     expect(actionsOf(r, 2)).toEqual([
       'preview / cleanup › preview-database',
       'preview / cleanup › deploy-heroku ✗',
       'preview / cleanup › deploy-vercel',
       'preview / cleanup › preview-comment',
     ]);
-    expect(r.previews!.reviewApps.map((a) => a.pr)).toEqual([7]);
-    expect(['deleting', 'deleted']).toContain(r.previews!.reviewApps[0]!.status);
-    // The sweep removed what a missed close left (#5's database); nothing of #7 remains.
-    expect(r.runs[4]!.run.steps[0]!.outputs.removed).toBe('5');
+    expect(r.previews!.reviewApps.every((a) => a.status === 'deleting' || a.status === 'deleted')).toBe(true);
+    // The sweep removed what missed close events left (#8's database and errored review app, the old
+    // PRs' databases); nothing of any preview remains.
+    const sweep = r.runs.at(-1)!.run.steps;
+    expect(sweep.map((x) => x.outputs.removed)).toEqual(['8,101,102,103,104,105,106,107,108,109', '8']);
     expect(r.previews!.databases).toEqual([]);
+    expect(r.previews!.reviewApps.map((a) => a.pr)).toEqual([7, 8]);
     expect(r.github.deployments.every((d) => d.state === 'inactive')).toBe(true);
     expect(r.runs.flatMap((x) => x.run.report.deployments)).toEqual([]); // deployment: false; deploy-vercel records its own
   }, 180_000);

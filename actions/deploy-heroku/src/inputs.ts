@@ -14,11 +14,14 @@ export const deployHerokuInputs = defineInputs({
     pattern: /^(?:[a-z][a-z0-9-]{1,29}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
     expected: 'a Heroku app name (lowercase letters, digits and dashes) or an app id (UUID)',
   }),
-  mode: input.choice(['deploy', 'promote', 'rollback', 'maintenance', 'review-app', 'delete-review-app'], {
-    description:
-      "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release; 'maintenance' turns maintenance mode on or off (input maintenance); 'review-app' builds app-dir as the pull request's review app in app's pipeline (a later push builds on it); 'delete-review-app' deletes it.",
-    default: 'deploy',
-  }),
+  mode: input.choice(
+    ['deploy', 'promote', 'rollback', 'maintenance', 'review-app', 'delete-review-app', 'sweep-review-apps'],
+    {
+      description:
+        "'deploy' builds app-dir on Heroku; 'promote' copies app's slug to the apps of pipeline-stage; 'rollback' goes back to an earlier release; 'maintenance' turns maintenance mode on or off (input maintenance); 'review-app' builds app-dir as the pull request's review app in app's pipeline (a later push builds on it); 'delete-review-app' deletes it; 'sweep-review-apps' deletes those of every closed pull request (a daily schedule).",
+      default: 'deploy',
+    },
+  ),
   'app-dir': input.string({
     description: 'deploy: the folder to ship, e.g. a monorepo sub-folder (no git subtree needed).',
     default: '.',
@@ -45,6 +48,10 @@ export const deployHerokuInputs = defineInputs({
     description:
       'review-app, delete-review-app: the pull request number (default: the pull request of the triggering event).',
     min: 1,
+  }),
+  'github-token': input.string({
+    description: "sweep-review-apps: a token that may read the repository's pull requests (github.token).",
+    secret: true,
   }),
   maintenance: input.choice(['on', 'off'], {
     description:

@@ -11,6 +11,7 @@ import {
   type ReleaseRef,
   rollback,
   setMaintenance,
+  sweepReviewApps,
 } from '@wingman/heroku';
 import { formatDuration, startDeadline } from '@wingman/time';
 import type { deployHerokuInputs } from './inputs';
@@ -69,12 +70,30 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
         report = await deployReviewApp({
           ...common,
           pr,
-          branch: gh.pullRequest?.headRef || gh.branch || `pr-${pr}`,
+          // Heroku keys review apps by branch: the PR's head, or a name of its own for a PR given by number.
+          branch: (gh.pullRequest?.number === pr && gh.pullRequest.headRef) || `pr-${pr}`,
           appDir: inputs.appDir,
           exclude: inputs.exclude,
           version,
           configVars: inputs.configVars,
         });
+      }
+    } else if (inputs.mode === 'sweep-review-apps') {
+      if (!inputs.githubToken)
+        throw new Error(
+          "input 'github-token' is required for mode sweep-review-apps: pass github.token, to read which PRs are closed",
+        );
+      const { createGitHubClient, readGitHubContext } = await import('@wingman/github');
+      const gh = readGitHubContext();
+      const github = createGitHubClient({ token: inputs.githubToken, apiUrl: gh.apiUrl, signal: deadline.signal });
+      try {
+        const repo = { owner: gh.owner, repo: gh.repo };
+        report = await sweepReviewApps({
+          ...common,
+          isOpen: async (pr) => (await github.getPullRequest(repo, pr)).state === 'open',
+        });
+      } finally {
+        await github.close();
       }
     } else if (inputs.mode === 'maintenance') {
       if (!inputs.maintenance)
@@ -110,6 +129,8 @@ function refuseMisplaced(inputs: DeployHerokuInputs): void {
     throw new Error(
       "input 'prune' removes the config vars that config-vars does not list, and config-vars is empty: set config-vars, or remove prune",
     );
+  if (inputs.mode !== 'sweep-review-apps' && inputs.githubToken)
+    throw new Error(`input 'github-token' applies to mode sweep-review-apps, not ${inputs.mode}`);
   if (inputs.mode !== 'maintenance' && inputs.maintenance)
     throw new Error(`input 'maintenance' applies to mode maintenance, not ${inputs.mode}: set mode: maintenance`);
 }
@@ -123,6 +144,7 @@ function setOutputs(ctx: ActionContext, r: HerokuReport): void {
   ctx.setOutput('skipped', r.skipped);
   ctx.setOutput('maintenance', r.mode === 'promote' || r.maintenance === undefined ? '' : r.maintenance ? 'on' : 'off');
   ctx.setOutput('config-changes', r.config ? describe(r.config) : '');
+  ctx.setOutput('removed', r.swept ? r.swept.removed.join(',') : '');
 }
 
 function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | undefined): void {
@@ -134,6 +156,7 @@ function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | unde
     maintenance: 'maintenance mode',
     'review-app': 'review app',
     'delete-review-app': 'review app deletion',
+    'sweep-review-apps': 'review app sweep',
   }[r.mode];
   ctx.summary.heading(
     `${icon} deploy-heroku: ${r.app} ${verb} ${failure ? 'failed' : r.skipped ? 'skipped' : 'succeeded'}`,
@@ -147,6 +170,11 @@ function writeSummary(ctx: ActionContext, r: HerokuReport, failure: Error | unde
   if (r.buildId) rows.push(['build', `\`${r.buildId}\``]);
   if (r.source) rows.push(['source', `${r.source.files} entries, ${(r.source.bytes / 1e6).toFixed(1)} MB gzip`]);
   if (r.config) rows.push(['config vars', describe(r.config)]);
+  if (r.swept)
+    rows.push(
+      ['review apps deleted (closed PRs)', r.swept.removed.map((n) => `#${n}`).join(', ') || 'none'],
+      ['kept (open PRs)', r.swept.kept.map((n) => `#${n}`).join(', ') || 'none'],
+    );
   if (r.mode === 'maintenance' && r.maintenance !== undefined) rows.push(['maintenance', r.maintenance ? 'on' : 'off']);
   if (r.rollbackTarget) rows.push(['rolled back to', `${v(r.rollbackTarget)} (${r.rollbackTarget.description})`]);
   if (r.release) rows.push(['release', `${v(r.release)} (${r.release.description})`]);

@@ -42,14 +42,20 @@ function detailRows(value: unknown): [string, string][] {
   if (value === undefined) return [];
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new Error('input \'details\' must be a JSON object of label to value, e.g. {"smoke P95 ms": "120"}');
-  return Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-    k,
-    Array.isArray(v)
-      ? v.join(', ')
-      : v === null || v === undefined
-        ? ''
-        : typeof v === 'object'
-          ? JSON.stringify(v)
-          : String(v),
-  ]);
+  return Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, detailText(v)]);
+}
+
+/** A list (or a step output holding a JSON list, as run-migrations' applied-versions) as "a, b". */
+function detailText(v: unknown): string {
+  if (typeof v === 'string' && v.startsWith('[')) {
+    try {
+      const list: unknown = JSON.parse(v);
+      if (Array.isArray(list)) return list.join(', ');
+    } catch {
+      // not JSON: shown as it is
+    }
+  }
+  if (Array.isArray(v)) return v.join(', ');
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -6,7 +6,7 @@ export { type MaintenanceOptions, setMaintenance } from './maintenance';
 export * from './output-stream';
 export { type PromoteOptions, promote } from './promote';
 export * from './report';
-export { deleteReviewApp, deployReviewApp, type ReviewAppOptions } from './review-app';
+export { deleteReviewApp, deployReviewApp, type ReviewAppOptions, sweepReviewApps } from './review-app';
 export { type RollbackOptions, rollback } from './rollback';
 export type { HerokuOptions } from './run-context';
 export * from './tarball';

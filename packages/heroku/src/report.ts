@@ -3,7 +3,14 @@
 
 import type { HerokuRelease } from './types';
 
-export type HerokuMode = 'deploy' | 'promote' | 'rollback' | 'maintenance' | 'review-app' | 'delete-review-app';
+export type HerokuMode =
+  | 'deploy'
+  | 'promote'
+  | 'rollback'
+  | 'maintenance'
+  | 'review-app'
+  | 'delete-review-app'
+  | 'sweep-review-apps';
 
 export interface ReleaseRef {
   id: string;
@@ -52,6 +59,8 @@ export interface HerokuReport {
   targets?: TargetReport[];
   source?: { files: number; bytes: number; sha256: string };
   config?: ConfigReport;
+  /** sweep-review-apps: pull requests whose review app was deleted (closed), kept (open), or not read. */
+  swept?: { removed: number[]; kept: number[]; unknown: number[] };
   /** The app's maintenance mode after the run (read by every verb that reads the app). */
   maintenance?: boolean;
   durationMs: number;

@@ -41,7 +41,7 @@ interface HerokuAppSetup {
   build: { id: string; status: string; output_stream_url: string } | null;
 }
 
-const GONE = new Set(['deleting', 'deleted', 'errored']);
+const GONE = new Set(['deleting', 'deleted']);
 
 export async function deployReviewApp(options: ReviewAppOptions): Promise<HerokuReport> {
   return withRunContext('review-app', options, async (ctx) => {
@@ -54,7 +54,32 @@ export async function deployReviewApp(options: ReviewAppOptions): Promise<Heroku
       "so it has no review apps; add it to a pipeline with review apps enabled, or use mode: deploy on an app of the PR's own",
     );
     const deadline = ctx.startedAt + ctx.timeoutMs;
-    const existing = await findReviewApp(ctx, coupling.pipeline.id, options.pr);
+    let existing = await findReviewApp(ctx, coupling.pipeline.id, options.pr);
+    if (existing?.status === 'errored') {
+      // A failed one holds the branch: remove it and start again.
+      log.info(
+        `The review app of #${options.pr} had errored (${existing.message ?? existing.error_status}): deleting it and creating it again`,
+      );
+      const failed = existing;
+      await ctx.api.call('DELETE', `/review-apps/${failed.id}`, `delete the errored review app of #${options.pr}`, {
+        idempotent: true,
+      });
+      // Heroku keeps the branch's review app until it is deleted: a new one before that is a conflict.
+      await pollUntil(
+        ctx,
+        deadline,
+        () =>
+          ctx.api
+            .get<HerokuReviewApp>(`/review-apps/${failed.id}`, `read review app ${failed.id}`)
+            .catch((err: HerokuError) => {
+              if (err.status === 404) return { ...failed, status: 'deleted' as const };
+              throw err;
+            }),
+        (r) => r.status === 'deleted',
+        () => `the errored review app of #${options.pr} is still being deleted at the end of timeout: re-run`,
+      );
+      existing = undefined;
+    }
     if (existing?.app) {
       // A new push: build the new commit on the review app's app, with its config brought up to date.
       const app = await readApp(ctx, existing.app.id);
@@ -140,7 +165,48 @@ async function newestRelease(ctx: RunContext, app: HerokuApp): Promise<HerokuRel
   return undefined;
 }
 
-/** The pull request's live review app in the pipeline (deleted and errored ones do not count). */
+/**
+ * The daily sweep: deletes the review apps (errored ones too) whose pull request is closed; one whose
+ * pull request cannot be read is kept and named.
+ */
+export async function sweepReviewApps(
+  options: HerokuOptions & { isOpen: (pr: number) => Promise<boolean> },
+): Promise<HerokuReport> {
+  return withRunContext('sweep-review-apps', options, async (ctx) => {
+    const parent = await readApp(ctx);
+    const coupling = await pipelineOf(ctx, parent, 'so it has no review apps to sweep');
+    const all = await ctx.api.get<HerokuReviewApp[]>(
+      `/pipelines/${coupling.pipeline.id}/review-apps`,
+      `list the review apps of pipeline ${coupling.pipeline.id}`,
+    );
+    const swept = { removed: [] as number[], kept: [] as number[], unknown: [] as number[] };
+    ctx.report.swept = swept;
+    for (const r of all) {
+      if (GONE.has(r.status) || r.pr_number === null) continue;
+      let open: boolean;
+      try {
+        open = await options.isOpen(r.pr_number);
+      } catch (err) {
+        ctx.log.warning(
+          `could not read pull request #${r.pr_number}, its review app is kept: ${(err as Error).message}`,
+        );
+        swept.unknown.push(r.pr_number);
+        continue;
+      }
+      if (open) {
+        swept.kept.push(r.pr_number);
+        continue;
+      }
+      await ctx.api.call('DELETE', `/review-apps/${r.id}`, `delete the review app of #${r.pr_number}`, {
+        idempotent: true,
+      });
+      ctx.log.info(`Deleted the review app of closed pull request #${r.pr_number} (${r.id})`);
+      swept.removed.push(r.pr_number);
+    }
+  });
+}
+
+/** The pull request's review app in the pipeline, errored ones included (deleted ones do not count). */
 async function findReviewApp(ctx: RunContext, pipelineId: string, pr: number): Promise<HerokuReviewApp | undefined> {
   const all = await ctx.api.get<HerokuReviewApp[]>(
     `/pipelines/${pipelineId}/review-apps`,

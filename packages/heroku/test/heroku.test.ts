@@ -556,6 +556,17 @@ describe('Heroku deploy / promote / rollback', () => {
     expect(err.message).toMatch(
       /^Heroku review app of pull request #8 errored: Build failed; last lines of the build output: .*npm ERR! missing script: build/,
     );
+    // The re-run after a fix: the errored one is deleted (it holds the branch), a new one comes up.
+    const fixed = await deployReviewApp({
+      ...base(),
+      app: 'wm-staging',
+      appDir: dir,
+      version: SHA,
+      pr: 8,
+      branch: 'feature/y',
+    });
+    expect(sim.reviewApps.map((r) => r.status)).toEqual(['deleted', 'created']);
+    expect(fixed.app).toBe(sim.app(sim.reviewApps[1]!.appId!)!.name);
     sim.addApp('wm-loner');
     const alone = await failure(
       deployReviewApp({ ...base(), app: 'wm-loner', appDir: dir, version: SHA, pr: 9, branch: 'z' }),

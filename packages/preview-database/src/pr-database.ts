@@ -41,7 +41,7 @@ export class PrDatabases implements PreviewStore {
       const { rows } = await c.query<{ datname: string }>(
         `select datname from pg_database where datname ~ '^wingman_pr_[0-9]+$' order by datname`,
       );
-      return rows.map((r) => prOfName(r.datname)!);
+      return rows.map((r) => prOfName(r.datname)!).sort((a, b) => a - b);
     });
   }
 

@@ -65,7 +65,12 @@ export interface RehearsalResult {
   /** The closing lines: approvals, deployment records, runner starts. */
   closing: string[];
   /** preview: the review apps and the PR databases left at the end. */
-  previews?: { reviewApps: { pr: number | null; status: string }[]; databases: string[] };
+  previews?: {
+    /** The stack comments of the pull requests whose preview failed (#8: review app build, #9: the limit). */
+    comments: Record<number, string>;
+    reviewApps: { pr: number | null; status: string }[];
+    databases: string[];
+  };
   durationMs: number;
 }
 
@@ -394,16 +399,20 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         for (const dir of ['migrations', 'rollbacks']) rmSync(join(base, 'supabase', dir, f), { force: true });
       caller.history = { [BASE_SHA]: base };
       github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
-      const pr = (action: string) => ({
+      const pr = (action: string, n = 7) => ({
         event_name: 'pull_request',
         sha: caller.sha,
-        ref: 'refs/pull/7/merge',
+        ref: `refs/pull/${n}/merge`,
         event: {
           action,
-          number: 7,
+          number: n,
           pull_request: {
-            number: 7,
-            head: { sha: caller.sha, ref: 'feature/challenges', repo: { full_name: CALLER, fork: false } },
+            number: n,
+            head: {
+              sha: caller.sha,
+              ref: n === 7 ? 'feature/challenges' : `feature/pr-${n}`,
+              repo: { full_name: CALLER, fork: false },
+            },
             base: { ref: 'main', sha: BASE_SHA, repo: { full_name: CALLER } },
           },
           repository: { full_name: CALLER, name: 'wingmanmatch', html_url: `https://github.com/${CALLER}` },
@@ -422,16 +431,36 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       );
       await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'), {}, true);
       await runWorkflow('preview (closed, re-run)', '.github/workflows/preview.yml', pr('closed'));
-      // What a missed close left behind: the database of pull request #5, closed long ago.
-      github.addPullRequest(CALLER, 5, { sha: 'f'.repeat(40), ref: 'feature/old' });
-      github.closePullRequest(CALLER, 5);
-      await adminQuery(previewServer, 'create database wingman_pr_5');
+      // Failures the PR's comment reports: #8's review app does not build; then, with ten other pull
+      // requests holding a preview database (#101-#109, closed long ago, and #8), #9 is refused.
+      github.addPullRequest(CALLER, 8, { sha: caller.sha, ref: 'feature/pr-8' });
+      heroku.nextReviewAppBuild({
+        outcome: 'failed',
+        output: ['-----> Node.js app detected', 'npm ERR! missing script: start'],
+      });
+      await runWorkflow('preview #8 (opened)', '.github/workflows/preview.yml', pr('opened', 8), {}, true);
+      for (let n = 101; n <= 109; n++) {
+        github.addPullRequest(CALLER, n, { sha: 'f'.repeat(40), ref: `feature/old-${n}` });
+        github.closePullRequest(CALLER, n);
+        await adminQuery(previewServer, `create database wingman_pr_${n}`);
+      }
+      github.addPullRequest(CALLER, 9, { sha: caller.sha, ref: 'feature/pr-9' });
+      await runWorkflow('preview #9 (opened)', '.github/workflows/preview.yml', pr('opened', 9), {}, true);
+      // #8 and #9 are closed without their close event reaching the workflow: the sweep's job.
+      github.closePullRequest(CALLER, 8);
+      github.closePullRequest(CALLER, 9);
       await runWorkflow('previews-sweep', '.github/workflows/previews-sweep.yml', {
         ...push,
         event_name: 'schedule',
         event: { schedule: '17 4 * * *', repository: push.event.repository },
       });
       previews = {
+        comments: Object.fromEntries(
+          [8, 9].map((n) => [
+            n,
+            github.comments(CALLER, n).find((c) => c.body.includes('Full-stack preview'))?.body ?? '',
+          ]),
+        ),
         reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
         databases: (
           await adminRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)

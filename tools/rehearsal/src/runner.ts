@@ -452,7 +452,11 @@ export class WorkflowRunner {
           stringify(evaluate(step.raw.name as Template, stepCtx())) ||
           step.uses ||
           (typeof step.run === 'string' ? step.run.split('\n')[0]! : `step ${i + 1}`);
-        if (!evaluateCondition(step.if, stepCtx())) continue;
+        if (!evaluateCondition(step.if, stepCtx())) {
+          // GitHub lists a skipped step in the steps context: outcome and conclusion 'skipped', no outputs.
+          if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+          continue;
+        }
         const started = Date.now();
         const ctx = stepCtx();
         let record: StepRecord;

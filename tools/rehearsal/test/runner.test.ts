@@ -193,6 +193,30 @@ jobs:
     expect(run.steps[0]!.error).toMatch(/Did you forget to run actions\/checkout/);
   });
 
+  it('lists a skipped step in the steps context, outcome and conclusion skipped, as GitHub does', async () => {
+    const suite = repository(
+      {
+        '.github/workflows/w.yml': `on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      seen: \${{ steps.never.outcome }}/\${{ steps.never.conclusion }}/\${{ steps.absent.outcome }}
+    steps:
+      - id: never
+        if: false
+        run: echo never
+      - run: echo ran
+`,
+      },
+      true,
+    );
+    const run = await runner(suite, suite, SUITE).run('.github/workflows/w.yml');
+    expect(run.jobs.build!.result).toBe('success');
+    // A step the job does not have is not in the context at all.
+    expect(run.jobs.build!.outputs.seen).toBe('skipped/skipped/');
+  });
+
   it('fails a called workflow that uses ./actions when the caller is another repository, even after a checkout', async () => {
     const suite = repository({ '.github/workflows/deploy.yml': withCheckouts(fixture('deploy.yml')) }, true);
     const caller = repository({ '.github/workflows/push-main.yml': remotePushMain() }, false);

@@ -856,7 +856,7 @@ export class HerokuSim extends Simulator {
     if (!pipeline) return err(404, 'not_found', "Couldn't find that pipeline.", { resource: 'pipeline' });
     if (!pipeline.reviewApps) return err(422, 'invalid_params', 'Review apps are not enabled for this pipeline.');
     const live = this.reviewApps.find(
-      (r) => r.pipelineId === pipeline.id && r.branch === b.branch && !['deleted', 'errored'].includes(r.status),
+      (r) => r.pipelineId === pipeline.id && r.branch === b.branch && r.status !== 'deleted',
     );
     if (live) return err(409, 'conflict', `A review app already exists for the ${b.branch} branch`);
     const env = (b.environment ?? {}) as Record<string, unknown>;
