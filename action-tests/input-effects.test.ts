@@ -1657,6 +1657,13 @@ describe('preview-database', () => {
         const r = await onSupabase({ 'project-ref': 'effectsotherprojecta' }, 32);
         expect(r.exitCode).toBe(0);
         expect(supabase.branches('effectsotherprojecta').map((b) => b.name)).toEqual(['wingman-pr-32']);
+        // A plan without branching: refused with what to do, as the step's error output for the PR comment.
+        supabase.addProject('effectsfreeplanprojx', { branching: 'plan' });
+        const refused = await onSupabase({ 'project-ref': 'effectsfreeplanprojx' }, 33);
+        expect(refused.exitCode).toBe(1);
+        expect(refused.outputs.error).toBe(
+          'could not create preview branch wingman-pr-33: Branching is supported only on the Pro plan or above (402); Supabase branching needs a paid plan: upgrade the project, or give staging-database-url for a per-PR database instead',
+        );
       },
       timeout: async () => {
         supabase.inject('GET', '/v1/branches/:branch', { delayMs: 10_000 });
