@@ -93,6 +93,7 @@ describe('deploy-heroku bundle', () => {
         skipped: 'false',
         maintenance: 'off',
         'config-changes': '',
+        removed: '',
       });
       // The version defaults to GITHUB_SHA; only the backend folder went up, without node_modules.
       expect(build.source_blob.version).toBe(SHA);

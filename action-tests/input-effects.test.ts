@@ -1749,3 +1749,126 @@ describe('preview-comment', () => {
     },
   }));
 });
+
+// ---------------------------------------------------------------------------------------------------
+// verify-config: effects on what is read from Heroku and Vercel (simulators)
+
+describe('verify-config', () => {
+  const KEY = 'hrku-effects-config-000000001';
+  const TOKEN = 'vercel-effects-config-000001';
+  const TEAM = 'team_effectsconfig0000000000000';
+  let heroku: HerokuSim;
+  let vercel: VercelSimulator;
+  let projectId: string;
+  let teamProjectId: string;
+  let cwd: string;
+  beforeAll(async () => {
+    heroku = new HerokuSim({ token: KEY });
+    vercel = new VercelSimulator({ token: TOKEN, teams: [{ id: TEAM, slug: 'cfg-team' }] });
+    await Promise.all([heroku.start(), vercel.start()]);
+    heroku.addApp('cfg-staging');
+    heroku.addApp('cfg-production');
+    heroku.seedConfig('cfg-staging', { DSN: 'https://staging.example.com', ENVIRONMENT: 'staging' });
+    heroku.seedConfig('cfg-production', { DSN: 'https://production.example.com', ENVIRONMENT: 'production' });
+    projectId = vercel.addProject({ name: 'cfg' }).id;
+    vercel.addEnv(projectId, { key: 'NEXT_DSN', value: 'https://production.example.com', target: ['production'] });
+    vercel.addEnv(projectId, { key: 'NEXT_DSN', value: 'https://staging.example.com', target: ['preview'] });
+    teamProjectId = vercel.addProject({ name: 'cfg', teamId: TEAM }).id;
+    vercel.addEnv(teamProjectId, { key: 'NEXT_DSN', value: 'https://production.example.com', target: ['production'] });
+    cwd = tempDir('wingman-config-effects-');
+    mkdirSync(join(cwd, 'deploy'));
+    const manifest = `environments: [staging, production]
+variables:
+  DSN: { heroku: DSN, vercel: NEXT_DSN, pattern: '^https://' }
+  ENVIRONMENT: { heroku: ENVIRONMENT, equals: '{environment}' }
+`;
+    writeFileSync(join(cwd, 'deploy/config.yml'), manifest);
+    writeFileSync(join(cwd, 'other.yml'), manifest.replace("pattern: '^https://'", "pattern: '^http://'"));
+  });
+  afterAll(async () => {
+    await Promise.all([heroku?.stop(), vercel?.stop()]);
+  });
+  const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+    runAction('verify-config', {
+      cwd,
+      env,
+      inputs: {
+        environment: 'production',
+        'heroku-api-key': KEY,
+        'heroku-apps': 'staging=cfg-staging,production=cfg-production',
+        'vercel-token': TOKEN,
+        'vercel-project-id': projectId,
+        'heroku-api-url': heroku.url,
+        'vercel-api-url': vercel.url,
+        ...inputs,
+      },
+    });
+
+  everyInput('verify-config', () => ({
+    exempt: {},
+    cases: {
+      manifest: async () => {
+        expect((await run({})).exitCode).toBe(0);
+        const r = await run({ manifest: 'other.yml' });
+        expect(r.exitCode).toBe(1);
+        expect(r.annotations[0]?.message).toContain('does not match ^http://');
+      },
+      environment: async () => {
+        const r = await run({ environment: 'staging' });
+        expect(r.exitCode).toBe(0);
+        expect(JSON.parse(r.outputs.report!).environment).toBe('staging');
+        expect((await run({ environment: 'qa' })).outputs.error).toContain("input 'environment' is qa");
+      },
+      'heroku-api-key': async () => {
+        await run({});
+        expect(heroku.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+        const fromEnv = await run({ 'heroku-api-key': '' }, { HEROKU_API_KEY: KEY });
+        expect(fromEnv.exitCode).toBe(0);
+      },
+      'heroku-apps': async () => {
+        const r = await run({ 'heroku-apps': 'production=cfg-staging' });
+        expect(r.annotations.map((a) => a.message)).toContain(
+          "ENVIRONMENT on Heroku app cfg-staging is not 'production'",
+        );
+      },
+      'vercel-token': async () => {
+        const r = await run({ 'vercel-token': 'vercel-not-this-token-00001' });
+        expect(r.exitCode).toBe(1);
+        expect(r.annotations[0]?.message).toMatch(/the Vercel token may not read the environment variables .*\(403/);
+      },
+      'vercel-project-id': async () => {
+        const r = await run({ 'vercel-project-id': 'prj_missing' });
+        expect(r.annotations[0]?.message).toBe(
+          "Vercel project prj_missing was not found (404): check inputs 'vercel-project-id' and 'vercel-team-id'",
+        );
+      },
+      'vercel-team-id': async () => {
+        const r = await run({ 'vercel-project-id': teamProjectId, 'vercel-team-id': TEAM });
+        expect(r.exitCode).toBe(0);
+        expect(vercel.requests.some((q) => q.query.teamId === TEAM)).toBe(true);
+      },
+      'fail-on': async () => {
+        const partial = { 'heroku-apps': 'production=cfg-production' };
+        // Staging's app unnamed: a warning (no isolation rule here, so nothing is read for it at all).
+        expect((await run({ ...partial, 'fail-on': 'warn' })).exitCode).toBe(0);
+        const isolated = join(cwd, 'isolated.yml');
+        writeFileSync(
+          isolated,
+          'environments: [staging, production]\nvariables:\n  DSN: { heroku: DSN, isolated: true }\n',
+        );
+        expect((await run({ ...partial, manifest: 'isolated.yml' })).exitCode).toBe(0);
+        expect((await run({ ...partial, manifest: 'isolated.yml', 'fail-on': 'warning' })).exitCode).toBe(1);
+      },
+      'heroku-api-url': async () => {
+        const before = heroku.requests.length;
+        await run({});
+        expect(heroku.requests.length).toBeGreaterThan(before);
+      },
+      'vercel-api-url': async () => {
+        const before = vercel.requests.length;
+        await run({});
+        expect(vercel.requests.length).toBeGreaterThan(before);
+      },
+    },
+  }));
+});

@@ -23,6 +23,7 @@ describe('the rehearsal of the caller repository', () => {
       for (const action of [
         'actions/checkout',
         'notify-slack',
+        'verify-config',
         'run-migrations',
         'verify-schema',
         'deploy-heroku',
@@ -64,13 +65,26 @@ describe('the rehearsal of the caller repository', () => {
     expect(productionVercel!.outputs['source-digest']).toBe(digest);
     expect(productionVercel!.summary).toContain('source, built by Vercel');
     // Staging's HEROKU_CONFIG_VARS secret reached the build's release by name; no value was printed.
-    expect(r.heroku.staging.configOfCurrent.sort()).toEqual(['ENVIRONMENT', 'RESEND_API_KEY']);
+    expect(r.heroku.staging.configOfCurrent.sort()).toEqual([
+      'DATABASE_URL',
+      'ENVIRONMENT',
+      'RESEND_API_KEY',
+      'SENTRY_DSN',
+    ]);
     const stagingHeroku = run.steps.find((s) => s.job === 'staging / deploy' && s.id === 'heroku')!;
-    expect(stagingHeroku.outputs['config-changes']).toBe('added RESEND_API_KEY, ENVIRONMENT');
+    expect(stagingHeroku.outputs['config-changes']).toBe('added RESEND_API_KEY; 1 unchanged');
     const printed = run.steps.map((s) => (s.detail ? visible(s.detail) : s.summary)).join('');
     expect(printed).not.toContain(STAGING_CONFIG_VARS.split('\n')[0]!.split('=')[1]!);
     // Production promotes: it keeps its own config, and maintenance mode was never touched.
-    expect(r.heroku.production.configOfCurrent).toEqual([]);
+    expect(r.heroku.production.configOfCurrent.sort()).toEqual(['DATABASE_URL', 'ENVIRONMENT', 'SENTRY_DSN']);
+    // verify-config checked each environment's configuration (deploy/config.yml) before it migrated.
+    for (const env of ['staging', 'production']) {
+      const steps = run.steps.filter((s) => s.job === `${env} / deploy`).map((s) => s.id);
+      expect(steps.indexOf('config')).toBeGreaterThan(-1);
+      expect(steps.indexOf('config')).toBeLessThan(steps.indexOf('migrate'));
+      const config = run.steps.find((s) => s.job === `${env} / deploy` && s.id === 'config')!;
+      expect(config.outputs).toMatchObject({ errors: '0', warnings: '0' });
+    }
     expect(run.steps.some((s) => s.id?.startsWith('maintenance'))).toBe(false);
     expect(r.heroku.production.maintenanceSwitches).toEqual([]);
   }, 180_000);

@@ -2,6 +2,7 @@
 // build's release carries them. A change makes its own release on Heroku (and runs the current slug's
 // release phase); no change makes none. Names are reported, values never.
 
+import { HerokuApi, type HerokuApiOptions } from './api';
 import { HerokuError } from './errors';
 import { waitForRelease } from './release-phase';
 import { type ConfigReport, type ReleaseRef, releaseRef } from './report';
@@ -112,4 +113,18 @@ async function newestReleaseAfter(
   ))
     return page.find((r) => r.version > version);
   return undefined;
+}
+
+/** An app's config vars, for a check that reads them (verify-config); the caller keeps them in memory only. */
+export async function readConfigVars(options: HerokuApiOptions): Promise<Record<string, string>> {
+  const api = new HerokuApi(options);
+  try {
+    return await api.get<Record<string, string>>(
+      `/apps/${encodeURIComponent(options.app)}/config-vars`,
+      `read the config vars of app '${options.app}'`,
+      configShape,
+    );
+  } finally {
+    await api.close();
+  }
 }

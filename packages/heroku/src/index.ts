@@ -1,5 +1,5 @@
 export * from './api';
-export { describe as describeConfigChange, planConfig } from './config-vars';
+export { describe as describeConfigChange, planConfig, readConfigVars } from './config-vars';
 export { type DeployOptions, deploy } from './deploy';
 export * from './errors';
 export { type MaintenanceOptions, setMaintenance } from './maintenance';

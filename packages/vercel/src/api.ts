@@ -142,6 +142,14 @@ export interface VercelApiOptions
   apiUrl?: string;
 }
 
+export interface VercelEnvRecord {
+  id?: string;
+  key: string;
+  type: string;
+  target?: string[] | string;
+  customEnvironmentIds?: string[];
+}
+
 export interface VercelApi {
   readonly http: HttpClient;
   readonly teamId: string | undefined;
@@ -157,6 +165,12 @@ export interface VercelApi {
   /** DELETE /v2/aliases/{aliasId} (a hostname is accepted as the id); 404 when it does not exist. */
   deleteAlias(aliasOrId: string): Promise<void>;
   promote(projectId: string, deploymentId: string): Promise<void>;
+  /** The project's environment variable records (values of encrypted ones are not plaintext here). */
+  listEnv(projectId: string): Promise<VercelEnvRecord[]>;
+  /** A target's variables decrypted, as `vercel env pull` reads them; sensitive ones come back empty. */
+  pullEnv(projectId: string, target: string): Promise<Record<string, string>>;
+  /** The project's custom environments (none when the plan has them not: 404). */
+  listCustomEnvironments(projectId: string): Promise<{ id: string; slug: string }[]>;
   rollback(projectId: string, deploymentId: string, description?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -232,6 +246,39 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
     getAlias: (aliasOrId) => http.get<VercelAlias>(`/v4/aliases/${seg(aliasOrId)}`, { query: q() }),
     async deleteAlias(aliasOrId) {
       await http.request('DELETE', `/v2/aliases/${seg(aliasOrId)}`, { query: q() });
+    },
+    async listEnv(projectId) {
+      const out: VercelEnvRecord[] = [];
+      let until: number | undefined;
+      for (let page = 0; page < 100; page++) {
+        const body = await http.get<{ envs?: VercelEnvRecord[]; pagination?: { next?: number | null } }>(
+          `/v10/projects/${seg(projectId)}/env`,
+          { query: q({ until }) },
+        );
+        out.push(...(body.envs ?? []));
+        const next = body.pagination?.next;
+        if (next === null || next === undefined) break;
+        until = next;
+      }
+      return out;
+    },
+    async pullEnv(projectId, target) {
+      const body = await http.get<{ env?: Record<string, string> }>(`/v3/env/pull/${seg(projectId)}/${seg(target)}`, {
+        query: q({ source: 'vercel-cli:env:pull' }),
+      });
+      return body.env ?? {};
+    },
+    async listCustomEnvironments(projectId) {
+      try {
+        const body = await http.get<{ environments?: { id: string; slug: string }[] }>(
+          `/v9/projects/${seg(projectId)}/custom-environments`,
+          { query: q() },
+        );
+        return body.environments ?? [];
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 404) return [];
+        throw err;
+      }
     },
     async promote(projectId, deploymentId) {
       await http.request('POST', `/v10/projects/${seg(projectId)}/promote/${seg(deploymentId)}`, {

@@ -80,6 +80,7 @@ export const CALLER_ROOT = join(REPO_ROOT, 'examples/wingmanmatch');
 /** The rehearsed pull request adds the example app's newest migrations to its base. */
 export const PR_MIGRATIONS = 3;
 const BASE_SHA = 'ba5e'.repeat(10);
+const SENTRY_DSN = 'https://rehearsal0key@o1.ingest.sentry.io/42';
 /** Staging's HEROKU_CONFIG_VARS environment secret: set on the app before its build. */
 export const STAGING_CONFIG_VARS = 'RESEND_API_KEY=re_rehearsal_0123456789\nENVIRONMENT=staging';
 const APPS = { staging: 'wingmanmatch-staging', production: 'wingmanmatch-production' } as const;
@@ -223,6 +224,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       const app = heroku.addApp(APPS[env]);
       app.web_url = env === 'staging' ? stagingApp.url : productionApp.url;
       heroku.seedDeploy(APPS[env], 'the-previous-commit');
+      // The configuration the team set (deploy/config.yml says what it must be): verify-config reads it.
+      heroku.seedConfig(APPS[env], { DATABASE_URL: dbUrl[env], ENVIRONMENT: env, SENTRY_DSN: SENTRY_DSN });
     }
     heroku.addPipeline(
       'wingmanmatch',
@@ -234,6 +237,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     );
     const project = vercel.addProject({ name: 'wingmanmatch' });
     const earlierFrontend = vercel.seedProduction(project.id);
+    vercel.addEnv(project.id, { key: 'NEXT_PUBLIC_SENTRY_DSN', value: SENTRY_DSN, target: ['production', 'preview'] });
     const channel = slack.addChannel({ name: 'deploys' });
     const previousSlug = {
       staging: heroku.currentRelease(APPS.staging)?.slug?.id,

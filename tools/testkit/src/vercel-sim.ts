@@ -70,10 +70,24 @@ export interface VercelSimFile {
   mode?: number;
 }
 
+export interface VercelSimEnv {
+  id: string;
+  key: string;
+  value: string;
+  /** plain: listed as is; encrypted: listed as ciphertext, pulled decrypted; sensitive: never read back. */
+  type: 'plain' | 'encrypted' | 'sensitive';
+  target: ('production' | 'preview' | 'development')[];
+  /** Custom environments (by slug) the variable is set for. */
+  customEnvironments: string[];
+}
+
 interface Project {
   id: string;
   name: string;
   accountId: string;
+  env: VercelSimEnv[];
+  /** The token may not read the project's environment variables (403 forbidden). */
+  envForbidden?: boolean;
   domains: { name: string; verified: boolean }[];
   plan: 'hobby' | 'pro';
   customEnvironments: string[];
@@ -191,6 +205,9 @@ export class VercelSimulator extends Simulator {
     r('GET', '/v4/aliases/:idOrAlias', (req) => this.getAlias(req));
     r('DELETE', '/v2/aliases/:aliasOrId', (req) => this.deleteAlias(req));
     r('GET', '/v9/projects/:idOrName', (req) => this.getProject(req));
+    r('GET', '/v10/projects/:idOrName/env', (req) => this.listEnv(req));
+    r('GET', '/v3/env/pull/:idOrName/:target', (req) => this.pullEnv(req));
+    r('GET', '/v9/projects/:idOrName/custom-environments', (req) => this.listCustomEnvironments(req));
     r('POST', '/v10/projects/:projectId/promote/:deploymentId', (req) => this.promote(req));
     r('POST', '/v1/projects/:projectId/rollback/:deploymentId', (req) => this.rollback(req));
     this.serveDeployments = options.serveDeployments ?? false;
@@ -263,6 +280,7 @@ export class VercelSimulator extends Simulator {
       domains: (init.domains ?? []).map((d) => ({ name: d.name, verified: d.verified ?? true })),
       plan: init.plan ?? 'pro',
       customEnvironments: init.customEnvironments ?? [],
+      env: [],
       rootDirectory: init.rootDirectory ?? null,
       settings: {
         framework: init.framework ?? null,
@@ -1003,6 +1021,106 @@ export class VercelSimulator extends Simulator {
     this.aliasMeta.delete(found.alias);
     for (const d of this.deployments.values()) d.alias = d.alias.filter((a) => a !== found.alias);
     return { status: 200, body: { status: 'SUCCESS' } };
+  }
+
+  /** A project environment variable, as the dashboard or `vercel env add` sets it. */
+  addEnv(
+    projectId: string,
+    env: {
+      key: string;
+      value: string;
+      type?: VercelSimEnv['type'];
+      target?: VercelSimEnv['target'];
+      customEnvironments?: string[];
+    },
+  ): VercelSimEnv {
+    const project = this.projects.get(projectId);
+    if (!project) throw new Error(`addEnv: no project ${projectId}`);
+    const e: VercelSimEnv = {
+      id: rand(16),
+      key: env.key,
+      value: env.value,
+      type: env.type ?? 'encrypted',
+      target: env.target ?? ['production', 'preview', 'development'],
+      customEnvironments: env.customEnvironments ?? [],
+    };
+    project.env.push(e);
+    return e;
+  }
+
+  /** The token may no longer read the project's environment variables (a member without the role). */
+  forbidEnv(projectId: string): void {
+    this.projects.get(projectId)!.envForbidden = true;
+  }
+
+  private envScope(req: SimRequest): Project | SimResponse {
+    const scope = this.scope(req);
+    if ('status' in scope) return scope;
+    const p = this.projectIn(scope, req.params.idOrName!);
+    if (!p) return err(404, 'not_found', 'Project not found');
+    if (p.envForbidden)
+      return err(403, 'forbidden', "You don't have permission to read the environment variables of this project");
+    return p;
+  }
+
+  /** GET /v10/projects/{id}/env: every record; encrypted values as ciphertext (decrypt is deprecated), sensitive empty. */
+  private listEnv(req: SimRequest): SimResponse {
+    const p = this.envScope(req);
+    if ('status' in p) return p;
+    const envs = p.env.map((e) => ({
+      id: e.id,
+      key: e.key,
+      type: e.type,
+      value: e.type === 'plain' ? e.value : e.type === 'encrypted' ? Buffer.from(`enc:${e.id}`).toString('base64') : '',
+      decrypted: false,
+      target: e.target,
+      customEnvironmentIds: e.customEnvironments.map((slug) => `env_${slug}`),
+      createdAt: p.createdAt,
+      updatedAt: p.createdAt,
+    }));
+    return { status: 200, body: { envs, pagination: { count: envs.length, next: null, prev: null } } };
+  }
+
+  /** GET /v3/env/pull/{id}/{target}: what `vercel env pull` reads, decrypted; sensitive values come back empty. */
+  private pullEnv(req: SimRequest): SimResponse {
+    const p = this.envScope(req);
+    if ('status' in p) return p;
+    const target = req.params.target!;
+    const custom = target.startsWith('env_') ? target.slice(4) : undefined;
+    if (custom !== undefined && !p.customEnvironments.includes(custom))
+      return err(
+        404,
+        'custom_environment_not_found',
+        `Custom environment "${target}" was not found in project ${p.name}`,
+      );
+    if (custom === undefined && !['production', 'preview', 'development'].includes(target))
+      return err(400, 'bad_request', `Invalid target: ${target}`);
+    const env: Record<string, string> = {};
+    for (const e of p.env) {
+      const covers = custom !== undefined ? e.customEnvironments.includes(custom) : e.target.includes(target as never);
+      if (covers) env[e.key] = e.type === 'sensitive' ? '' : e.value;
+    }
+    return { status: 200, body: { env, buildEnv: env } };
+  }
+
+  private listCustomEnvironments(req: SimRequest): SimResponse {
+    const scope = this.scope(req);
+    if ('status' in scope) return scope;
+    const p = this.projectIn(scope, req.params.idOrName!);
+    if (!p) return err(404, 'not_found', 'Project not found');
+    return {
+      status: 200,
+      body: {
+        accountLimit: { total: 12 },
+        environments: p.customEnvironments.map((slug) => ({
+          id: `env_${slug}`,
+          slug,
+          type: 'preview',
+          createdAt: p.createdAt,
+          updatedAt: p.createdAt,
+        })),
+      },
+    };
   }
 
   private getProject(req: SimRequest): SimResponse {

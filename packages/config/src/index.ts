@@ -1,0 +1,4 @@
+export * from './check';
+export * from './manifest';
+export * from './read';
+export * from './report';
