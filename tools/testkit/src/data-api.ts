@@ -1,6 +1,7 @@
-// A stand-in for Supabase's Data API (the API gateway's key check in front of PostgREST at /rest/v1), for the
-// reads supabase-js sends: `from(t).select(cols, { count, head })` with `limit`, `range`, `order` and simple
-// filters, `single()`, and the OpenAPI root. Each request runs on the real database the way PostgREST runs it:
+// A stand-in for Supabase's Data API (the API gateway's key check in front of PostgREST at /rest/v1), for what
+// supabase-js sends: `from(t).select(cols, { count, head })` with `limit`, `range`, `order` and simple
+// filters, `single()`, the OpenAPI root; `insert`, `upsert` (on_conflict, Prefer: resolution=…), `update`
+// and `delete` with filters (Prefer: return=representation|minimal); and `rpc` (POST /rpc/<fn>). Each request runs on the real database the way PostgREST runs it:
 // one transaction, `role` switched to the JWT's role, `request.jwt.claims` set, so what comes back is decided
 // by the database's real grants and RLS policies, never by this file.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -305,11 +306,12 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     req: IncomingMessage,
     path: string,
     fn: (client: pg.PoolClient) => Promise<T>,
+    readOnly = true,
   ): Promise<T> {
     const authed = role !== 'anon';
     const client = await pool.connect();
     try {
-      await client.query('begin isolation level read committed read only');
+      await client.query(`begin isolation level read committed${readOnly ? ' read only' : ''}`);
       const settings: [string, string][] = [
         ['search_path', `${ident(schema)}, public, extensions`],
         ['role', role],
@@ -348,14 +350,7 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
   }
 
   async function read(req: IncomingMessage, url: URL, table: string, record: DataApiRequest): Promise<Reply> {
-    const claims = authenticate(req);
-    const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : 'anon';
-    const schema = negotiateSchema(req);
-    record.role = role;
-    record.schema = schema;
-    if (!(await relationExists(schema, table))) {
-      throw pgrstError(404, 'PGRST205', `Could not find the table '${schema}.${table}' in the schema cache`);
-    }
+    const { claims, role, schema } = await requestScope(req, table, record);
 
     const params: unknown[] = [];
     const where: string[] = [];
@@ -445,11 +440,7 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
 
   /** The OpenAPI root, following privileges as PostgREST's default openapi-mode does. */
   async function openApi(req: IncomingMessage, host: string, record: DataApiRequest): Promise<Reply> {
-    const claims = authenticate(req);
-    const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : 'anon';
-    const schema = negotiateSchema(req);
-    record.role = role;
-    record.schema = schema;
+    const { claims, role, schema } = await requestScope(req, undefined, record);
     return asRole(role, claims, schema, req, '/', async (client) => {
       const { rows } = await client.query<{ table_name: string; columns: { name: string; type: string }[] | null }>(
         `select c.relname as table_name,
@@ -490,19 +481,137 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
     });
   }
 
-  async function route(req: IncomingMessage, url: URL, record: DataApiRequest): Promise<Reply> {
+  /** The caller's role, its claims and the schema, recorded; the relation must exist in the schema cache. */
+  async function requestScope(req: IncomingMessage, table: string | undefined, record: DataApiRequest) {
+    const claims = authenticate(req);
+    const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : 'anon';
+    const schema = negotiateSchema(req);
+    record.role = role;
+    record.schema = schema;
+    if (table !== undefined && !(await relationExists(schema, table)))
+      throw pgrstError(404, 'PGRST205', `Could not find the table '${schema}.${table}' in the schema cache`);
+    return { claims, role, schema };
+  }
+
+  /** insert / upsert (POST), update (PATCH), delete (DELETE), run as PostgREST runs them: RLS and grants decide. */
+  async function write(
+    req: IncomingMessage,
+    url: URL,
+    table: string,
+    record: DataApiRequest,
+    body: unknown,
+  ): Promise<Reply> {
+    const { claims, role, schema } = await requestScope(req, table, record);
+    const from = `${ident(schema)}.${ident(table)}`;
+    const prefer = String(req.headers.prefer ?? '');
+    const representation = /return=representation/.test(prefer);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    for (const [key, value] of url.searchParams)
+      if (!RESERVED_PARAMS.has(key)) where.push(filterSql(key, value, params));
+    const whereSql = where.length ? ` where ${where.join(' and ')}` : '';
+    const returning = representation ? ` returning ${selectList(url.searchParams.get('select'))}` : '';
+    let sql: string;
+    if (req.method === 'POST') {
+      const rows = Array.isArray(body) ? body : [body];
+      if (!rows.length || rows.some((r) => !r || typeof r !== 'object' || Array.isArray(r)))
+        throw pgrstError(400, 'PGRST102', 'Empty or invalid json');
+      const columns = url.searchParams.get('columns')?.split(',') ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      const cols = columns.map(ident).join(', ');
+      params.push(JSON.stringify(rows));
+      const source = `select ${cols} from json_populate_recordset(null::${from}, $${params.length}::json)`;
+      let conflict = '';
+      const resolution = /resolution=(merge|ignore)-duplicates/.exec(prefer)?.[1];
+      if (resolution) {
+        const target = url.searchParams.get('on_conflict')?.split(',') ?? (await primaryKey(schema, table));
+        const updates = columns.filter((c) => !target.includes(c));
+        conflict =
+          resolution === 'ignore' || !updates.length
+            ? ` on conflict (${target.map(ident).join(', ')}) do nothing`
+            : ` on conflict (${target.map(ident).join(', ')}) do update set ${updates.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
+      }
+      sql = `insert into ${from} (${cols}) ${source}${conflict}${returning}`;
+    } else if (req.method === 'PATCH') {
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw pgrstError(400, 'PGRST102', 'Empty or invalid json');
+      const columns = Object.keys(body);
+      params.push(JSON.stringify(body));
+      const src = `json_populate_record(null::${from}, $${params.length}::json)`;
+      sql = `update ${from} set ${columns.map((c) => `${ident(c)} = (${src}).${ident(c)}`).join(', ')}${whereSql}${returning}`;
+    } else {
+      sql = `delete from ${from}${whereSql}${returning}`;
+    }
+    return asRole(
+      role,
+      claims,
+      schema,
+      req,
+      `/${table}`,
+      async (client) => {
+        if (!representation) {
+          await client.query(sql, params);
+          return { status: req.method === 'POST' ? 201 : 204, body: undefined };
+        }
+        const { rows } = await client.query(
+          `with _w as (${sql}) select coalesce(json_agg(_w), '[]')::text as body from _w`,
+          params,
+        );
+        // PostgREST: 201 for an insert, 200 with the rows asked for; without them (above) 204 No Content.
+        return { status: req.method === 'POST' ? 201 : 200, body: rows[0]!.body as string };
+      },
+      false,
+    );
+  }
+
+  /** POST /rpc/<fn> with named arguments; the function's volatility decides nothing here (one transaction). */
+  async function rpc(req: IncomingMessage, fn: string, record: DataApiRequest, body: unknown): Promise<Reply> {
+    const { claims, role, schema } = await requestScope(req, undefined, record);
+    const args = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const names = Object.keys(args);
+    const params = names.map((n) => {
+      const v = args[n];
+      return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+    });
+    const call = `${ident(schema)}.${ident(fn)}(${names.map((n, i) => `${ident(n)} => $${i + 1}`).join(', ')})`;
+    return asRole(
+      role,
+      claims,
+      schema,
+      req,
+      `/rpc/${fn}`,
+      async (client) => {
+        const { rows } = await client.query(`select to_json(${call}) as body`, params);
+        return { status: 200, body: JSON.stringify(rows[0]?.body ?? null) };
+      },
+      false,
+    );
+  }
+
+  async function primaryKey(schema: string, table: string): Promise<string[]> {
+    const { rows } = await pool.query<{ attname: string }>(
+      `select a.attname from pg_index i
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+       where i.indrelid = format('%I.%I', $1::text, $2::text)::regclass and i.indisprimary`,
+      [schema, table],
+    );
+    return rows.map((r) => r.attname);
+  }
+
+  async function route(req: IncomingMessage, url: URL, record: DataApiRequest, body: unknown): Promise<Reply> {
     if (!url.pathname.startsWith('/rest/v1')) {
       throw new HttpError({ status: 404, body: { message: 'no Route matched with those values' } });
     }
     gateway(req, url);
     const rest = url.pathname.slice('/rest/v1'.length).replace(/^\/+/, '');
+    const rpcMatch = /^rpc\/([^/]+)$/.exec(rest);
+    if (rpcMatch && req.method === 'POST') return rpc(req, decodeURIComponent(rpcMatch[1]!), record, body);
+    if (rest.includes('/')) throw pgrstError(404, 'PGRST125', `Invalid path specified in request URL: /${rest}`);
+    if (req.method === 'POST' || req.method === 'PATCH' || req.method === 'DELETE')
+      return write(req, url, decodeURIComponent(rest), record, body);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw pgrstError(405, 'PGRST117', `Unsupported HTTP method: ${req.method} (the testkit Data API models reads)`);
+      throw pgrstError(405, 'PGRST117', `Unsupported HTTP method: ${req.method}`);
     }
     if (rest === '') return openApi(req, url.host, record);
-    if (rest.includes('/')) {
-      throw pgrstError(404, 'PGRST125', `Invalid path specified in request URL: /${rest} (rpc is not modelled)`);
-    }
     return read(req, url, decodeURIComponent(rest), record);
   }
 
@@ -521,14 +630,25 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    // Reads carry no body; drain whatever came so the socket can be reused.
-    req.resume();
-    route(req, url, record)
-      .then(send)
-      .catch((error: unknown) => {
-        if (error instanceof HttpError) send(error.reply);
-        else send({ status: 500, body: { code: null, details: null, hint: null, message: (error as Error).message } });
-      });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: unknown;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        send(pgrstError(400, 'PGRST102', 'Empty or invalid json').reply);
+        return;
+      }
+      route(req, url, record, body)
+        .then(send)
+        .catch((error: unknown) => {
+          if (error instanceof HttpError) send(error.reply);
+          else
+            send({ status: 500, body: { code: null, details: null, hint: null, message: (error as Error).message } });
+        });
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -212,4 +212,86 @@ describe('startDataApi', () => {
       properties: { id: { type: 'integer' }, name: { type: 'string' } },
     });
   });
+
+  describe('writes and rpc, as supabase-js sends them', () => {
+    const send = (
+      method: string,
+      path: string,
+      body: unknown,
+      headers: Record<string, string> = {},
+      key = api.serviceRoleKey,
+    ) =>
+      fetch(`${api.url}/rest/v1${path}`, {
+        method,
+        headers: { apikey: key, Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    it('inserts, upserts on a conflict target (merge or ignore), updates and deletes with filters, returning rows when asked', async () => {
+      const made = await send('POST', '/countries?select=id,name', [{ id: 100, name: 'new', active: true }], {
+        Prefer: 'return=representation',
+      });
+      expect(made.status).toBe(201);
+      expect(await made.json()).toEqual([{ id: 100, name: 'new' }]);
+      const merged = await send(
+        'POST',
+        '/countries?on_conflict=id',
+        [
+          { id: 100, name: 'renamed' },
+          { id: 101, name: 'another' },
+        ],
+        { Prefer: 'resolution=merge-duplicates,return=representation' },
+      );
+      expect(
+        ((await merged.json()) as { id: number; name: string; active: boolean }[]).map((r) => [r.id, r.name, r.active]),
+      ).toEqual([
+        [100, 'renamed', true],
+        [101, 'another', null],
+      ]);
+      const ignored = await send('POST', '/countries', [{ id: 101, name: 'ignored' }], {
+        Prefer: 'resolution=ignore-duplicates',
+      });
+      expect([ignored.status, await ignored.text()]).toEqual([201, '']);
+      const updated = await send(
+        'PATCH',
+        '/countries?id=eq.101',
+        { active: false },
+        { Prefer: 'return=representation' },
+      );
+      expect(await updated.json()).toEqual([{ id: 101, name: 'another', active: false }]);
+      expect((await send('DELETE', '/countries?id=gte.100', undefined)).status).toBe(204);
+      expect(await (await get('/countries?id=gte.100', {}, api.serviceRoleKey)).json()).toEqual([]);
+      // A duplicate without a resolution is PostgREST's 409.
+      const twice = await send('POST', '/countries', [{ id: 1, name: 'again' }]);
+      expect(twice.status).toBe(409);
+      expect(await twice.json()).toMatchObject({ code: '23505' });
+    });
+
+    it('lets RLS and grants decide: anon is refused with 401, an authenticated user with 403', async () => {
+      const anon = await send('POST', '/notes', [{ owner_id: randomUUID(), body: 'x' }], {}, api.anonKey);
+      expect(anon.status).toBe(401);
+      expect(await anon.json()).toMatchObject({ code: '42501' });
+      const user = api.signJwt({ role: 'authenticated', sub: randomUUID() });
+      const authed = await fetch(`${api.url}/rest/v1/notes`, {
+        method: 'POST',
+        headers: { apikey: api.anonKey, Authorization: `Bearer ${user}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify([{ owner_id: randomUUID(), body: 'x' }]),
+      });
+      expect(authed.status).toBe(403);
+      // service_role bypasses RLS, as on Supabase.
+      expect((await send('POST', '/notes', [{ owner_id: randomUUID(), body: 'ok' }])).status).toBe(201);
+    });
+
+    it('calls a function with named arguments (rpc) and answers its JSON value', async () => {
+      const client = await db.connect();
+      await client.query(
+        `create function public.double_it(n int) returns int language sql stable as 'select n * 2'; grant execute on function public.double_it(int) to anon`,
+      );
+      await client.end();
+      const res = await send('POST', '/rpc/double_it', { n: 21 }, {}, api.anonKey);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toBe(42);
+      expect((await send('POST', '/rpc/missing_fn', {})).status).toBe(404);
+    });
+  });
 });
