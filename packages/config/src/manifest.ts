@@ -1,7 +1,7 @@
 // The manifest (deploy/config.yml): which variables each environment needs on which platform, and what
 // they must look like. Validated with zod; a mistake is reported at its line in the file.
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { parseStructuredFile, StructuredFileError } from './structured-file';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -43,64 +43,23 @@ export interface Manifest {
   lines: Record<string, number>;
 }
 
-export class ManifestError extends Error {
-  override name = 'ManifestError';
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly line?: number,
-  ) {
-    super(message);
-  }
-}
+/** A mistake in the manifest, at its line. */
+export { StructuredFileError as ManifestError } from './structured-file';
 
 /** Parses and validates the manifest; a mistake throws naming the file, line and what was expected. */
 export function parseManifest(text: string, file: string): Manifest {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = lineCounter.linePos(e.pos[0]).line;
-    throw new ManifestError(`${file}:${line}: not valid YAML (${e.message.split('\n')[0]})`, file, line);
-  }
-  const parsed = manifestShape.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map(String);
-    // The deepest node of the path that exists in the file.
-    let line = 1;
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) {
-        line = lineCounter.linePos(node.range[0]).line;
-        break;
-      }
-    }
-    const where = path.length ? path.join('.') : 'the top level';
-    throw new ManifestError(`${file}:${line}: ${where}: ${issue.message}`, file, line);
-  }
-  const m = parsed.data;
+  const { value: m, lineOf } = parseStructuredFile(text, file, manifestShape);
   for (const [name, v] of Object.entries(m.variables))
     for (const env of v.environments ?? [])
       if (!m.environments.includes(env)) {
-        const node = doc.getIn(['variables', name, 'environments'], true) as { range?: [number, number, number] };
-        const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-        throw new ManifestError(
+        const line = lineOf(['variables', name, 'environments']);
+        throw new StructuredFileError(
           `${file}:${line}: variables.${name}.environments names '${env}', which is not one of environments (${m.environments.join(', ')})`,
           file,
           line,
         );
       }
-  const lines: Record<string, number> = {};
-  for (const name of Object.keys(m.variables)) {
-    const node = doc.getIn(['variables', name], true) as { range?: [number, number, number] } | undefined;
-    // The value's node starts on the line after `NAME:` for a block mapping, on the same line for a flow one.
-    const pair = (
-      doc.getIn(['variables'], true) as { items?: { key: { value: string; range?: number[] } }[] }
-    )?.items?.find((i) => i.key.value === name);
-    const at = pair?.key.range?.[0] ?? node?.range?.[0];
-    lines[name] = at === undefined ? 1 : lineCounter.linePos(at).line;
-  }
+  const lines = Object.fromEntries(Object.keys(m.variables).map((name) => [name, lineOf(['variables', name])]));
   return { ...m, lines };
 }
 

@@ -4,6 +4,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { backoffDelayMs, envProxyFetch, serverRequestedDelayMs } from '@wingman/http';
 import { SecretRedactor } from '@wingman/log';
+import { loadCreateClient } from '@wingman/supabase-client';
 import { sleep } from '@wingman/time';
 import { type Finding, qualified } from './findings';
 
@@ -127,7 +128,7 @@ export async function probeDataApi(options: DataApiProbeOptions): Promise<DataAp
         db: { schema, timeout: timeoutMs, retry: false },
         global: { fetch: retryingFetch },
         // Node 20 has no global WebSocket, and supabase-js refuses to construct without one (never used here).
-        ...(transport ? { realtime: { transport } } : {}),
+        ...(transport ? { realtime: { transport: transport as never } } : {}),
       }) as unknown as SupabaseClient;
       clients.set(schema, client);
     }
@@ -362,25 +363,4 @@ function anonKeyProblem(key: string): string | undefined {
     // not a JWT after all: the API decides
   }
   return undefined;
-}
-
-type CreateClient = (url: string, key: string, options: Record<string, unknown>) => unknown;
-let createClientPromise: Promise<CreateClient> | undefined;
-
-/** Imported on first use (it is heavy), with supabase-js's import-time Node 20 deprecation notice kept out of the log. */
-function loadCreateClient(): Promise<CreateClient> {
-  createClientPromise ??= (async () => {
-    const warn = console.warn;
-    console.warn = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].includes('Node.js 20 and below are deprecated')) return;
-      warn.apply(console, args);
-    };
-    try {
-      const mod = await import('@supabase/supabase-js');
-      return mod.createClient as unknown as CreateClient;
-    } finally {
-      console.warn = warn;
-    }
-  })();
-  return createClientPromise;
 }

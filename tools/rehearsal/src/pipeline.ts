@@ -78,7 +78,7 @@ export const SUITE = 'wingman-deploy/wingman-deploy';
 export const CALLER = 'wingman-org/wingmanmatch';
 export const CALLER_ROOT = join(REPO_ROOT, 'examples/wingmanmatch');
 /** The rehearsed pull request adds the example app's newest migrations to its base. */
-export const PR_MIGRATIONS = 3;
+export const PR_MIGRATIONS = 4;
 const BASE_SHA = 'ba5e'.repeat(10);
 const SENTRY_DSN = 'https://rehearsal0key@o1.ingest.sentry.io/42';
 /** Staging's HEROKU_CONFIG_VARS environment secret: set on the app before its build. */
