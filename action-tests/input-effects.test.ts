@@ -1872,3 +1872,145 @@ variables:
     },
   }));
 });
+
+// ---------------------------------------------------------------------------------------------------
+// feature-flags: effects on feature_flags and its audit (the example's migrations, the Data API stand-in)
+
+describe('feature-flags', () => {
+  let db: TestDatabase;
+  let api: Awaited<ReturnType<typeof startDataApi>>;
+  let cwd: string;
+  beforeAll(async () => {
+    db = await startPostgres();
+    const migrations = join(REPO_ROOT, 'examples/wingmanmatch/supabase/migrations');
+    const r = await runAction('run-migrations', {
+      inputs: { 'database-url': db.url, 'migrations-dir': migrations, 'rollbacks-dir': migrations, lint: 'off' },
+    });
+    expect(r.exitCode).toBe(0);
+    api = await startDataApi({ databaseUrl: db.url, exposedSchemas: ['public'] });
+    cwd = tempDir('wingman-flags-effects-');
+    writeFileSync(
+      join(cwd, 'feature-flags.json'),
+      JSON.stringify({
+        alpha: { enabled: false, environments: { staging: { enabled: true } } },
+        beta: { enabled: true },
+      }),
+    );
+    writeFileSync(join(cwd, 'other.json'), JSON.stringify({ gamma: { enabled: true } }));
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await db?.stop();
+  });
+  const rows = async () => {
+    const c = await db.connect();
+    try {
+      return (await c.query('select flag_name, enabled, rollout_percent from feature_flags order by 1')).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const audit = async () => {
+    const c = await db.connect();
+    try {
+      return (await c.query('select flag_name, actor, reason from feature_flag_audit order by id')).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const reset = async () => {
+    const c = await db.connect();
+    await c.query("delete from feature_flags where flag_name in ('alpha', 'beta', 'gamma')");
+    await c.end();
+  };
+  const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+    runAction('feature-flags', {
+      cwd,
+      env,
+      inputs: { 'supabase-url': api.url, 'service-role-key': api.serviceRoleKey, ...inputs },
+    });
+
+  everyInput('feature-flags', () => ({
+    exempt: {},
+    cases: {
+      'supabase-url': async () => {
+        await reset();
+        const before = api.requests.length;
+        expect((await run({})).exitCode).toBe(0);
+        expect(api.requests.length).toBeGreaterThan(before);
+      },
+      'service-role-key': async () => {
+        await reset();
+        const anon = await run({ 'service-role-key': api.anonKey });
+        expect(anon.exitCode).toBe(1);
+        expect(anon.outputs.error).toMatch(/the Data API refused the key/);
+        const fromEnv = await run({ 'service-role-key': '' }, { SUPABASE_SERVICE_ROLE_KEY: api.serviceRoleKey });
+        expect(fromEnv.exitCode).toBe(0);
+        expect(visible(fromEnv)).not.toContain(api.serviceRoleKey);
+      },
+      mode: async () => {
+        await reset();
+        await run({});
+        const set = await run({ mode: 'set', flag: 'beta', enabled: 'false', reason: 'incident 9' });
+        expect(set.exitCode).toBe(0);
+        expect((await rows()).find((r) => r.flag_name === 'beta')?.enabled).toBe(false);
+      },
+      file: async () => {
+        await reset();
+        await run({ file: 'other.json' });
+        expect((await rows()).map((r) => r.flag_name)).toContain('gamma');
+      },
+      environment: async () => {
+        await reset();
+        await run({ environment: 'staging' });
+        expect((await rows()).find((r) => r.flag_name === 'alpha')?.enabled).toBe(true);
+        await reset();
+        await run({ environment: 'production' });
+        expect((await rows()).find((r) => r.flag_name === 'alpha')?.enabled).toBe(false);
+      },
+      prune: async () => {
+        await reset();
+        await run({});
+        await run({ file: 'other.json' });
+        expect((await rows()).map((r) => r.flag_name)).toEqual(expect.arrayContaining(['alpha', 'beta', 'gamma']));
+        await run({ file: 'other.json', prune: 'true' });
+        expect((await rows()).map((r) => r.flag_name)).not.toContain('alpha');
+      },
+      flag: async () => {
+        await reset();
+        await run({});
+        const unknown = await run({ mode: 'set', flag: 'nope', enabled: 'true', reason: 'x' });
+        expect(unknown.outputs.error).toMatch(/^input 'flag': nope is not a flag in feature_flags/);
+      },
+      enabled: async () => {
+        await reset();
+        await run({});
+        await run({ mode: 'set', flag: 'alpha', enabled: 'true', reason: 'try it' });
+        expect((await rows()).find((r) => r.flag_name === 'alpha')?.enabled).toBe(true);
+      },
+      'rollout-percent': async () => {
+        await reset();
+        await run({});
+        await run({ mode: 'set', flag: 'beta', 'rollout-percent': '25', reason: 'ramp up' });
+        expect((await rows()).find((r) => r.flag_name === 'beta')?.rollout_percent).toBe(25);
+      },
+      reason: async () => {
+        await reset();
+        await run({});
+        const missing = await run({ mode: 'set', flag: 'beta', enabled: 'false' });
+        expect(missing.outputs.error).toMatch(/^input 'reason' is required for mode set/);
+        await run(
+          { mode: 'set', flag: 'beta', enabled: 'false', reason: 'the distinct reason' },
+          { GITHUB_ACTOR: 'hubot' },
+        );
+        expect((await audit()).at(-1)).toEqual({ flag_name: 'beta', actor: 'hubot', reason: 'the distinct reason' });
+      },
+      'dry-run': async () => {
+        await reset();
+        const dry = await run({ 'dry-run': 'true' });
+        expect(JSON.parse(dry.outputs.changed!)).toHaveLength(2);
+        expect((await rows()).map((r) => r.flag_name)).not.toContain('alpha');
+      },
+    },
+  }));
+});
