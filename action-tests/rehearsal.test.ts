@@ -177,7 +177,7 @@ describe('the rehearsal of the caller repository', () => {
     expect(prRun!.summary).toMatch(/20250808090000 \| avatar_storage/);
     expect(prRun!.summary).toMatch(/Migration lint: no hazard in the pending migrations/);
     expect(r.github.comments.filter((c) => c.includes('Migration lint'))).toEqual([
-      expect.stringMatching(/✅ Migration lint: no hazard in 3 pending migration\(s\)/),
+      expect.stringMatching(new RegExp(`✅ Migration lint: no hazard in ${PR_MIGRATIONS} pending migration\\(s\\)`)),
     ]);
     // One comment for the stack (deploy-vercel's own is off), edited in place: at the end, removed.
     const stack = r.github.comments.filter((c) => c.includes('Full-stack preview'));

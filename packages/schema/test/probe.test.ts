@@ -150,6 +150,8 @@ describe('probeRls', () => {
       detail: 'allowed by policy "Flags are public" (true)',
     });
     expect(outcomes(flags)['anon update']).toBe('hidden by RLS');
+    // The audit: RLS on, no policy, no grant to anon: nobody but service_role.
+    expect(outcomes(resultFor(report, 'public.feature_flag_audit'))['anon read']).not.toBe('allowed');
     expect(outcomes(flags)['authenticated read']).toBe('hidden by RLS');
     expect(report.findings).toEqual([]);
   });
@@ -297,6 +299,7 @@ describe('probeRls on the example app', () => {
       [
         ['approach_challenges', true],
         ['chat_messages', true],
+        ['feature_flag_audit', true],
         ['feature_flags', true],
         ['invite_codes', true],
         ['profiles', true],
