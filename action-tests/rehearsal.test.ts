@@ -26,6 +26,7 @@ describe('the rehearsal of the caller repository', () => {
         'verify-config',
         'run-migrations',
         'verify-schema',
+        'feature-flags',
         'deploy-heroku',
         'deploy-vercel',
         'smoke-health',
@@ -77,6 +78,16 @@ describe('the rehearsal of the caller repository', () => {
     expect(printed).not.toContain(STAGING_CONFIG_VARS.split('\n')[0]!.split('=')[1]!);
     // Production promotes: it keeps its own config, and maintenance mode was never touched.
     expect(r.heroku.production.configOfCurrent.sort()).toEqual(['DATABASE_URL', 'ENVIRONMENT', 'SENTRY_DSN']);
+    // After its migrations each environment synced feature-flags.json with its own overrides, through
+    // its own Data API (SUPABASE_URL, an environment variable) with its service_role key.
+    expect(r.flags.staging).toEqual([
+      { flag: 'chat_reactions', enabled: true, rollout: 100 },
+      { flag: 'new_matching', enabled: true, rollout: 50 },
+    ]);
+    expect(r.flags.production).toEqual([
+      { flag: 'chat_reactions', enabled: true, rollout: 100 },
+      { flag: 'new_matching', enabled: false, rollout: 100 },
+    ]);
     // verify-config checked each environment's configuration (deploy/config.yml) before it migrated.
     for (const env of ['staging', 'production']) {
       const steps = run.steps.filter((s) => s.job === `${env} / deploy`).map((s) => s.id);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SUPABASE_ROLES_SQL } from '@wingman/supabase-platform';
 import {
+  type DataApi,
   GitHubSimulator,
   HerokuSim,
   REPO_ROOT,
@@ -17,6 +18,7 @@ import {
   SlackSimulator,
   SUPABASE_IMAGE_INIT_SQL,
   sentryCliBinary,
+  startDataApi,
   startPostgres,
   startPostgresServer,
   type TestDatabase,
@@ -64,6 +66,8 @@ export interface RehearsalResult {
   github: { comments: string[]; deployments: { environment: string; state?: string }[] };
   /** The closing lines: approvals, deployment records, runner starts. */
   closing: string[];
+  /** Each environment's feature flags at the end (deploy syncs feature-flags.json). */
+  flags: Record<'staging' | 'production', { flag: string; enabled: boolean; rollout: number }[]>;
   /** preview: the review apps and the PR databases left at the end. */
   previews?: {
     /** The stack comments of the pull requests whose preview failed (#8: review app build, #9: the limit). */
@@ -213,6 +217,17 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const sentry = new SentrySimulator({ token: KEYS.sentry, org: 'wingmanmatch', projects: ['backend', 'frontend'] });
     const github = new GitHubSimulator();
     await Promise.all([heroku.start(), vercel.start(), slack.start(), sentry.start(), github.start()]);
+    // Each environment's Supabase Data API (its SUPABASE_URL and keys), on its own database.
+    const [stagingApi, productionApi] = await Promise.all(
+      (['staging', 'production'] as const).map((env) =>
+        startDataApi({ databaseUrl: dbUrl[env], exposedSchemas: ['public'] }),
+      ),
+    );
+    cleanup.push(
+      () => stagingApi!.stop(),
+      () => productionApi!.stop(),
+    );
+    const dataApi = { staging: stagingApi!, production: productionApi! };
     cleanup.push(
       () => heroku.stop(),
       () => vercel.stop(),
@@ -252,8 +267,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
 
     // The caller's settings, as a team creates them (README "Use it in your repository"): deploy
     // credentials live in environments; production needs a reviewer; both deploy only from main.
-    const deployCredentials = (db: string): Record<string, string> => ({
+    const deployCredentials = (db: string, api: DataApi): Record<string, string> => ({
       DATABASE_URL: db,
+      SUPABASE_ANON_KEY: api.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: api.serviceRoleKey,
       HEROKU_API_KEY: KEYS.heroku,
       VERCEL_TOKEN: KEYS.vercel,
       SENTRY_AUTH_TOKEN: KEYS.sentry,
@@ -262,9 +279,15 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const environments: Record<string, EnvironmentSettings> = {
       staging: {
         branches: ['main'],
-        secrets: { ...deployCredentials(dbUrl.staging), HEROKU_CONFIG_VARS: STAGING_CONFIG_VARS },
+        secrets: { ...deployCredentials(dbUrl.staging, dataApi.staging), HEROKU_CONFIG_VARS: STAGING_CONFIG_VARS },
+        vars: { SUPABASE_URL: dataApi.staging.url },
       },
-      production: { reviewers: ['release-managers'], branches: ['main'], secrets: deployCredentials(dbUrl.production) },
+      production: {
+        reviewers: ['release-managers'],
+        branches: ['main'],
+        secrets: deployCredentials(dbUrl.production, dataApi.production),
+        vars: { SUPABASE_URL: dataApi.production.url },
+      },
       // Preview credentials reach staging and previews only: the staging server's role for PR databases.
       preview: {
         secrets: {
@@ -511,6 +534,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       },
       closing: [],
       previews,
+      flags: {
+        staging: await flagRows(dbUrl.staging),
+        production: await flagRows(dbUrl.production),
+      },
       durationMs: Date.now() - started,
     };
     result.closing = closingLines(result, Object.keys(environments));
@@ -589,4 +616,15 @@ async function adminRows(url: string, sql: string): Promise<Record<string, unkno
 
 async function adminQuery(url: string, sql: string): Promise<void> {
   await adminRows(url, sql);
+}
+
+async function flagRows(url: string): Promise<{ flag: string; enabled: boolean; rollout: number }[]> {
+  const exists = await adminRows(url, `select to_regclass('public.feature_flags') is not null as t`);
+  if (!exists[0]?.t) return [];
+  const rows = await adminRows(url, 'select flag_name, enabled, rollout_percent from public.feature_flags order by 1');
+  return rows.map((r) => ({
+    flag: String(r.flag_name),
+    enabled: r.enabled === true,
+    rollout: Number(r.rollout_percent),
+  }));
 }
