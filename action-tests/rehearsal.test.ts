@@ -259,4 +259,25 @@ describe('the rehearsal of the caller repository', () => {
       r.slack.filter((m) => /Migration history repair on production by rehearsal/.test(m.text ?? '')),
     ).toHaveLength(2);
   }, 180_000);
+
+  it('flag: one flag changed under production approval, audited and announced; the next deploy keeps it', async () => {
+    const r = await rehearsePipeline({ scenario: 'flag' });
+    expect(r.ok).toBe(true);
+    const flag = r.runs.find((x) => x.name === 'feature-flag')!.run;
+    expect(flag.report.approvals).toEqual([{ environment: 'production', job: 'flag / flag' }]);
+    expect(flag.steps.map((s) => s.action)).toEqual(['feature-flags', 'notify-slack']);
+    // The change, then the next deploy's sync of the same file: the runtime value stays.
+    expect(r.flags.production).toContainEqual({ flag: 'new_matching', enabled: true, rollout: 25 });
+    const again = r.runs.find((x) => x.name === 'push-main (again)')!.run;
+    const sync = again.steps.find((s) => s.job === 'production / deploy' && s.id === 'flags')!;
+    expect(JSON.parse(sync.outputs.report!)).toMatchObject({ changes: [], keptRuntime: ['new_matching'] });
+    expect(r.flagAudit.filter((a) => a.flag_name === 'new_matching').at(-1)).toMatchObject({
+      actor: 'rehearsal',
+      reason: 'A/B test of the new matching',
+      run_url: expect.stringMatching(/\/actions\/runs\/4242$/),
+    });
+    expect(r.slack.map((m) => m.text)).toContainEqual(
+      expect.stringMatching(/Feature flag new_matching on production by rehearsal: A\/B test of the new matching/),
+    );
+  }, 180_000);
 });

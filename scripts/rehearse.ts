@@ -1,4 +1,4 @@
-// pnpm rehearse [--scenario happy|smoke-fails|rollback|preview|repair] [--database-url <url>]: the caller
+// pnpm rehearse [--scenario happy|smoke-fails|rollback|preview|repair|flag] [--database-url <url>]: the caller
 // repository's workflows (examples/wingmanmatch/.github/workflows) run the way GitHub runs them, calling
 // this repository's reusable workflows @v1, each action through its committed bundle, against embedded
 // PostgreSQL and the provider simulators.

@@ -29,8 +29,8 @@ import type { Value } from './expressions';
 import type { EnvironmentSettings, Repository } from './github-model';
 import { type RunEvent, type ServiceStandIn, type StepRecord, type WorkflowRun, WorkflowRunner } from './runner';
 
-export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview' | 'repair';
-export const SCENARIOS: Scenario[] = ['happy', 'smoke-fails', 'rollback', 'preview', 'repair'];
+export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview' | 'repair' | 'flag';
+export const SCENARIOS: Scenario[] = ['happy', 'smoke-fails', 'rollback', 'preview', 'repair', 'flag'];
 
 export interface RehearsalOptions {
   scenario?: Scenario;
@@ -68,6 +68,8 @@ export interface RehearsalResult {
   closing: string[];
   /** Each environment's feature flags at the end (deploy syncs feature-flags.json). */
   flags: Record<'staging' | 'production', { flag: string; enabled: boolean; rollout: number }[]>;
+  /** Production's feature flag audit at the end. */
+  flagAudit: Record<string, unknown>[];
   /** preview: the review apps and the PR databases left at the end. */
   previews?: {
     /** The stack comments of the pull requests whose preview failed (#8: review app build, #9: the limit). */
@@ -379,7 +381,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       return run;
     };
 
-    if (scenario === 'happy' || scenario === 'smoke-fails' || scenario === 'rollback' || scenario === 'repair')
+    if (['happy', 'smoke-fails', 'rollback', 'repair', 'flag'].includes(scenario))
       await runWorkflow('push-main', '.github/workflows/push-main.yml', push, {}, scenario === 'smoke-fails');
     if (scenario === 'repair') {
       // The newest migration marked reverted in production's history (a hand-fixed database), then
@@ -404,6 +406,24 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
           inputs,
         );
       }
+    }
+    if (scenario === 'flag') {
+      // Production's new_matching turned on for a quarter of users, by a person with a reason, under
+      // production's approval; then the next deploy's sync keeps that runtime value.
+      const inputs = {
+        environment: 'production',
+        flag: 'new_matching',
+        enabled: 'true',
+        'rollout-percent': '25',
+        reason: 'A/B test of the new matching',
+      };
+      await runWorkflow(
+        'feature-flag',
+        '.github/workflows/feature-flag.yml',
+        { ...push, event_name: 'workflow_dispatch', event: { ...push.event, inputs } },
+        inputs,
+      );
+      await runWorkflow('push-main (again)', '.github/workflows/push-main.yml', push);
     }
     if (scenario === 'rollback') {
       await runWorkflow(
@@ -538,6 +558,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         staging: await flagRows(dbUrl.staging),
         production: await flagRows(dbUrl.production),
       },
+      flagAudit: await adminRows(
+        dbUrl.production,
+        `select flag_name, actor, reason, run_url from public.feature_flag_audit where to_regclass('public.feature_flag_audit') is not null order by id`,
+      ).catch(() => []),
       durationMs: Date.now() - started,
     };
     result.closing = closingLines(result, Object.keys(environments));

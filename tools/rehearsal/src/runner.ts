@@ -580,7 +580,12 @@ export class WorkflowRunner {
       actionDir,
       cwd: workspace,
       inputs: with_,
-      env: { ...(this.options.env ?? {}), ...env },
+      // The runner's default variables mirror the github context (GITHUB_RUN_ID is github.run_id).
+      env: {
+        ...(github.run_id !== undefined ? { GITHUB_RUN_ID: stringify(github.run_id) } : {}),
+        ...(this.options.env ?? {}),
+        ...env,
+      },
       event: github.event as Record<string, unknown>,
       eventName: stringify(github.event_name ?? 'push'),
       githubToken: this.token,
