@@ -1902,27 +1902,17 @@ describe('feature-flags', () => {
     await api?.stop();
     await db?.stop();
   });
-  const rows = async () => {
+  const sql = async (text: string) => {
     const c = await db.connect();
     try {
-      return (await c.query('select flag_name, enabled, rollout_percent from feature_flags order by 1')).rows;
+      return (await c.query(text)).rows;
     } finally {
       await c.end();
     }
   };
-  const audit = async () => {
-    const c = await db.connect();
-    try {
-      return (await c.query('select flag_name, actor, reason from feature_flag_audit order by id')).rows;
-    } finally {
-      await c.end();
-    }
-  };
-  const reset = async () => {
-    const c = await db.connect();
-    await c.query("delete from feature_flags where flag_name in ('alpha', 'beta', 'gamma')");
-    await c.end();
-  };
+  const rows = () => sql('select flag_name, enabled, rollout_percent from feature_flags order by 1');
+  const audit = () => sql('select flag_name, actor, reason from feature_flag_audit order by id');
+  const reset = () => sql("delete from feature_flags where flag_name in ('alpha', 'beta', 'gamma')");
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
     runAction('feature-flags', {
       cwd,
