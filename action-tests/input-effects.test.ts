@@ -16,6 +16,7 @@ import {
   HttpTarget,
   isolatedSentryCliEnv,
   parseActionMetadata,
+  queryRows,
   REPO_ROOT,
   runAction,
   SentrySimulator,
@@ -1496,15 +1497,7 @@ describe('preview-database', () => {
   const REF = 'effectsstagingrefabc';
   let staging: TestDatabase;
   let supabase: SupabaseSim;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: staging.serverUrl });
-    await c.connect();
-    try {
-      return (await c.query(sql)).rows as Record<string, unknown>[];
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = (sql: string) => queryRows(staging.serverUrl, sql);
   const databases = async () =>
     (await admin(`select datname from pg_database where datname ~ '^wingman_pr_' order by datname`)).map(
       (r) => r.datname,
@@ -1902,14 +1895,7 @@ describe('feature-flags', () => {
     await api?.stop();
     await db?.stop();
   });
-  const sql = async (text: string) => {
-    const c = await db.connect();
-    try {
-      return (await c.query(text)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const sql = (text: string) => queryRows(db.url, text);
   const rows = () => sql('select flag_name, enabled, rollout_percent from feature_flags order by 1');
   const audit = () => sql('select flag_name, actor, reason from feature_flag_audit order by id');
   const reset = () => sql("delete from feature_flags where flag_name in ('alpha', 'beta', 'gamma')");

@@ -43,9 +43,6 @@ export interface Manifest {
   lines: Record<string, number>;
 }
 
-/** A mistake in the manifest, at its line. */
-export { StructuredFileError as ManifestError } from './structured-file';
-
 /** Parses and validates the manifest; a mistake throws naming the file, line and what was expected. */
 export function parseManifest(text: string, file: string): Manifest {
   const { value: m, lineOf } = parseStructuredFile(text, file, manifestShape);

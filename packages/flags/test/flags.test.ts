@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RecordingLog, silentLog } from '@wingman/log';
 import { migrate } from '@wingman/migrations';
-import { type DataApi, REPO_ROOT, startDataApi, startPostgres, type TestDatabase } from '@wingman/testkit';
+import { type DataApi, queryRows, REPO_ROOT, startDataApi, startPostgres, type TestDatabase } from '@wingman/testkit';
 import { FlagStore, parseFlagsFile, setFlag, syncFlags } from '../src/index';
 
 const MIGRATIONS = join(REPO_ROOT, 'examples/wingmanmatch/supabase/migrations');
@@ -28,14 +28,7 @@ afterAll(async () => {
   await db?.stop();
 });
 
-const query = async (sql: string, params: unknown[] = []) => {
-  const c = await db.connect();
-  try {
-    return (await c.query(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-};
+const query = (sql: string, params: unknown[] = []) => queryRows(db.url, sql, params);
 
 const FILE = `{
   "new_matching": { "enabled": false, "description": "The new matching algorithm",

@@ -58,3 +58,16 @@ export async function pipelineOf(ctx: RunContext, app: HerokuApp, purpose: strin
     throw err;
   }
 }
+
+/** The app's newest release (pending ones included: a build's or a config change's release phase). */
+export async function newestRelease(ctx: RunContext, app: HerokuApp): Promise<HerokuRelease | undefined> {
+  for await (const page of ctx.api.pages<HerokuRelease>(
+    `/apps/${app.id}/releases`,
+    `read the newest release of app '${app.name}'`,
+    'version',
+    1,
+    1,
+  ))
+    return page[0];
+  return undefined;
+}

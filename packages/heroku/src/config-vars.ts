@@ -3,12 +3,13 @@
 // release phase); no change makes none. Names are reported, values never.
 
 import { HerokuApi, type HerokuApiOptions } from './api';
+import { newestRelease } from './app-state';
 import { HerokuError } from './errors';
 import { waitForRelease } from './release-phase';
 import { type ConfigReport, type ReleaseRef, releaseRef } from './report';
 import type { RunContext } from './run-context';
 import { herokuConfigShape as configShape } from './shapes';
-import type { HerokuApp, HerokuRelease } from './types';
+import type { HerokuApp } from './types';
 
 interface HerokuAddon {
   name: string;
@@ -80,8 +81,9 @@ export async function applyConfigVars(
     idempotent: true,
   });
   // The answer is the whole config, secrets included: nothing of it is kept or shown.
-  const made = await newestReleaseAfter(ctx, app, keeps?.version ?? 0);
-  if (!made) return plan;
+  // The PATCH made a release on top of the one before the run.
+  const made = await newestRelease(ctx, app);
+  if (!made || made.version <= (keeps?.version ?? 0)) return plan;
   const final = await waitForRelease(ctx, app, made, deadline, keeps);
   plan.release = releaseRef(final);
   ctx.log.info(`Released v${final.version} with the new config vars (${final.description})`);
@@ -97,22 +99,6 @@ export function describe(r: Pick<ConfigReport, 'added' | 'changed' | 'removed' |
     r.unchanged && `${r.unchanged} unchanged`,
   ].filter(Boolean);
   return parts.join('; ') || 'nothing to set';
-}
-
-async function newestReleaseAfter(
-  ctx: RunContext,
-  app: HerokuApp,
-  version: number,
-): Promise<HerokuRelease | undefined> {
-  for await (const page of ctx.api.pages<HerokuRelease>(
-    `/apps/${app.id}/releases`,
-    `find the config release of app '${app.name}'`,
-    'version',
-    5,
-    1,
-  ))
-    return page.find((r) => r.version > version);
-  return undefined;
 }
 
 /** An app's config vars, for a check that reads them (verify-config); the caller keeps them in memory only. */

@@ -30,7 +30,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
       log.notice(`${app.name} is in maintenance mode: the new release serves only once it is turned off`, {
         title: 'deploy-heroku',
       });
-    const built = !options.force && current && (await alreadyRuns(ctx, app, current, previous, options.version));
+    const alreadyBuilt = !options.force && current && (await alreadyRuns(ctx, app, current, previous, options.version));
     if (options.configVars) {
       report.config = await applyConfigVars(
         ctx,
@@ -40,7 +40,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
         deadline,
         report.previousRelease,
       );
-      if (built && report.config.release) {
+      if (alreadyBuilt && report.config.release) {
         // No build, but a release all the same: the config change is what this run shipped.
         report.skipped = false;
         report.skipReason = undefined;
@@ -48,7 +48,7 @@ export async function deploy(options: DeployOptions): Promise<HerokuReport> {
         report.previousRelease = current ? releaseRef(current) : undefined;
       }
     }
-    if (built) return;
+    if (alreadyBuilt) return;
 
     await buildAndRelease(ctx, app, options);
     log.info(`Released v${report.release!.version} of ${app.name} (${options.version})`);

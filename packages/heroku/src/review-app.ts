@@ -3,7 +3,7 @@
 // database. A later push builds the new commit on the review app's own app (Heroku cannot change a
 // review app's source), its config updated first. delete-review-app removes it when the PR closes.
 
-import { pipelineOf, readApp, scanReleases } from './app-state';
+import { newestRelease, pipelineOf, readApp, scanReleases } from './app-state';
 import { applyConfigVars } from './config-vars';
 import { buildAndRelease } from './deploy';
 import { HerokuError } from './errors';
@@ -13,7 +13,7 @@ import { waitForRelease } from './release-phase';
 import { activityUrl, type HerokuReport, releaseRef } from './report';
 import { type HerokuOptions, type RunContext, withRunContext } from './run-context';
 import { type SourceOptions, withUploadedSource } from './source-upload';
-import type { HerokuApp, HerokuRelease } from './types';
+import type { HerokuRelease } from './types';
 
 export interface ReviewAppOptions extends HerokuOptions, SourceOptions {
   pr: number;
@@ -151,18 +151,6 @@ export async function deleteReviewApp(options: HerokuOptions & { pr: number }): 
     }
     ctx.log.info(`Deleted the review app of #${options.pr} (${existing.id})`);
   });
-}
-
-async function newestRelease(ctx: RunContext, app: HerokuApp): Promise<HerokuRelease | undefined> {
-  for await (const page of ctx.api.pages<HerokuRelease>(
-    `/apps/${app.id}/releases`,
-    `read the newest release of app '${app.name}'`,
-    'version',
-    1,
-    1,
-  ))
-    return page[0];
-  return undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
 // finds the branches of closed pull requests.
 import { createHttpClient, type HttpClient, type HttpClientOptions, HttpError } from '@wingman/http';
 import type { Log } from '@wingman/log';
-import { formatDuration, sleep } from '@wingman/time';
+import { sleep } from '@wingman/time';
 import { z } from 'zod';
 import {
   type PreviewDatabase,
@@ -180,7 +180,7 @@ export class SupabaseBranches implements PreviewStore {
       if (detail.status === 'ACTIVE_HEALTHY' && !SETTING_UP.has(current.status)) return detail;
       if (Date.now() + delay > deadline)
         throw new PreviewError(
-          `Supabase preview branch ${branch.name} is still ${detail.status}/${current.status} at the end of timeout (${formatDuration(deadline - Date.now() + delay)} left was not enough): raise timeout, or re-run, which reuses the branch`,
+          `Supabase preview branch ${branch.name} is still ${detail.status}/${current.status} at the end of timeout: raise timeout, or re-run, which reuses the branch`,
           'timeout',
         );
       await sleep(delay);

@@ -2,21 +2,12 @@
 // branch a real PostgreSQL server), and wingman_pr_<n> databases on a real staging server.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RecordingLog } from '@wingman/log';
-import { SupabaseSim, startPostgres, type TestDatabase } from '@wingman/testkit';
-import pg from 'pg';
+import { queryRows, SupabaseSim, startPostgres, type TestDatabase } from '@wingman/testkit';
 import { PrDatabases, type PreviewError, prOfName, SupabaseBranches, sweepPreviews } from '../src/index';
 
 const TOKEN = 'sbp_preview_test_token_0001';
 
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const query = (url: string, sql: string) => queryRows(url, sql);
 
 async function failure(p: Promise<unknown>): Promise<PreviewError> {
   try {

@@ -13,6 +13,7 @@ import {
   type DataApi,
   GitHubSimulator,
   HerokuSim,
+  queryRows,
   REPO_ROOT,
   SentrySimulator,
   SlackSimulator,
@@ -489,7 +490,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       for (let n = 101; n <= 109; n++) {
         github.addPullRequest(CALLER, n, { sha: 'f'.repeat(40), ref: `feature/old-${n}` });
         github.closePullRequest(CALLER, n);
-        await adminQuery(previewServer, `create database wingman_pr_${n}`);
+        await queryRows(previewServer, `create database wingman_pr_${n}`);
       }
       github.addPullRequest(CALLER, 9, { sha: caller.sha, ref: 'feature/pr-9' });
       await runWorkflow('preview #9 (opened)', '.github/workflows/preview.yml', pr('opened', 9), {}, true);
@@ -510,7 +511,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         ),
         reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
         databases: (
-          await adminRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
+          await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
         ).map((row) => String(row.datname)),
       };
     }
@@ -558,7 +559,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         staging: await flagRows(dbUrl.staging),
         production: await flagRows(dbUrl.production),
       },
-      flagAudit: await adminRows(
+      flagAudit: await queryRows(
         dbUrl.production,
         `select flag_name, actor, reason, run_url from public.feature_flag_audit where to_regclass('public.feature_flag_audit') is not null order by id`,
       ).catch(() => []),
@@ -628,24 +629,10 @@ function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) =>
   for (const line of r.closing) print(line);
 }
 
-async function adminRows(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  await adminRows(url, sql);
-}
-
 async function flagRows(url: string): Promise<{ flag: string; enabled: boolean; rollout: number }[]> {
-  const exists = await adminRows(url, `select to_regclass('public.feature_flags') is not null as t`);
+  const exists = await queryRows(url, `select to_regclass('public.feature_flags') is not null as t`);
   if (!exists[0]?.t) return [];
-  const rows = await adminRows(url, 'select flag_name, enabled, rollout_percent from public.feature_flags order by 1');
+  const rows = await queryRows(url, 'select flag_name, enabled, rollout_percent from public.feature_flags order by 1');
   return rows.map((r) => ({
     flag: String(r.flag_name),
     enabled: r.enabled === true,

@@ -905,26 +905,25 @@ export class HerokuSim extends Simulator {
   }
 
   private setUpReviewApp(r: SimReviewApp, app: SimAppState, blob: { url: string; version: string | null }): void {
-    {
-      const setup: SimAppSetup = {
-        id: r.appSetupId,
-        status: 'pending',
-        failure_message: null,
-        appId: app.id,
-        buildId: null,
-      };
-      this.appSetups.push(setup);
-      const made = this.createBuild(app, { source_blob: blob }, (build) => {
-        const ok = build.status === 'succeeded';
-        setup.status = ok ? 'succeeded' : 'failed';
-        setup.failure_message = ok ? null : 'Build failed';
-        r.status = ok ? 'created' : 'errored';
-        r.error_status = ok ? null : 'Build failed';
-        r.message = ok ? null : 'Your review app could not be created: the build failed.';
-        r.updated_at = now();
-      });
-      setup.buildId = (made.body as { id?: string }).id ?? null;
-    }
+    if (r.status !== 'creating') return; // deleted meanwhile
+    const setup: SimAppSetup = {
+      id: r.appSetupId,
+      status: 'pending',
+      failure_message: null,
+      appId: app.id,
+      buildId: null,
+    };
+    this.appSetups.push(setup);
+    const made = this.createBuild(app, { source_blob: blob }, (build) => {
+      const ok = build.status === 'succeeded';
+      setup.status = ok ? 'succeeded' : 'failed';
+      setup.failure_message = ok ? null : 'Build failed';
+      r.status = ok ? 'created' : 'errored';
+      r.error_status = ok ? null : 'Build failed';
+      r.message = ok ? null : 'Your review app could not be created: the build failed.';
+      r.updated_at = now();
+    });
+    setup.buildId = (made.body as { id?: string }).id ?? null;
   }
 
   private reviewAppJson(r: SimReviewApp): Record<string, unknown> {

@@ -501,14 +501,23 @@ function withDatabaseName(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+/** Runs one statement on its own connection and gives back its rows (tests' and the rehearsal's checks). */
+export async function queryRows<R = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql, params)).rows as R[];
   } finally {
     await client.end();
   }
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  await queryRows(serverUrl, sql);
 }
 
 async function ensureSupabaseRoles(serverUrl: string): Promise<void> {

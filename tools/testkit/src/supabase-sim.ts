@@ -12,9 +12,10 @@
 //  - 120 requests a minute, then 429 with X-RateLimit-Limit/Remaining/Reset.
 // Each branch is a real PostgreSQL server (its own `postgres` database, as a Supabase project has),
 // shaped like a fresh Supabase project, so migrations can be applied to it.
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from '@wingman/supabase-platform';
 import pg from 'pg';
+import { signHs256 } from './data-api';
 import { type PostgresServer, startPostgresServer } from './postgres';
 import { type SimRequest, type SimResponse, Simulator } from './simulator';
 
@@ -67,16 +68,8 @@ interface SimProject {
 }
 
 const now = () => new Date().toISOString();
-const ref20 = () =>
-  Array.from(randomBytes(20), (b) => String.fromCharCode(97 + (b % 26)))
-    .join('')
-    .slice(0, 20);
-
-function signJwt(payload: Record<string, unknown>, secret: string): string {
-  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const body = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc(payload)}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
+/** A project ref: 20 lowercase letters. */
+const ref20 = () => Array.from(randomBytes(20), (b) => String.fromCharCode(97 + (b % 26))).join('');
 
 export class SupabaseSim extends Simulator {
   private readonly projects = new Map<string, SimProject>();
@@ -218,8 +211,8 @@ export class SupabaseSim extends Simulator {
       updated_at: now(),
       db_pass: randomBytes(12).toString('hex'),
       jwt_secret: jwt,
-      anonKey: signJwt({ iss: 'supabase', ref, role: 'anon' }, jwt),
-      serviceRoleKey: signJwt({ iss: 'supabase', ref, role: 'service_role' }, jwt),
+      anonKey: signHs256({ iss: 'supabase', ref, role: 'anon' }, jwt),
+      serviceRoleKey: signHs256({ iss: 'supabase', ref, role: 'service_role' }, jwt),
       deleted: false,
     };
     this.all.push(branch);
