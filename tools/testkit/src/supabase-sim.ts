@@ -9,6 +9,10 @@
 //  - GET /v1/branches/{ref|id} → BranchDetailResponse (db_host, db_port, db_user, db_pass, jwt_secret);
 //  - DELETE /v1/branches/{ref|id} → 200 {"message":"ok"}, 404 once gone;
 //  - GET /v1/projects/{branch ref}/api-keys → [{name: 'anon' | 'service_role', api_key, type: 'legacy'}];
+//  - GET /v1/projects/{ref}/database/backups → V1BackupsResponse (region, walg_enabled, pitr_enabled,
+//    backups [{id, is_physical_backup, status COMPLETED|FAILED|PENDING|REMOVED|ARCHIVED|CANCELLED, inserted_at}],
+//    physical_backup_data {earliest,latest}_physical_backup_date_unix); 403 for a project the token's
+//    organization does not own; the restore endpoints are deliberately absent (404): nothing may call them;
 //  - 120 requests a minute, then 429 with X-RateLimit-Limit/Remaining/Reset.
 // Each branch is a real PostgreSQL server (its own `postgres` database, as a Supabase project has),
 // shaped like a fresh Supabase project, so migrations can be applied to it.
@@ -59,8 +63,19 @@ export interface SimBranch {
   deleted: boolean;
 }
 
+export interface SimBackups {
+  region?: string;
+  pitr_enabled: boolean;
+  walg_enabled?: boolean;
+  backups: { status: string; inserted_at: string; is_physical_backup?: boolean }[];
+  physical_backup_data?: { earliest_physical_backup_date_unix?: number; latest_physical_backup_date_unix?: number };
+}
+
 interface SimProject {
   ref: string;
+  /** Owned by another organization than the token's: 403 on its backups. */
+  foreign: boolean;
+  backups: SimBackups;
   /** 'enabled'; 'off' (422 on list); 'plan' (no branching on this plan: 402 on create). */
   branching: 'enabled' | 'off' | 'plan';
   /** How the next branches end: 'ok' (default), 'init-failed' or 'migrations-failed'. */
@@ -89,8 +104,23 @@ export class SupabaseSim extends Simulator {
   }
 
   /** A project (the staging project, parent of the preview branches). */
-  addProject(ref: string, options: { branching?: SimProject['branching'] } = {}): void {
-    this.projects.set(ref, { ref, branching: options.branching ?? 'enabled', nextOutcomes: [] });
+  addProject(
+    ref: string,
+    options: { branching?: SimProject['branching']; foreign?: boolean; backups?: SimBackups } = {},
+  ): void {
+    this.projects.set(ref, {
+      ref,
+      branching: options.branching ?? 'enabled',
+      foreign: options.foreign ?? false,
+      // A free-plan project: no backups kept, no PITR.
+      backups: options.backups ?? { pitr_enabled: false, backups: [] },
+      nextOutcomes: [],
+    });
+  }
+
+  /** What the project's backups list answers from now on. */
+  setBackups(ref: string, backups: SimBackups): void {
+    this.mustProject(ref).backups = backups;
   }
 
   /** How the next branch of `ref` ends. */
@@ -130,6 +160,22 @@ export class SupabaseSim extends Simulator {
       });
 
     api('POST', '/v1/projects/:ref/branches', (req) => this.create(req));
+    api('GET', '/v1/projects/:ref/database/backups', (req) => {
+      const project = this.projects.get(req.params.ref!);
+      if (!project) return notFound('Project');
+      if (project.foreign) return { status: 403, body: { message: 'Forbidden action' } };
+      const b = project.backups;
+      return {
+        status: 200,
+        body: {
+          region: b.region ?? 'eu-central-1',
+          walg_enabled: b.walg_enabled ?? true,
+          pitr_enabled: b.pitr_enabled,
+          backups: b.backups.map((x, i) => ({ id: i + 1, is_physical_backup: x.is_physical_backup ?? true, ...x })),
+          physical_backup_data: b.physical_backup_data ?? {},
+        },
+      };
+    });
     api('GET', '/v1/projects/:ref/branches', (req) => {
       const project = this.projects.get(req.params.ref!);
       if (!project) return notFound('Project');

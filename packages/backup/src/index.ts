@@ -1,0 +1,4 @@
+export * from './drill';
+export * from './errors';
+export * from './pg-tools';
+export * from './platform-backups';

@@ -1,0 +1,163 @@
+// The drill end to end on this machine: a PostgreSQL 15 source with the example app and ~100k rows, read
+// through a read-only role, restored into an empty PostgreSQL 17 scratch database, verified row for row.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RecordingLog, silentLog } from '@wingman/log';
+import { queryRows, startPostgres, type TestDatabase } from '@wingman/testkit';
+import { DrillError, type DrillOptions, runDrill } from '../src/index';
+import { type DrillSource, startDrillSource } from './source-fixture';
+
+const HOUR = 3_600_000;
+let source: DrillSource;
+const scratches: TestDatabase[] = [];
+
+async function scratch(): Promise<TestDatabase> {
+  const db = await startPostgres({ bootstrap: 'none' });
+  scratches.push(db);
+  return db;
+}
+
+const options = (scratchUrl: string, extra: Partial<DrillOptions> = {}): DrillOptions => ({
+  databaseUrl: source.readerUrl,
+  scratchDatabaseUrl: scratchUrl,
+  maxBackupAgeMs: 26 * HOUR,
+  requirePitr: false,
+  rtoBudgetMs: 5 * 60_000,
+  log: silentLog,
+  ...extra,
+});
+
+beforeAll(async () => {
+  source = await startDrillSource();
+}, 180_000);
+afterAll(async () => {
+  await Promise.all(scratches.map((s) => s.stop()));
+  await source?.stop();
+});
+
+describe('the backup drill', () => {
+  it('restores every table of a PostgreSQL 15 source whole, through a read-only role, within the budget', async () => {
+    const target = await scratch();
+    const before = await queryRows<{ n: string }>(source.adminUrl, 'select count(*) as n from public.chat_messages');
+    const log = new RecordingLog();
+    const report = await runDrill(options(target.url, { log }));
+
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.source.version).toMatch(/^15\./);
+    const byName = new Map(report.tables.map((t) => [t.table, t]));
+    expect(byName.get('public.chat_messages')).toMatchObject({
+      sourceRows: 40_000,
+      restoredRows: 40_000,
+      sample: 'equal',
+    });
+    expect(byName.get('auth.users')).toMatchObject({ kind: 'data', sourceRows: 20_000, restoredRows: 20_000 });
+    expect(byName.get('public.profiles')).toMatchObject({ kind: 'schema', restoredRows: 20_000 });
+    expect(report.rows).toBeGreaterThanOrEqual(100_000);
+    expect(report.history).toEqual({ source: 12, restored: 12, equal: true });
+    expect(report.lints.errors).toBe(0);
+    expect(report.rtoSeconds).toBeGreaterThan(0);
+    expect(report.rtoSeconds * 1000).toBeLessThan(5 * 60_000);
+
+    // The signup trigger on auth.users came back with the copy, and did not fire during the restore.
+    const trigger = await queryRows<{ n: string }>(
+      target.url,
+      `select count(*) as n from pg_trigger where tgrelid = 'auth.users'::regclass and tgname = 'on_auth_user_created'`,
+    );
+    expect(trigger[0]!.n).toBe('1');
+    // The bucket a migration made, and the policies migrations put on storage.objects, are on the copy.
+    expect(byName.get('storage.buckets')).toMatchObject({ kind: 'data', restoredRows: 1, sample: 'equal' });
+    const policies = `select policyname from pg_policies where schemaname = 'storage' order by 1`;
+    const sourcePolicies = await queryRows(source.adminUrl, policies);
+    expect(sourcePolicies.length).toBeGreaterThan(0);
+    expect(await queryRows(target.url, policies)).toEqual(sourcePolicies);
+    // Foreign keys to auth.users hold on the copy, and RLS is on as in the source.
+    const fk = await queryRows<{ valid: boolean }>(
+      target.url,
+      `select bool_and(convalidated) as valid from pg_constraint where conrelid = 'public.profiles'::regclass and contype = 'f'`,
+    );
+    expect(fk[0]!.valid).toBe(true);
+    const rls = await queryRows<{ on: boolean }>(
+      target.url,
+      `select relrowsecurity as on from pg_class where oid = 'public.chat_messages'::regclass`,
+    );
+    expect(rls[0]!.on).toBe(true);
+    // The source is as it was: the reader role could not have written, and nothing was.
+    const after = await queryRows<{ n: string }>(source.adminUrl, 'select count(*) as n from public.chat_messages');
+    expect(after).toEqual(before);
+    expect(log.entries.some((e) => e.message.includes('reader-pw'))).toBe(false);
+  }, 180_000);
+
+  it('names a table whose rows the dump lost, by name and with both counts', async () => {
+    // A pg_dump that drops invite_codes' rows on the way, as a truncated or damaged dump would.
+    const bin = mkdtempSync(join(tmpdir(), 'lossy-dump-'));
+    try {
+      const wrapper = join(bin, 'pg_dump');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh
+out=""; prev=""
+for a in "$@"; do [ "$prev" = "--file" ] && out="$a"; prev="$a"; done
+[ -z "$out" ] && exec /usr/bin/pg_dump "$@"
+/usr/bin/pg_dump "$@" || exit $?
+awk '/^COPY public\\.invite_codes /{print; skip=1; next} skip && /^\\\\\\.$/{skip=0} !skip' "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+`,
+      );
+      chmodSync(wrapper, 0o755);
+      const target = await scratch();
+      const report = await runDrill(options(target.url, { pgDump: wrapper }));
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual([
+        expect.stringContaining('public.invite_codes (5000 rows in the source snapshot, 0 restored)'),
+      ]);
+      expect(report.tables.find((t) => t.table === 'public.invite_codes')).toMatchObject({ restoredRows: 0 });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('fails a recovery that takes longer than rto-budget, naming each phase', async () => {
+    const target = await scratch();
+    const report = await runDrill(options(target.url, { rtoBudgetMs: 50 }));
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^the recovery took .*\(dump .*, restore .*, verify .*\), over rto-budget/),
+    ]);
+  }, 180_000);
+
+  it('refuses a scratch database that is the source, or not empty, before touching anything', async () => {
+    await expect(runDrill(options(source.adminUrl))).rejects.toThrow(
+      /scratch-database-url names the same server and database as database-url/,
+    );
+    // The same database under another host name is caught once connected.
+    const aliased = source.readerUrl.replace('127.0.0.1', 'localhost');
+    await expect(runDrill(options(aliased))).rejects.toThrow(/scratch-database-url is the source database/);
+    const used = await scratch();
+    await queryRows(used.url, 'create table public.leftover (id int)');
+    await expect(runDrill(options(used.url))).rejects.toThrow(
+      /scratch-database-url's database is not empty \(1 table\(s\), e\.g\. public\.leftover\)/,
+    );
+  }, 60_000);
+
+  it('refuses a reader that row level security would filter, since its dump would miss rows', async () => {
+    const target = await scratch();
+    await expect(runDrill(options(target.url, { databaseUrl: source.rlsReaderUrl }))).rejects.toThrow(
+      /role rls_reader of database-url reads \d+ table\(s\) through row level security .*use a role with BYPASSRLS/,
+    );
+  }, 60_000);
+
+  it("says which client to install when pg_dump is older than the server (this machine's 15 against 17)", async () => {
+    const newer = await startPostgres();
+    scratches.push(newer);
+    const target = await scratch();
+    const err = await runDrill(
+      options(target.url, { databaseUrl: newer.url, pgDump: '/usr/lib/postgresql/15/bin/pg_dump' }),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DrillError);
+    expect((err as Error).message).toMatch(
+      /^pg_dump 15 \(\/usr\/lib\/postgresql\/15\/bin\/pg_dump\) is older than the source server \(PostgreSQL 17\) .*install postgresql-client-17/,
+    );
+  }, 60_000);
+});
