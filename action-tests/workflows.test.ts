@@ -14,12 +14,20 @@ describe('the repository workflows', () => {
 
   it('are the reusable deploy, rollback, migration-repair and preview, plus ci and release; the callers live in the example app', () => {
     expect([...loadWorkflows(REPO_ROOT).docs.keys()].sort()).toEqual(
-      ['ci', 'deploy', 'feature-flag', 'migration-repair', 'preview-sweep', 'preview', 'release', 'rollback'].map(
-        (n) => `.github/workflows/${n}.yml`,
-      ),
+      [
+        'backup-drill',
+        'ci',
+        'deploy',
+        'feature-flag',
+        'migration-repair',
+        'preview-sweep',
+        'preview',
+        'release',
+        'rollback',
+      ].map((n) => `.github/workflows/${n}.yml`),
     );
     expect([...loadWorkflows(join(REPO_ROOT, 'examples/wingmanmatch')).docs.keys()].sort()).toEqual(
-      ['feature-flag', 'migration-repair', 'preview', 'previews-sweep', 'push-main', 'rollback'].map(
+      ['backup-drill', 'feature-flag', 'migration-repair', 'preview', 'previews-sweep', 'push-main', 'rollback'].map(
         (n) => `.github/workflows/${n}.yml`,
       ),
     );
@@ -49,7 +57,15 @@ describe('the repository workflows', () => {
 
   it('show in the README exactly the caller workflows the rehearsal runs', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    for (const name of ['push-main', 'rollback', 'preview', 'previews-sweep', 'feature-flag', 'migration-repair']) {
+    for (const name of [
+      'push-main',
+      'rollback',
+      'preview',
+      'previews-sweep',
+      'feature-flag',
+      'migration-repair',
+      'backup-drill',
+    ]) {
       const m = new RegExp(`\`\\.github/workflows/${name}\\.yml\`[^\\n]*:\\n\\n\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(
         readme,
       );

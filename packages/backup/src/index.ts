@@ -2,3 +2,4 @@ export * from './drill';
 export * from './errors';
 export * from './pg-tools';
 export * from './platform-backups';
+export * from './report';

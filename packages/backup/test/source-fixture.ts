@@ -68,12 +68,17 @@ export async function startDrillSource(users = 20_000): Promise<DrillSource> {
       from public.wingman_matches m cross join generate_series(1, 2) g`);
     await c.query(`
       insert into public.invite_codes (created_by) select id from public.profiles order by id limit ${users / 4}`);
+    // A second user schema, exposed nowhere: copied by default; its table without RLS would be an error
+    // of verify-schema's lints if the API exposed it.
+    await c.query(`create schema api; create table api.open_notes (id int primary key, note text);
+      insert into api.open_notes select g, 'note ' || g from generate_series(1, 10) g;
+      grant usage on schema api to anon; grant select on api.open_notes to anon`);
     await c.query('analyze');
     await c.query(`
       create role drill_reader login password 'reader-pw' bypassrls;
       create role rls_reader login password 'rls-pw';
-      grant usage on schema public, auth, storage, supabase_migrations, extensions to drill_reader, rls_reader;
-      grant select on all tables in schema public, auth, storage, supabase_migrations to drill_reader, rls_reader;
+      grant usage on schema public, api, auth, storage, supabase_migrations, extensions to drill_reader, rls_reader;
+      grant select on all tables in schema public, api, auth, storage, supabase_migrations to drill_reader, rls_reader;
       grant select on all sequences in schema public, auth, storage, supabase_migrations to drill_reader, rls_reader;`);
   } finally {
     await c.end();
