@@ -53,6 +53,19 @@ export interface StepRecord {
   detail?: ActionResult;
 }
 
+const isTemplateMap = (t: Template) => t !== null && typeof t === 'object' && !Array.isArray(t) && !('expression' in t);
+
+/** A node action step whose action.yml has runs.post: what its post step needs at the job's end. */
+interface PostStep {
+  label: string;
+  action: string;
+  actionDir: string;
+  inputs: Record<string, string>;
+  env: Record<string, string>;
+  state: Record<string, string>;
+  postIf?: string;
+}
+
 export interface DeploymentRecord {
   environment: string;
   job: string;
@@ -393,6 +406,12 @@ export class WorkflowRunner {
         `Branch "${stringify(this.options.github.ref ?? '').replace(/^refs\/heads\//, '')}" is not allowed to deploy to ${environment.name} due to environment protection rules.`,
       );
 
+    if (job.raw.container !== undefined) {
+      const c = job.raw.container as Template;
+      const image = stringify(evaluate(isTemplateMap(c) ? (c as TemplateMap).image : c, jobCtx));
+      // Steps would run on this machine's tools, not the image's: a rehearsal that passed would prove nothing.
+      return fail(`job container ${image}: the rehearsal runs no containers`);
+    }
     const root = mkdtempSync(join(tmpdir(), 'wingman-runner-'));
     const workspace = join(root, 'work');
     mkdirSync(workspace);
@@ -447,6 +466,8 @@ export class WorkflowRunner {
         status,
         hashFiles: (patterns) => hashFiles(workspace, patterns),
       });
+      // Actions with runs.post, in the order their main steps ran.
+      const posts: PostStep[] = [];
       for (const [i, step] of job.steps.entries()) {
         const label =
           stringify(evaluate(step.raw.name as Template, stepCtx())) ||
@@ -464,7 +485,7 @@ export class WorkflowRunner {
           const with_ = evaluateStrings(step.raw.with as Template, ctx);
           const stepEnv = { ...env, ...evaluateStrings(step.raw.env as Template, ctx) };
           if (step.uses) {
-            record = await this.runUses(name, label, step.uses, with_, stepEnv, workspace, location, contexts);
+            record = await this.runUses(name, label, step.uses, with_, stepEnv, workspace, location, contexts, posts);
           } else {
             const cwd = resolve(workspace, stringify(evaluate(step.raw['working-directory'] as Template, ctx)) || '.');
             const githubEnv = {
@@ -504,6 +525,29 @@ export class WorkflowRunner {
         if (step.id) steps[step.id] = { outputs: record.outputs, outcome: record.result, conclusion };
         if (conclusion === 'failure') status = 'failure';
       }
+      // GitHub runs post steps after every main step, in reverse order, each when its post-if (default
+      // always()) holds against the job's status; a failing post step fails the job.
+      for (const post of posts.reverse()) {
+        if (!evaluateCondition(post.postIf ?? 'always()', stepCtx())) continue;
+        const started = Date.now();
+        const detail = await this.runPhase(post.action, post.actionDir, post.inputs, post.env, workspace, contexts, {
+          phase: 'post',
+          state: post.state,
+        });
+        const record: StepRecord = {
+          job: name,
+          step: `Post ${post.label}`,
+          action: post.action,
+          result: detail.exitCode === 0 ? 'success' : 'failure',
+          outputs: {},
+          summary: detail.summary,
+          durationMs: Date.now() - started,
+          detail,
+        };
+        run.steps.push(record);
+        this.options.onEvent?.({ kind: 'step', job: name, record });
+        if (record.result === 'failure') status = 'failure';
+      }
       const ctx = stepCtx();
       const outputs = evaluateStrings(job.raw.outputs as Template, ctx);
       if (environment?.deployment) {
@@ -532,6 +576,7 @@ export class WorkflowRunner {
     workspace: string,
     location: WorkflowLocation,
     contexts: Record<string, Value>,
+    posts: PostStep[],
   ): Promise<StepRecord> {
     const failed = (error: string): StepRecord => ({
       job,
@@ -575,22 +620,9 @@ export class WorkflowRunner {
     if (!meta.using?.startsWith('node'))
       return failed(`${uses}: the rehearsal runs node actions only (runs.using ${meta.using})`);
     action = actionDir.split('/').at(-1)!;
-    const github = contexts.github as Record<string, Value>;
-    const detail = await runAction(action, {
-      actionDir,
-      cwd: workspace,
-      inputs: with_,
-      // The runner's default variables mirror the github context (GITHUB_RUN_ID is github.run_id).
-      env: {
-        ...(github.run_id !== undefined ? { GITHUB_RUN_ID: stringify(github.run_id) } : {}),
-        ...(this.options.env ?? {}),
-        ...env,
-      },
-      event: github.event as Record<string, unknown>,
-      eventName: stringify(github.event_name ?? 'push'),
-      githubToken: this.token,
-      timeoutMs: 10 * 60_000,
-    });
+    const detail = await this.runPhase(action, actionDir, with_, env, workspace, contexts);
+    if (meta.post)
+      posts.push({ label, action, actionDir, inputs: with_, env, state: detail.state, postIf: meta['post-if'] });
     return {
       job,
       step: label,
@@ -601,6 +633,35 @@ export class WorkflowRunner {
       durationMs: 0,
       detail,
     };
+  }
+
+  /** One phase (main or post) of a node action, with the runner's default variables. */
+  private runPhase(
+    action: string,
+    actionDir: string,
+    inputs: Record<string, string>,
+    env: Record<string, string>,
+    workspace: string,
+    contexts: Record<string, Value>,
+    phase: { phase: 'post'; state: Record<string, string> } | Record<string, never> = {},
+  ) {
+    const github = contexts.github as Record<string, Value>;
+    return runAction(action, {
+      actionDir,
+      cwd: workspace,
+      inputs,
+      // The runner's default variables mirror the github context (GITHUB_RUN_ID is github.run_id).
+      env: {
+        ...(github.run_id !== undefined ? { GITHUB_RUN_ID: stringify(github.run_id) } : {}),
+        ...(this.options.env ?? {}),
+        ...env,
+      },
+      event: github.event as Record<string, unknown>,
+      eventName: stringify(github.event_name ?? 'push'),
+      githubToken: this.token,
+      timeoutMs: 10 * 60_000,
+      ...phase,
+    });
   }
 
   private shell(

@@ -217,6 +217,79 @@ jobs:
     expect(run.jobs.build!.outputs.seen).toBe('skipped/skipped/');
   });
 
+  it('runs post steps at the job end in reverse order, with the saved state, under post-if against the job status', async () => {
+    const suite = repository(
+      {
+        '.github/workflows/w.yml': `on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: a
+        uses: $/actions/paired
+        with: { name: first }
+      - uses: $/actions/paired
+        with: { name: second }
+      - if: false
+        uses: $/actions/paired
+        with: { name: skipped }
+      - uses: $/actions/on-success
+      - run: exit 1
+`,
+      },
+      false,
+    );
+    const paired = join(suite, 'actions', 'paired');
+    mkdirSync(paired, { recursive: true });
+    writeFileSync(
+      join(paired, 'action.yml'),
+      'name: paired\ndescription: stub\ninputs:\n  name:\n    required: true\nruns:\n  using: node24\n  main: index.mjs\n  post: index.mjs\n',
+    );
+    writeFileSync(
+      join(paired, 'index.mjs'),
+      `import { appendFileSync } from 'node:fs';
+if (process.env.STATE_opened) appendFileSync(process.env.GITHUB_STEP_SUMMARY, 'closed ' + process.env.STATE_opened);
+else appendFileSync(process.env.GITHUB_STATE, 'opened=' + process.env.INPUT_NAME + '\\n');
+`,
+    );
+    const onSuccess = join(suite, 'actions', 'on-success');
+    mkdirSync(onSuccess, { recursive: true });
+    writeFileSync(
+      join(onSuccess, 'action.yml'),
+      'name: on-success\ndescription: stub\nruns:\n  using: node24\n  main: index.mjs\n  post: index.mjs\n  post-if: success()\n',
+    );
+    writeFileSync(join(onSuccess, 'index.mjs'), '');
+    const run = await runner(suite, suite, SUITE).run('.github/workflows/w.yml');
+    expect(run.jobs.build!.result).toBe('failure');
+    // After the failing step: second's post, then first's; none for the skipped step, none where post-if
+    // is success() and the job failed.
+    expect(run.steps.filter((s) => s.step.startsWith('Post ')).map((s) => [s.step, s.summary])).toEqual([
+      ['Post $/actions/paired', 'closed second'],
+      ['Post $/actions/paired', 'closed first'],
+    ]);
+    expect(run.steps.at(-1)!.step).toBe('Post $/actions/paired');
+  });
+
+  it('refuses a job container: the rehearsal runs no containers', async () => {
+    const suite = repository(
+      {
+        '.github/workflows/w.yml': `on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    container:
+      image: postgres:17
+    steps:
+      - run: pg_dump --version
+`,
+      },
+      false,
+    );
+    const run = await runner(suite, suite, SUITE).run('.github/workflows/w.yml');
+    expect(run.jobs.build!.result).toBe('failure');
+    expect(run.steps[0]!.error).toMatch(/job container postgres:17: the rehearsal runs no containers/);
+  });
+
   it('fails a called workflow that uses ./actions when the caller is another repository, even after a checkout', async () => {
     const suite = repository({ '.github/workflows/deploy.yml': withCheckouts(fixture('deploy.yml')) }, true);
     const caller = repository({ '.github/workflows/push-main.yml': remotePushMain() }, false);

@@ -44,6 +44,13 @@ export interface RunActionOptions {
   keepTemp?: boolean;
   /** What `${{ github.token }}` in an input default evaluates to; default a fake installation token. */
   githubToken?: string;
+  /**
+   * 'post' runs action.yml's `runs.post` as the runner does at the end of the job: the same inputs, and
+   * each name=value the main step saved (GITHUB_STATE) as env STATE_<name>. Default 'main'.
+   */
+  phase?: 'main' | 'post';
+  /** The main step's saved state (ActionResult.state), for phase 'post'. */
+  state?: Record<string, string>;
 }
 
 export interface WorkflowCommand {
@@ -367,6 +374,9 @@ export interface ActionMetadata {
   inputs: Record<string, { default?: string; required?: boolean }>;
   using?: string;
   main?: string;
+  /** runs.post: run at the end of the job, after every step, when `post-if` holds (default always()). */
+  post?: string;
+  'post-if'?: string;
 }
 
 function parseScalar(raw: string): string {
@@ -421,7 +431,8 @@ export function parseActionMetadata(yaml: string): ActionMetadata {
       inputIndent = -1;
       continue;
     }
-    if (section === 'runs' && (key === 'using' || key === 'main')) meta[key] = valueAt(i, value);
+    if (section === 'runs' && (key === 'using' || key === 'main' || key === 'post' || key === 'post-if'))
+      meta[key] = valueAt(i, value);
     if (section !== 'inputs') continue;
     if (inputIndent < 0 || indent <= inputIndent) {
       inputIndent = indent;
@@ -503,9 +514,13 @@ export async function runAction(
   const actionDir = options.actionDir ?? (name ? join(REPO_ROOT, 'actions', name) : undefined);
   const actionYml = actionDir ? readText(join(actionDir, 'action.yml')) : '';
   const meta = actionYml ? parseActionMetadata(actionYml) : undefined;
+  const phase = options.phase ?? 'main';
+  if (phase === 'post' && !options.script && !meta?.post)
+    throw new Error(`runAction: ${join(actionDir ?? '', 'action.yml')} has no runs.post`);
+  const entry = phase === 'post' ? meta?.post : meta?.main;
   const script =
     options.script ??
-    (meta?.main && actionDir ? resolve(actionDir, meta.main) : join(REPO_ROOT, 'dist', name ?? '', 'index.js'));
+    (entry && actionDir ? resolve(actionDir, entry) : join(REPO_ROOT, 'dist', name ?? '', 'index.js'));
   if (!existsSync(script)) {
     throw new Error(`runAction: ${script} does not exist; build the bundle first (pnpm build) or pass script: <path>`);
   }
@@ -608,6 +623,7 @@ export async function runAction(
     }
   }
   for (const [key, value] of given) env[inputEnvName(key)] = String(value);
+  if (phase === 'post') for (const [key, value] of Object.entries(options.state ?? {})) env[`STATE_${key}`] = value;
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;
