@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { platformPackage } from '@wingman/sentry';
 import {
   behaviours,
+  DatadogSimulator,
   DEFAULT_REPOSITORY,
   GitHubSimulator,
   HerokuSim,
@@ -28,6 +29,7 @@ import {
   startPostgres,
   type TargetBehaviour,
   type TestDatabase,
+  UptimeRobotSimulator,
   VercelSimulator,
   visible,
 } from '@wingman/testkit';
@@ -2124,6 +2126,168 @@ describe('backup-drill', () => {
         sim.clearRequests();
         await drill(withSim());
         expect(sim.requestsTo('GET', `/v1/projects/${REF}/database/backups`)).toHaveLength(1);
+      },
+    },
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// record-deployment: effects on Datadog, UptimeRobot and GitHub (simulators)
+
+describe('record-deployment', () => {
+  const HEALTH = 'https://api.wingmanmatch.example/health';
+  const TOKEN = 'ghs_effectsTokenForTheRunStart00001';
+  let dd: DatadogSimulator;
+  let ur: UptimeRobotSimulator;
+  let gh: GitHubSimulator;
+  const runStart = new Date(Math.floor(Date.now() / 1000) * 1000 - 9 * 60_000);
+  const fresh = async () => {
+    await Promise.all([dd?.stop(), ur?.stop(), gh?.stop()]);
+    dd = new DatadogSimulator();
+    ur = new UptimeRobotSimulator({ alertContacts: [4242] });
+    gh = new GitHubSimulator({ token: TOKEN });
+    await Promise.all([dd.start(), ur.start(), gh.start()]);
+    gh.addWorkflowRun(DEFAULT_REPOSITORY, '11223344556', runStart);
+  };
+  afterAll(async () => {
+    await Promise.all([dd?.stop(), ur?.stop(), gh?.stop()]);
+  });
+  const run = (inputs: Record<string, string | undefined>, env: Record<string, string> = {}) =>
+    runAction('record-deployment', {
+      cwd: REPO_ROOT,
+      githubToken: TOKEN,
+      inputs: {
+        service: 'wingmanmatch',
+        environment: 'production',
+        status: 'succeeded',
+        'datadog-api-key': dd.apiKey,
+        'datadog-api-url': dd.url,
+        'uptimerobot-api-key': ur.apiKey,
+        'uptimerobot-api-url': ur.apiUrl,
+        'health-urls': HEALTH,
+        ...inputs,
+      },
+      env: { GITHUB_API_URL: gh.url, ...env },
+    });
+  const deployment = () => [...dd.deployments.values()].at(-1)!;
+  const monitor = () => ur.monitorsFor(HEALTH)[0]!;
+
+  everyInput('record-deployment', () => ({
+    exempt: {},
+    cases: {
+      service: async () => {
+        await fresh();
+        await run({ service: 'svc-distinct-7' });
+        expect(deployment().service).toBe('svc-distinct-7');
+        expect(dd.events[0]!.tags).toContain('service:svc-distinct-7');
+        expect(monitor().friendlyName).toBe('svc-distinct-7 production: api.wingmanmatch.example/health');
+      },
+      environment: async () => {
+        await fresh();
+        await run({ environment: 'env-distinct-7' });
+        expect(deployment().env).toBe('env-distinct-7');
+        expect(dd.events[0]!.tags).toContain('env:env-distinct-7');
+      },
+      version: async () => {
+        await fresh();
+        await run({ version: 'v7.7.7-distinct' });
+        expect(deployment().version).toBe('v7.7.7-distinct');
+      },
+      'started-at': async () => {
+        await fresh();
+        await run({ 'started-at': '2026-12-01T08:00:00.001Z' });
+        expect(deployment().startedAt).toBe(BigInt(Date.parse('2026-12-01T08:00:00.001Z')) * 1_000_000n);
+      },
+      status: async () => {
+        await fresh();
+        await run({ status: 'failure' });
+        expect(dd.deployments.size).toBe(0);
+        expect(dd.events.at(-1)!.alertType).toBe('error');
+        await run({ status: 'rolled-back', version: '1b2d6f3c9a7e4d5b8c0f2a6e9d3b7c1f5a8e2d4b' });
+        expect(deployment().git?.commit_sha).toBe('1b2d6f3c9a7e4d5b8c0f2a6e9d3b7c1f5a8e2d4b');
+        expect(dd.events.at(-1)!.alertType).toBe('warning');
+      },
+      'datadog-api-key': async () => {
+        await fresh();
+        const wrong = await run({ 'datadog-api-key': 'dd-not-the-key-000000000000000000' });
+        expect(wrong.annotations.map((a) => a.title)).toEqual(['Datadog not updated']);
+        expect(dd.deployments.size).toBe(0);
+        const fromEnv = await run({ 'datadog-api-key': '' }, { DATADOG_API_KEY: dd.apiKey });
+        expect(dd.deployments.size).toBe(1);
+        expect(visible(fromEnv)).not.toContain(dd.apiKey);
+      },
+      'datadog-site': async () => {
+        await fresh();
+        // A government site has no DORA Metrics: the event is posted, the deployment is not.
+        await run({ 'datadog-site': 'ddog-gov.com' });
+        expect(dd.requestsTo('POST', '/api/v2/dora/deployment')).toHaveLength(0);
+        expect(dd.events).toHaveLength(1);
+      },
+      'datadog-api-url': async () => {
+        await fresh();
+        await run({});
+        expect(dd.requestsTo('POST', '/api/v2/dora/deployment')).toHaveLength(1);
+      },
+      'uptimerobot-api-key': async () => {
+        await fresh();
+        const without = await run({ 'uptimerobot-api-key': '' });
+        expect(without.annotations.map((a) => a.message)).toContain(
+          'UptimeRobot skipped: no uptimerobot-api-key (or UPTIMEROBOT_API_KEY), so no monitors',
+        );
+        expect(ur.requests).toHaveLength(0);
+        await run({});
+        expect(ur.requestsTo('GET', '/v3/monitors')[0]!.headers.authorization).toBe(`Bearer ${ur.apiKey}`);
+      },
+      'uptimerobot-api-url': async () => {
+        await fresh();
+        await run({});
+        expect(ur.requestsTo('POST', '/v3/monitors')).toHaveLength(1);
+      },
+      'health-urls': async () => {
+        await fresh();
+        await run({ 'health-urls': 'https://distinct-7.example/health, https://distinct-8.example/health' });
+        expect([...ur.monitors.values()].map((m) => m.url)).toEqual([
+          'https://distinct-7.example/health',
+          'https://distinct-8.example/health',
+        ]);
+      },
+      'monitor-interval': async () => {
+        await fresh();
+        await run({ 'monitor-interval': '10m' });
+        expect(monitor().interval).toBe(600);
+      },
+      'alert-contacts': async () => {
+        await fresh();
+        await run({ 'alert-contacts': '4242' });
+        expect(monitor().assignedAlertContacts.map((c) => c.alertContactId)).toEqual([4242]);
+      },
+      'pause-monitors': async () => {
+        await fresh();
+        const r = await run({ 'pause-monitors': 'true' });
+        expect(monitor().status).toBe('PAUSED');
+        expect(r.state['paused-monitors']).toBe(JSON.stringify([monitor().id]));
+        expect(dd.requests).toHaveLength(0);
+      },
+      'fail-on-error': async () => {
+        await fresh();
+        const r = await run({ 'uptimerobot-api-key': 'u000-not-the-key-0000000000', 'fail-on-error': 'true' });
+        expect(r.exitCode).toBe(1);
+      },
+      timeout: async () => {
+        await fresh();
+        ur.inject('GET', '/v3/monitors', { delayMs: 10_000 });
+        const r = await run({ timeout: '1500ms', 'datadog-api-key': '' });
+        expect(r.durationMs).toBeLessThan(4_000);
+        expect(r.annotations.map((a) => a.title)).toContain('UptimeRobot not updated');
+      },
+      'github-token': async () => {
+        await fresh();
+        // The run's start is read with this token; the simulator accepts no other.
+        await run({});
+        expect(gh.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+        expect(deployment().startedAt).toBe(BigInt(runStart.getTime()) * 1_000_000n);
+        const other = await run({ 'github-token': 'ghs_someOtherToken0000000000000' });
+        expect(other.annotations.map((a) => a.message).join('\n')).toMatch(/^started-at: this step's start/);
       },
     },
   }));

@@ -12,8 +12,12 @@ describe.each(actionNames())('actions/%s', (name) => {
     expect(yml.inputs).toEqual(parse(await inputsYaml(name)).inputs);
   });
 
-  it('runs on node24 from its committed bundle', () => {
-    expect(yml.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.js` });
+  it('runs on node24 from its committed bundle (a post step from the same bundle, and always)', () => {
+    const { post, 'post-if': postIf, ...runs } = yml.runs;
+    expect(runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.js` });
+    // A post step cleans up after main (resumes what it paused): it must run when the job failed too.
+    if (post !== undefined || postIf !== undefined)
+      expect({ post, postIf }).toEqual({ post: runs.main, postIf: 'always()' });
     expect(existsSync(join(ROOT, 'dist', name, 'index.js'))).toBe(true);
   });
 

@@ -37,17 +37,30 @@ export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A step output, through the GITHUB_OUTPUT file with a random heredoc delimiter the value cannot end early. */
-export function setOutput(name: string, value: string): void {
-  const path = process.env.GITHUB_OUTPUT;
+/**
+ * One `name=value` entry of a file command (GITHUB_OUTPUT, GITHUB_STATE), as a heredoc with a random
+ * delimiter the value cannot end early. Without the file (runners before 2.297), the deprecated stdout
+ * command, as @actions/core falls back to.
+ */
+function fileCommand(file: 'GITHUB_OUTPUT' | 'GITHUB_STATE', legacy: string, name: string, value: string): void {
+  const path = process.env[file];
   if (!path) {
-    // Runners before 2.297 (no GITHUB_OUTPUT): the deprecated command, as @actions/core falls back to.
     process.stdout.write(EOL);
-    issueCommand('set-output', value, { name } as AnnotationProperties);
+    issueCommand(legacy, value, { name } as AnnotationProperties);
     return;
   }
   const delimiter = `ghadelimiter_${randomUUID()}`;
   if (name.includes(delimiter) || value.includes(delimiter))
-    throw new Error(`output '${name}' contains the delimiter ${delimiter}; it cannot be written`);
+    throw new Error(`'${name}' contains the delimiter ${delimiter}; it cannot be written`);
   appendFileSync(path, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
+}
+
+/** A step output. */
+export function setOutput(name: string, value: string): void {
+  fileCommand('GITHUB_OUTPUT', 'set-output', name, value);
+}
+
+/** State for this action's post step: the runner hands it back there as the STATE_<name> environment variable. */
+export function saveState(name: string, value: string): void {
+  fileCommand('GITHUB_STATE', 'save-state', name, value);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { addMask, group, info, issueCommand, setOutput } from '../src/commands';
+import { enterPhase, getState, saveState } from '../src/state';
 
 let written: string[] = [];
 beforeEach(() => {
@@ -71,6 +72,39 @@ describe('workflow commands', () => {
     } finally {
       if (saved === undefined) delete process.env.GITHUB_OUTPUT;
       else process.env.GITHUB_OUTPUT = saved;
+    }
+  });
+
+  it('saves state to GITHUB_STATE the way @actions/core does, and tells main from post by it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wm-state-'));
+    const ours = join(dir, 'ours');
+    const theirs = join(dir, 'theirs');
+    writeFileSync(ours, '');
+    writeFileSync(theirs, '');
+    const saved = { file: process.env.GITHUB_STATE, mark: process.env.STATE_isPost };
+    try {
+      process.env.GITHUB_STATE = ours;
+      saveState('paused-monitors', '[1,2]');
+      process.env.GITHUB_STATE = theirs;
+      core.saveState('paused-monitors', '[1,2]');
+      const shape = (file: string) => readFileSync(file, 'utf8').replace(/ghadelimiter_[0-9a-f-]{36}/g, 'DELIM');
+      expect(shape(ours)).toBe(shape(theirs));
+
+      // Main: no STATE_isPost yet, so it is main, and it leaves the mark for the post step.
+      delete process.env.STATE_isPost;
+      process.env.GITHUB_STATE = ours;
+      expect(enterPhase()).toBe('main');
+      expect(readFileSync(ours, 'utf8')).toMatch(/isPost<<(ghadelimiter_[0-9a-f-]{36})\ntrue\n\1\n$/);
+      // Post: the runner passes the mark back as STATE_isPost.
+      process.env.STATE_isPost = 'true';
+      expect(enterPhase()).toBe('post');
+      expect(getState('isPost')).toBe('true');
+      expect(getState('nothing-saved')).toBeUndefined();
+    } finally {
+      if (saved.file === undefined) delete process.env.GITHUB_STATE;
+      else process.env.GITHUB_STATE = saved.file;
+      if (saved.mark === undefined) delete process.env.STATE_isPost;
+      else process.env.STATE_isPost = saved.mark;
     }
   });
 });

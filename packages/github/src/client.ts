@@ -98,6 +98,15 @@ export interface GitHubClientOptions
   userAgent?: string;
 }
 
+/** One attempt of a workflow run, as GET …/actions/runs/{id}/attempts/{n} gives it. */
+export interface WorkflowRunAttempt {
+  id: number;
+  run_attempt: number;
+  /** When this attempt started (a re-run starts a new attempt). */
+  run_started_at: string;
+  status?: string;
+}
+
 export interface PullRequestState {
   number: number;
   state: 'open' | 'closed';
@@ -139,6 +148,8 @@ export interface GitHubClient {
    * that compare fall back on any failure.
    */
   compareCommits(repo: RepoRef, base: string, head: string, maxCommits?: number): Promise<GitHubCommit[]>;
+  /** A workflow run's attempt (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT); needs `actions: read` on a private repository. */
+  getWorkflowRunAttempt(repo: RepoRef, runId: string | number, attempt: string | number): Promise<WorkflowRunAttempt>;
   close(): Promise<void>;
 }
 
@@ -301,6 +312,15 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         if (res.commits.length < COMPARE_PAGE_SIZE || commits.length >= res.total_commits) break;
       }
       return commits.slice(-maxCommits);
+    },
+    async getWorkflowRunAttempt(repo, runId, attempt) {
+      try {
+        return await http.get<WorkflowRunAttempt>(
+          `${repoPath(repo)}/actions/runs/${seg(runId)}/attempts/${seg(attempt)}`,
+        );
+      } catch (err) {
+        return explainPermission(err, `read workflow run ${runId}`, 'actions: read');
+      }
     },
     close: () => http.close(),
   };

@@ -123,6 +123,15 @@ describe('GitHub client against the simulator', () => {
     await expect(gh.listDeployments(REPO)).rejects.toThrow(/permissions: deployments: read/);
   });
 
+  it("reads when a workflow run attempt started, and names the 'actions: read' permission when it may not", async () => {
+    sim.addWorkflowRun(FULL, 11223344556, new Date('2026-11-02T10:15:30Z'), 2);
+    const attempt = await gh.getWorkflowRunAttempt(REPO, '11223344556', '2');
+    expect(attempt.run_started_at).toBe('2026-11-02T10:15:30Z');
+    expect(sim.requests.at(-1)?.path).toBe('/repos/wingman-org/wingmanmatch/actions/runs/11223344556/attempts/2');
+    sim.permissions.actions = 'none';
+    await expect(gh.getWorkflowRunAttempt(REPO, 11223344556, 2)).rejects.toThrow(/permissions: actions: read/);
+  });
+
   it('fails with 401 Bad credentials for a wrong token and never shows the token', async () => {
     const wrong = createGitHubClient({ token: 'ghs_wrongTokenValue000000000', apiUrl: sim.url, retries: 0 });
     const err = (await wrong.listIssueComments(REPO, 7).catch((e: unknown) => e)) as HttpError;

@@ -2,7 +2,7 @@
 // with message-ts, reply in the thread on failure. Delivery failures are returned, not thrown, so the
 // caller decides between a failed step and a loud warning; configuration errors are thrown.
 import type { Log } from '@wingman/log';
-import { formatDuration } from '@wingman/time';
+import { formatDuration, parseInstant } from '@wingman/time';
 import type { SlackMessage } from './blocks';
 import { type HttpTuning, postWebhook, SlackWebApi } from './client';
 import type { RunContext } from './context';
@@ -74,16 +74,8 @@ export function tsToMs(ts: string | undefined): number | undefined {
   return Math.round(Number(ts) * 1000);
 }
 
-/** An ISO 8601 time or epoch seconds / milliseconds. */
-export function parseStartedAt(value: string): Date | undefined {
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) {
-    const n = Number(v);
-    return new Date(n > 1e12 ? n : n * 1000);
-  }
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
+/** An ISO 8601 time or epoch seconds / milliseconds (@wingman/time reads it for every action). */
+export const parseStartedAt = parseInstant;
 
 function payloadVars(o: NotifyOptions, durationMs: number | undefined, mention: string | undefined) {
   const c = o.context;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DeadlineExceeded, formatDuration, sleep, startDeadline } from '../src/index';
+import { DeadlineExceeded, formatDuration, parseInstant, sleep, startDeadline } from '../src/index';
 
 describe('formatDuration', () => {
   it('writes each size at the precision a reader needs', () => {
@@ -38,5 +38,15 @@ describe('sleep and the deadline', () => {
     controller.abort(new Error('stop'));
     await expect(sleep(5_000, controller.signal)).rejects.toThrow('stop');
     await expect(sleep(5)).resolves.toBeUndefined();
+  });
+});
+
+describe('parseInstant', () => {
+  it('reads ISO 8601, epoch seconds and epoch milliseconds, and refuses anything else', () => {
+    expect(parseInstant('2026-11-02T10:15:30.250Z')?.getTime()).toBe(Date.UTC(2026, 10, 2, 10, 15, 30, 250));
+    expect(parseInstant(' 1793614530 ')?.getTime()).toBe(1_793_614_530_000);
+    expect(parseInstant('1793614530.5')?.getTime()).toBe(1_793_614_530_500);
+    expect(parseInstant('1793614530123')?.getTime()).toBe(1_793_614_530_123);
+    expect(parseInstant('yesterday')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // A GitHub REST API stand-in for the pull-request paths: issue comments (paged with Link headers),
-// deployments and deployment statuses, GitHub's error bodies, and the GITHUB_TOKEN permission model
-// (a job without `pull-requests: write` gets 403 "Resource not accessible by integration").
+// deployments and deployment statuses, a workflow run attempt (when it started), GitHub's error bodies, and
+// the GITHUB_TOKEN permission model (a job without `pull-requests: write` gets 403 "Resource not accessible
+// by integration").
 import { type SimRequest, type SimResponse, Simulator } from './simulator';
 
 export type GitHubPermissionLevel = 'none' | 'read' | 'write';
@@ -9,6 +10,18 @@ export interface GitHubSimPermissions {
   issues: GitHubPermissionLevel;
   pullRequests: GitHubPermissionLevel;
   deployments: GitHubPermissionLevel;
+  /** Workflow runs (GET …/actions/runs/…), read when unset; a private repository's GITHUB_TOKEN may have none. */
+  actions?: GitHubPermissionLevel;
+}
+
+export interface SimWorkflowRunAttempt {
+  id: number;
+  run_attempt: number;
+  run_started_at: string;
+  created_at: string;
+  status: string;
+  head_sha: string;
+  html_url: string;
 }
 
 export interface SimIssueComment {
@@ -79,6 +92,8 @@ interface Repo {
   deployments: SimGitHubDeployment[];
   statuses: Map<number, SimGitHubDeploymentStatus[]>;
   refs: Set<string>;
+  /** `<run id>/<attempt>` → the attempt. */
+  runs: Map<string, SimWorkflowRunAttempt>;
 }
 
 export class GitHubSimulator extends Simulator {
@@ -92,7 +107,13 @@ export class GitHubSimulator extends Simulator {
     super({ name: 'GitHub', token: options.token });
     this.requestIdHeader = 'x-github-request-id';
     this.login = options.login ?? 'github-actions[bot]';
-    this.permissions = { issues: 'write', pullRequests: 'write', deployments: 'write', ...options.permissions };
+    this.permissions = {
+      issues: 'write',
+      pullRequests: 'write',
+      deployments: 'write',
+      actions: 'read',
+      ...options.permissions,
+    };
 
     this.route('GET', '/repos/:owner/:repo/pulls/:number', (req) => this.getPull(req));
     this.route('GET', '/repos/:owner/:repo/issues/:number/comments', (req) => this.listComments(req));
@@ -102,6 +123,22 @@ export class GitHubSimulator extends Simulator {
     this.route('POST', '/repos/:owner/:repo/deployments', (req) => this.createDeployment(req));
     this.route('GET', '/repos/:owner/:repo/deployments/:id/statuses', (req) => this.listStatuses(req));
     this.route('POST', '/repos/:owner/:repo/deployments/:id/statuses', (req) => this.createStatus(req));
+    this.route('GET', '/repos/:owner/:repo/actions/runs/:run/attempts/:attempt', (req) => this.getRunAttempt(req));
+  }
+
+  /** Registers a workflow run attempt and when it started (the runner's GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT). */
+  addWorkflowRun(repository: string, runId: string | number, startedAt: Date, attempt = 1): SimWorkflowRunAttempt {
+    const run: SimWorkflowRunAttempt = {
+      id: Number(runId),
+      run_attempt: attempt,
+      run_started_at: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      created_at: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      status: 'in_progress',
+      head_sha: '',
+      html_url: `https://github.com/${repository}/actions/runs/${runId}/attempts/${attempt}`,
+    };
+    this.repoOf(repository, true)!.runs.set(`${runId}/${attempt}`, run);
+    return run;
   }
 
   /** Registers a repository with a pull request (an issue number that is a PR) and its head commit. */
@@ -159,7 +196,14 @@ export class GitHubSimulator extends Simulator {
     const key = full.toLowerCase();
     let repo = this.repos.get(key);
     if (!repo && create) {
-      repo = { issues: new Map(), comments: [], deployments: [], statuses: new Map(), refs: new Set() };
+      repo = {
+        issues: new Map(),
+        comments: [],
+        deployments: [],
+        statuses: new Map(),
+        refs: new Set(),
+        runs: new Map(),
+      };
       this.repos.set(key, repo);
     }
     return repo;
@@ -273,6 +317,15 @@ export class GitHubSimulator extends Simulator {
     c.body = body;
     c.updated_at = this.now();
     return { status: 200, body: c };
+  }
+
+  /** GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}: needs `actions: read`. */
+  private getRunAttempt(req: SimRequest): SimResponse {
+    const repo = this.repoOf(`${req.params.owner}/${req.params.repo}`);
+    const run = repo?.runs.get(`${req.params.run}/${req.params.attempt}`);
+    if (!repo || !run) return notFound();
+    if (this.permissions.actions === 'none') return forbidden('actions=read');
+    return { status: 200, body: run };
   }
 
   private listDeployments(req: SimRequest): SimResponse {
@@ -424,10 +477,10 @@ function notFound(): SimResponse {
   return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
 }
 
-function forbidden(): SimResponse {
+function forbidden(accepted = 'pull_requests=write; issues=write'): SimResponse {
   return {
     status: 403,
-    headers: { 'x-accepted-github-permissions': 'pull_requests=write; issues=write' },
+    headers: { 'x-accepted-github-permissions': accepted },
     body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' },
   };
 }

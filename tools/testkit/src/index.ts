@@ -1,4 +1,5 @@
 export * from './data-api';
+export * from './datadog-sim';
 export * from './github-sim';
 export * from './heroku-sim';
 export * from './http-target';
@@ -11,4 +12,5 @@ export * from './slack-sim';
 export * from './stub-extension';
 export * from './supabase-image';
 export * from './supabase-sim';
+export * from './uptimerobot-sim';
 export * from './vercel-sim';
