@@ -98,6 +98,29 @@ describe('the rehearsal of the caller repository', () => {
     }
     expect(run.steps.some((s) => s.id?.startsWith('maintenance'))).toBe(false);
     expect(r.heroku.production.maintenanceSwitches).toEqual([]);
+    // Each deploy is a DORA deployment in Datadog (the commit, the run's start before its end) and an
+    // event; the backend health endpoints are watched, one monitor each, made once.
+    expect(r.datadog.deployments).toEqual(
+      ['staging', 'production'].map((env) => ({
+        env,
+        version: expect.stringMatching(/^[0-9a-f]{40}$/),
+        startedBeforeFinished: true,
+      })),
+    );
+    expect(r.datadog.events).toEqual([
+      expect.stringMatching(/^Deployed wingmanmatch [0-9a-f]{7} to staging$/),
+      expect.stringMatching(/^Deployed wingmanmatch [0-9a-f]{7} to production$/),
+    ]);
+    expect(r.uptime.monitors).toEqual([
+      { url: expect.stringMatching(/\/health$/), status: 'STARTED', interval: 300 },
+      { url: expect.stringMatching(/\/health$/), status: 'STARTED', interval: 300 },
+    ]);
+    expect(r.uptime.writes).toBe(2);
+    // The marker step reads when the run started (actions: read), so no fallback notice.
+    const record = run.steps.find((s) => s.job === 'production / deploy' && s.id === 'record')!;
+    expect(
+      record.detail!.annotations.filter((a) => a.level !== 'notice' || /started-at|run start/i.test(a.message)),
+    ).toEqual([]);
   }, 180_000);
 
   it('smoke-fails: production rolls back in the same job, with no second approval', async () => {
@@ -118,8 +141,13 @@ describe('the rehearsal of the caller repository', () => {
     expect(production.slice(production.indexOf('production / deploy › smoke-health ✗'))).toEqual([
       'production / deploy › smoke-health ✗',
       'production / deploy › deploy-heroku', // the rollback
+      'production / deploy › record-deployment',
       'production / deploy › notify-slack',
+      'production / deploy › record-deployment', // its post step: nothing was paused
     ]);
+    // Datadog sees the rollback as an event; the failed release is no DORA deployment.
+    expect(r.datadog.deployments.map((d) => d.env)).toEqual(['staging']);
+    expect(r.datadog.events.at(-1)).toMatch(/^Rolled back wingmanmatch in production from [0-9a-f]{7}$/);
     expect(run.report.approvals.filter((a) => a.environment === 'production')).toHaveLength(1);
     expect(r.heroku.production.slugOfCurrent).toBe(r.heroku.production.previousSlug);
     expect(r.vercelProduction).toBe(r.vercelEarlierProduction); // staged, never promoted
@@ -139,6 +167,7 @@ describe('the rehearsal of the caller repository', () => {
     expect(r.heroku.production.slugOfCurrent).toBe(r.heroku.production.previousSlug);
     expect(r.vercelProduction).toBe(r.vercelEarlierProduction);
     expect(r.slack.at(-1)?.text).toMatch(/Rollback of production by rehearsal: deploy rolled back/);
+    expect(r.datadog.events.at(-1)).toMatch(/^Rolled back wingmanmatch in production from [0-9a-f]{7}$/);
   }, 180_000);
 
   it('preview: migrations rehearsed, then the PR’s own stack (database, review app, Vercel preview) in one comment; a second push reuses it; cleanup and its re-run; the sweep', async () => {

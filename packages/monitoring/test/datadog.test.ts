@@ -141,6 +141,8 @@ describe('statuses', () => {
   it('a rollback records the version it went back to, with that commit, and only then', async () => {
     const defaulted = await recordMarker(marker({ status: 'rolled-back' }));
     expect(sim.deployments.size).toBe(0);
+    // The default version is the run's own commit, the one the rollback left.
+    expect(sim.events.at(-1)!.title).toMatch(/^Rolled back wingmanmatch-api in production from /);
     expect(defaulted.notes.join(' ')).toMatch(/set version to it/);
 
     const given = await recordMarker(marker({ status: 'rolled-back', version: PREVIOUS, versionGiven: true }));

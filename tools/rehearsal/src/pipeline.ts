@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { SUPABASE_ROLES_SQL } from '@wingman/supabase-platform';
 import {
   type DataApi,
+  DatadogSimulator,
   GitHubSimulator,
   HerokuSim,
   queryRows,
@@ -23,6 +24,7 @@ import {
   startPostgres,
   startPostgresServer,
   type TestDatabase,
+  UptimeRobotSimulator,
   VercelSimulator,
 } from '@wingman/testkit';
 import pg from 'pg';
@@ -64,6 +66,10 @@ export interface RehearsalResult {
   vercelEarlierProduction: string;
   slack: { text?: string; edits: number; replies: number }[];
   sentryReleases: string[];
+  /** Datadog: DORA deployments (service, env, version) and event titles, in order. */
+  datadog: { deployments: { env?: string; version?: string; startedBeforeFinished: boolean }[]; events: string[] };
+  /** UptimeRobot: every monitor at the end (url, status), and how many write calls were made. */
+  uptime: { monitors: { url: string; status: string; interval: number }[]; writes: number };
   github: { comments: string[]; deployments: { environment: string; state?: string }[] };
   /** The closing lines: approvals, deployment records, runner starts. */
   closing: string[];
@@ -96,6 +102,8 @@ const KEYS = {
   vercel: 'vercel-rehearsal-token',
   slack: 'xoxb-rehearsal',
   sentry: 'sentry-rehearsal',
+  datadog: 'dd0rehearsal0123456789abcdef0123',
+  uptimerobot: 'ur4242-rehearsal0123456789abcdef',
 };
 
 /** The two repositories: the suite at HEAD (tags v1, main) and the caller as its own repository. */
@@ -219,7 +227,19 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const slack = new SlackSimulator({ botToken: KEYS.slack });
     const sentry = new SentrySimulator({ token: KEYS.sentry, org: 'wingmanmatch', projects: ['backend', 'frontend'] });
     const github = new GitHubSimulator();
-    await Promise.all([heroku.start(), vercel.start(), slack.start(), sentry.start(), github.start()]);
+    const datadog = new DatadogSimulator({ apiKey: KEYS.datadog });
+    const uptime = new UptimeRobotSimulator({ apiKey: KEYS.uptimerobot, requestsPerMinute: 10 });
+    await Promise.all([
+      heroku.start(),
+      vercel.start(),
+      slack.start(),
+      sentry.start(),
+      github.start(),
+      datadog.start(),
+      uptime.start(),
+    ]);
+    // The workflow runs' start, which record-deployment reads from the GitHub API for the marker.
+    github.addWorkflowRun(CALLER, 4242, new Date(started));
     // Each environment's Supabase Data API (its SUPABASE_URL and keys), on its own database.
     const [stagingApi, productionApi] = await Promise.all(
       (['staging', 'production'] as const).map((env) =>
@@ -237,6 +257,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       () => slack.stop(),
       () => sentry.stop(),
       () => github.stop(),
+      () => datadog.stop(),
+      () => uptime.stop(),
     );
     for (const env of ['staging', 'production'] as const) {
       const app = heroku.addApp(APPS[env]);
@@ -278,6 +300,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       VERCEL_TOKEN: KEYS.vercel,
       SENTRY_AUTH_TOKEN: KEYS.sentry,
       SLACK_BOT_TOKEN: KEYS.slack,
+      DATADOG_API_KEY: KEYS.datadog,
+      UPTIMEROBOT_API_KEY: KEYS.uptimerobot,
     });
     const environments: Record<string, EnvironmentSettings> = {
       staging: {
@@ -315,6 +339,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         vercel: vercel.url,
         slack: `${slack.url}/api`,
         sentry: sentry.url,
+        datadog: datadog.url,
+        uptimerobot: uptime.apiUrl,
       }),
       WINGMAN_SMOKE_WAIT_TIMEOUT: '3s',
       // Proves the way out of maintenance where a later step fails.
@@ -546,6 +572,18 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         replies: slack.replies(channel.id, m.ts).length,
       })),
       sentryReleases: [...sentry.releases.keys()],
+      datadog: {
+        deployments: [...datadog.deployments.values()].map((d) => ({
+          env: d.env,
+          version: d.version,
+          startedBeforeFinished: d.startedAtNs < d.finishedAtNs,
+        })),
+        events: datadog.events.map((e) => e.title),
+      },
+      uptime: {
+        monitors: [...uptime.monitors.values()].map((m) => ({ url: m.url, status: m.status, interval: m.interval })),
+        writes: uptime.writes().length,
+      },
       github: {
         comments: github.comments(CALLER, 7).map((c) => c.body),
         deployments: github.deployments(CALLER).map((d) => ({
@@ -621,6 +659,12 @@ function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) =>
   for (const m of r.slack)
     print(`  Slack: "${m.text}" (${m.edits} update(s), ${m.replies} thread repl${m.replies === 1 ? 'y' : 'ies'})`);
   print(`  Sentry releases: ${r.sentryReleases.join(', ') || '(none)'}`);
+  print(
+    `  Datadog: ${r.datadog.deployments.length} DORA deployment(s) (${r.datadog.deployments.map((d) => d.env).join(', ') || 'none'}); events: ${r.datadog.events.map((t) => `"${t}"`).join(', ') || 'none'}`,
+  );
+  print(
+    `  UptimeRobot monitors: ${r.uptime.monitors.map((m) => `${m.url} (${m.status}, every ${m.interval} s)`).join(', ') || 'none'}; ${r.uptime.writes} write call(s)`,
+  );
   if (r.github.deployments.length)
     print(
       `  GitHub deployments by deploy-vercel: ${r.github.deployments.map((d) => `${d.environment} (${d.state})`).join(', ')}`,

@@ -81,12 +81,17 @@ export function doraDeploymentId(parts: readonly string[]): string {
   return id.padEnd(16, '-');
 }
 
-export function eventTitle(o: Pick<MarkerOptions, 'service' | 'environment' | 'version' | 'status'>): string {
+export function eventTitle(
+  o: Pick<MarkerOptions, 'service' | 'environment' | 'version' | 'status' | 'versionGiven'>,
+): string {
   const v = shortVersion(o.version);
   const title = {
     succeeded: `Deployed ${o.service} ${v} to ${o.environment}`,
     failed: `Deploy failed: ${o.service} ${v} to ${o.environment}`,
-    'rolled-back': `Rolled back ${o.service} in ${o.environment} to ${v}`,
+    // The default version is the run's own commit: the one rolled back from, not to.
+    'rolled-back': o.versionGiven
+      ? `Rolled back ${o.service} in ${o.environment} to ${v}`
+      : `Rolled back ${o.service} in ${o.environment} from ${v}`,
     cancelled: `Deploy cancelled: ${o.service} ${v} to ${o.environment}`,
   }[o.status];
   return clip(title, TITLE_LIMIT);
