@@ -1,4 +1,4 @@
-import { defineInputs, input } from '@wingman/action-kit/inputs';
+import { defineInputs, type Inputs, input } from '@wingman/action-kit/inputs';
 
 export const previewDatabaseInputs = defineInputs({
   mode: input.choice(['ensure', 'delete', 'sweep'], {
@@ -57,3 +57,26 @@ export const previewDatabaseInputs = defineInputs({
     expected: 'a URL containing {ref}',
   }),
 });
+
+/**
+ * Which store the inputs name, or why they name none: checked before the store's code is loaded, so a
+ * step with its inputs left out fails as fast as any other bad input.
+ */
+export function previewKind(inputs: Inputs<typeof previewDatabaseInputs.spec>): 'supabase-branch' | 'database' {
+  const branching = inputs.supabaseAccessToken !== undefined || inputs.projectRef !== undefined;
+  if (branching && inputs.stagingDatabaseUrl)
+    throw new Error(
+      "inputs 'supabase-access-token'/'project-ref' (Supabase branching) and 'staging-database-url' (a database per PR) are two ways to the same thing: set one of them",
+    );
+  if (branching) {
+    if (!inputs.supabaseAccessToken || !inputs.projectRef)
+      throw new Error(
+        `Supabase branching needs both 'supabase-access-token' and 'project-ref'; ${inputs.projectRef ? "'supabase-access-token' (or SUPABASE_ACCESS_TOKEN)" : "'project-ref'"} is empty`,
+      );
+    return 'supabase-branch';
+  }
+  if (inputs.stagingDatabaseUrl) return 'database';
+  throw new Error(
+    "no preview database is configured: set 'supabase-access-token' and 'project-ref' (a Supabase preview branch per PR), or 'staging-database-url' (a wingman_pr_<n> database per PR on a staging server)",
+  );
+}

@@ -8,7 +8,7 @@ import {
   sweepPreviews,
 } from '@wingman/preview-database';
 import { formatDuration, startDeadline } from '@wingman/time';
-import type { previewDatabaseInputs } from './inputs';
+import { type previewDatabaseInputs, previewKind } from './inputs';
 
 type PreviewDatabaseInputs = Inputs<typeof previewDatabaseInputs.spec>;
 
@@ -50,30 +50,16 @@ function storeOf(
   owner: string | undefined,
   signal: AbortSignal,
 ): PreviewStore {
-  const branching = inputs.supabaseAccessToken !== undefined || inputs.projectRef !== undefined;
-  if (branching && inputs.stagingDatabaseUrl)
-    throw new Error(
-      "inputs 'supabase-access-token'/'project-ref' (Supabase branching) and 'staging-database-url' (a database per PR) are two ways to the same thing: set one of them",
-    );
-  if (branching) {
-    if (!inputs.supabaseAccessToken || !inputs.projectRef)
-      throw new Error(
-        `Supabase branching needs both 'supabase-access-token' and 'project-ref'; ${inputs.projectRef ? "'supabase-access-token' (or SUPABASE_ACCESS_TOKEN)" : "'project-ref'"} is empty`,
-      );
+  if (previewKind(inputs) === 'supabase-branch')
     return new SupabaseBranches({
-      accessToken: inputs.supabaseAccessToken,
-      projectRef: inputs.projectRef,
+      accessToken: inputs.supabaseAccessToken!,
+      projectRef: inputs.projectRef!,
       apiUrl: inputs.managementApiUrl,
       projectUrl: inputs.branchApiUrl,
       log: ctx.log,
       http: { signal },
     });
-  }
-  if (inputs.stagingDatabaseUrl)
-    return new PrDatabases({ serverUrl: inputs.stagingDatabaseUrl, template: inputs.template, log: ctx.log, owner });
-  throw new Error(
-    "no preview database is configured: set 'supabase-access-token' and 'project-ref' (a Supabase preview branch per PR), or 'staging-database-url' (a wingman_pr_<n> database per PR on a staging server)",
-  );
+  return new PrDatabases({ serverUrl: inputs.stagingDatabaseUrl!, template: inputs.template, log: ctx.log, owner });
 }
 
 /** Outputs for the later steps of this job; the connection and keys are masked and reach this job only. */
