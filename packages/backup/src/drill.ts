@@ -7,7 +7,8 @@ import type { Log } from '@wingman/log';
 import { verifySchema } from '@wingman/schema';
 import { formatDuration } from '@wingman/time';
 import type pg from 'pg';
-import { type CopiedTable, STABLE_OUTPUT_SQL, type TableStats, tableName } from './catalog';
+// A quoted name is also a pg_dump pattern that matches only itself.
+import { type CopiedTable, ident, STABLE_OUTPUT_SQL, type TableStats, tableName } from './catalog';
 import { DrillError } from './errors';
 import { runPg } from './pg-process';
 import { findPgTools, type PgTools } from './pg-tools';
@@ -148,8 +149,6 @@ function phaseClock() {
   };
 }
 
-const pattern = (s: string) => `"${s.replaceAll('"', '""')}"`;
-
 /** The platform tables' rows, then the user schemas whole, then what migrations put on platform tables. */
 async function dump(tools: PgTools, source: SourceSnapshot, scratch: PreparedScratch, work: string): Promise<string[]> {
   const common = ['--snapshot', source.snapshotId, '--no-owner', '--lock-wait-timeout=60000'];
@@ -167,7 +166,7 @@ async function dump(tools: PgTools, source: SourceSnapshot, scratch: PreparedScr
           '--data-only',
           '--file',
           file,
-          ...data.flatMap((t) => ['--table', `${pattern(t.schema)}.${pattern(t.name)}`]),
+          ...data.flatMap((t) => ['--table', `${ident(t.schema)}.${ident(t.name)}`]),
         ],
         url: source.url,
         what: 'pg_dump of the platform tables',
@@ -185,7 +184,7 @@ async function dump(tools: PgTools, source: SourceSnapshot, scratch: PreparedScr
         '--no-subscriptions',
         '--file',
         schemaFile,
-        ...source.schemas.flatMap((s) => ['--schema', pattern(s)]),
+        ...source.schemas.flatMap((s) => ['--schema', ident(s)]),
       ],
       url: source.url,
       what: 'pg_dump of the source',
