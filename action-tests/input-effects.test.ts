@@ -2122,6 +2122,11 @@ describe('backup-drill', () => {
         const { report } = await drill({ 'pg-dump': '/usr/lib/postgresql/15/bin/pg_dump' });
         expect(report.pgDump).toEqual({ path: '/usr/lib/postgresql/15/bin/pg_dump', major: 15 });
       },
+      timeout: async () => {
+        const { r } = await drill({ timeout: '1ms' });
+        expect(r.exitCode).toBe(1);
+        expect(r.outputs.error).toMatch(/was stopped: the step's 'timeout' \(1 ms\) ran out/);
+      },
       'management-api-url': async () => {
         sim.clearRequests();
         await drill(withSim());

@@ -196,6 +196,15 @@ describe('record-deployment bundle', () => {
     expect(await bad({ status: undefined })).toMatch(/^input 'status' is required to record a Datadog deploy marker/);
     expect(await bad({ status: 'done' })).toMatch(/^input 'status' must be one of succeeded, failed, rolled-back/);
     expect(ur.requests).toHaveLength(0);
+    // Without an UptimeRobot key its inputs are not used, so they fail nothing (the marker is recorded).
+    const eventsBefore = dd.events.length;
+    const datadogOnly = await main({
+      'uptimerobot-api-key': undefined,
+      'health-urls': 'api.wingmanmatch.example/health',
+      'monitor-interval': '10s',
+    });
+    expect(datadogOnly.exitCode).toBe(0);
+    expect(dd.events.length).toBe(eventsBefore + 1);
   });
 });
 

@@ -50,6 +50,11 @@ export const backupDrillInputs = defineInputs({
     description:
       "A pg_dump to use (its psql beside it restores). Default: the newest on PATH or under /usr/lib/postgresql; it must be at least the server's major version.",
   }),
+  timeout: input.duration({
+    description:
+      'The whole drill must end within this: pg_dump and psql are stopped when it runs out (set it above rto-budget, which only judges the time taken).',
+    default: '20m',
+  }),
   'management-api-url': input.url({
     description: 'Supabase Management API base URL.',
     default: 'https://api.supabase.com',

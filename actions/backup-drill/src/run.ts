@@ -1,5 +1,6 @@
 import { type ActionContext, type Inputs, ReportedFailure } from '@wingman/action-kit';
 import { renderDrillMarkdown, runDrill } from '@wingman/backup';
+import { startDeadline } from '@wingman/time';
 import type { backupDrillInputs } from './inputs';
 
 export async function run(ctx: ActionContext, inputs: Inputs<typeof backupDrillInputs.spec>): Promise<void> {
@@ -9,6 +10,7 @@ export async function run(ctx: ActionContext, inputs: Inputs<typeof backupDrillI
     );
   if (inputs.supabaseAccessToken && !inputs.projectRef)
     ctx.log.notice("input 'project-ref' is not set: the platform's backups were not checked, only the restore");
+  const deadline = startDeadline(inputs.timeout, 'timeout', performance.timeOrigin);
   const report = await runDrill({
     databaseUrl: inputs.databaseUrl,
     scratchDatabaseUrl: inputs.scratchDatabaseUrl,
@@ -22,6 +24,7 @@ export async function run(ctx: ActionContext, inputs: Inputs<typeof backupDrillI
     requirePitr: inputs.requirePitr,
     rtoBudgetMs: inputs.rtoBudget,
     pgDump: inputs.pgDump,
+    signal: deadline.signal,
     log: ctx.log,
   });
   ctx.setOutput('rto-seconds', report.rtoSeconds);

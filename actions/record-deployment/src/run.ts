@@ -84,9 +84,11 @@ export async function run(ctx: ActionContext, inputs: RecordInputs): Promise<voi
     throw new Error(
       "input 'status' is required to record a Datadog deploy marker: set it to succeeded, failed or rolled-back (or ${{ job.status }})",
     );
-  const urls = healthUrls(inputs.healthUrls);
-  const contacts = alertContacts(inputs.alertContacts);
-  const interval = intervalSeconds(inputs.monitorInterval);
+  // Checked only where they are used: a team without UptimeRobot is never failed by its inputs.
+  const monitoring = Boolean(inputs.uptimerobotApiKey);
+  const urls = monitoring ? healthUrls(inputs.healthUrls) : [...(inputs.healthUrls ?? [])];
+  const contacts = monitoring ? alertContacts(inputs.alertContacts) : undefined;
+  const interval = monitoring ? intervalSeconds(inputs.monitorInterval) : inputs.monitorInterval / 1000;
   const version = inputs.version ?? env.GITHUB_SHA;
   if (!version)
     throw new Error("input 'version' is empty and GITHUB_SHA is not set: set 'version' under the step's with:");

@@ -3,6 +3,7 @@
 // migrations put on them). Each runs on the source inside the drill's snapshot; the counting and sampling
 // queries run on the copy too, so both sides are measured by the same SQL.
 import { SYSTEM_SCHEMAS } from '@wingman/supabase-platform';
+import pg from 'pg';
 
 export interface TableRef {
   schema: string;
@@ -12,8 +13,16 @@ export interface TableRef {
 export interface CopiedTable extends TableRef {
   /** 'schema': definition and rows from the dump; 'data': a platform table the bootstrap makes, rows only. */
   kind: 'schema' | 'data';
-  /** ORDER BY of the sample: the primary key (text columns in C order, so both servers pick the same rows). */
+  /**
+   * ORDER BY of the sample over the table aliased wm_row: the primary key (text columns in C order, so both
+   * servers pick the same rows), else the whole row as text.
+   */
   sampleOrder: string;
+  /**
+   * What the sample's checksum covers: the source's columns of a platform table (the copy's bootstrap may
+   * have more, or another order); every column of a table the dump made.
+   */
+  columns: string;
   rls: boolean;
 }
 
@@ -29,7 +38,7 @@ const PLATFORM_BOOKKEEPING = ['auth.schema_migrations', 'storage.migrations'];
 /** Where run-migrations keeps the history: copied whole, so the copy's history can be compared. */
 export const HISTORY_SCHEMA = 'supabase_migrations';
 
-export const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+export const ident = (s: string) => pg.escapeIdentifier(s);
 export const qualified = (t: TableRef) => `${ident(t.schema)}.${ident(t.name)}`;
 export const tableName = (t: TableRef) => `${t.schema}.${t.name}`;
 
@@ -74,12 +83,12 @@ export function statsQuery(tables: CopiedTable[], sampleRows: number): string {
       (t) => `select ${literal(t.schema)} as schema, ${literal(t.name)} as name,
   (select count(*) from ${qualified(t)})::bigint as rows,
   (select md5(coalesce(string_agg(r::text, E'\\n' order by r::text collate "C"), ''))
-     from (select * from ${qualified(t)} order by ${t.sampleOrder} limit ${sampleRows}) r) as checksum`,
+     from (select ${t.columns} from ${qualified(t)} wm_row order by ${t.sampleOrder} limit ${sampleRows}) r) as checksum`,
     )
     .join('\nunion all\n');
 }
 
-export const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+export const literal = (s: string) => pg.escapeLiteral(s);
 
 /** Roles named by grants, default privileges and policies in the copied schemas: the copy must have them. */
 export const GRANTEES_SQL = `

@@ -10,7 +10,7 @@ import type pg from 'pg';
 // A quoted name is also a pg_dump pattern that matches only itself.
 import { type CopiedTable, ident, STABLE_OUTPUT_SQL, type TableStats, tableName } from './catalog';
 import { DrillError } from './errors';
-import { runPg } from './pg-process';
+import { type PgRun, runPg } from './pg-process';
 import { findPgTools, type PgTools } from './pg-tools';
 import { checkPlatformBackups, type PlatformBackups } from './platform-backups';
 import { type PreparedScratch, prepareScratch, sameDatabaseByUrl } from './scratch';
@@ -31,6 +31,8 @@ export interface DrillOptions {
   pgDump?: string;
   /** Rows per table whose checksums are compared. Default 1000. */
   sampleRows?: number;
+  /** Stops pg_dump and psql when it aborts (the action's timeout); its reason is the error's message. */
+  signal?: AbortSignal;
   log: Log;
 }
 
@@ -81,9 +83,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   } else o.log.notice('No supabase-access-token and project-ref: the platform backups were not checked');
 
   const source = await openSourceSnapshot(o.databaseUrl, o.schemas);
-  const work = mkdtempSync(join(tmpdir(), 'wingman-drill-'));
+  let work: string | undefined;
   let scratch: PreparedScratch | undefined;
   try {
+    work = mkdtempSync(join(tmpdir(), 'wingman-drill-'));
     const tools = await findPgTools(source.serverMajor, o.pgDump);
     o.log.info(
       `Source: PostgreSQL ${source.serverVersion}, schemas ${source.schemas.join(', ')}; pg_dump ${tools.major} at ${tools.pgDump}`,
@@ -91,7 +94,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const clock = phaseClock();
     scratch = await clock.time('restorePrepareMs', () => prepareScratch(o.scratchDatabaseUrl, source, o.log));
     const sampleRows = o.sampleRows ?? SAMPLE_ROWS;
-    const files = await clock.time('dumpMs', () => dump(tools, source, scratch!, work));
+    const files = await clock.time('dumpMs', () => dump(tools, source, scratch!, work!, o.signal));
     // Counted in the snapshot while nothing else waits on it: not part of the recovery.
     const sourceStats = await source.stats(scratch.tables, sampleRows);
     await clock.time('restoreMs', () =>
@@ -101,6 +104,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         url: o.scratchDatabaseUrl,
         env: { PGOPTIONS: '-c session_replication_role=replica' },
         what: 'the restore into scratch-database-url',
+        signal: o.signal,
       }),
     );
     const verified = await clock.time('verifyMs', () => verify(o, source, scratch!, sourceStats, sampleRows));
@@ -128,7 +132,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     };
   } finally {
     // The dump holds production rows: it never outlives the drill.
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
     await scratch?.client.end().catch(() => {});
     await source.close();
   }
@@ -150,16 +154,30 @@ function phaseClock() {
 }
 
 /** The platform tables' rows, then the user schemas whole, then what migrations put on platform tables. */
-async function dump(tools: PgTools, source: SourceSnapshot, scratch: PreparedScratch, work: string): Promise<string[]> {
+async function dump(
+  tools: PgTools,
+  source: SourceSnapshot,
+  scratch: PreparedScratch,
+  work: string,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  // One failing dump stops the other, and both have ended before the caller removes their folder.
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const common = ['--snapshot', source.snapshotId, '--no-owner', '--lock-wait-timeout=60000'];
   const files: string[] = [];
   const data = scratch.tables.filter((t) => t.kind === 'data');
   const jobs: Promise<void>[] = [];
+  const run = (o: Omit<PgRun, 'signal'>) =>
+    runPg({ ...o, signal: both }).catch((err: unknown) => {
+      stop.abort(new Error('the other pg_dump failed'));
+      throw err;
+    });
   if (data.length) {
     const file = join(work, 'platform-data.sql');
     files.push(file);
     jobs.push(
-      runPg({
+      run({
         binary: tools.pgDump,
         args: [
           ...common,
@@ -176,7 +194,7 @@ async function dump(tools: PgTools, source: SourceSnapshot, scratch: PreparedScr
   const schemaFile = join(work, 'schemas.sql');
   files.push(schemaFile);
   jobs.push(
-    runPg({
+    run({
       binary: tools.pgDump,
       args: [
         ...common,
@@ -185,12 +203,19 @@ async function dump(tools: PgTools, source: SourceSnapshot, scratch: PreparedScr
         '--file',
         schemaFile,
         ...source.schemas.flatMap((s) => ['--schema', ident(s)]),
+        ...source.extensions
+          .filter((e) => source.schemas.includes(e.schema))
+          .flatMap((e) => ['--extension', ident(e.name)]),
       ],
       url: source.url,
       what: 'pg_dump of the source',
     }),
   );
-  await Promise.all(jobs);
+  const settled = await Promise.allSettled(jobs);
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  // The dump that failed first, not the one it stopped.
+  const first = failures.find((e) => !/the other pg_dump failed/.test(e.message)) ?? failures[0];
+  if (first) throw first;
   if (scratch.extras.length) {
     const file = join(work, 'platform-extras.sql');
     writeFileSync(file, `${scratch.extras.map((e) => e.sql).join('\n')}\n`, { mode: 0o600 });

@@ -11,6 +11,8 @@ export interface PgRun {
   env?: Record<string, string>;
   /** What the run is, for the error: "pg_dump of the source". */
   what: string;
+  /** Ends the process (SIGTERM): the drill's timeout, or the other dump failing. */
+  signal?: AbortSignal;
 }
 
 export function libpqEnv(url: string): { dbname: string; env: Record<string, string> } {
@@ -27,17 +29,31 @@ export function runPg(o: PgRun): Promise<void> {
     const child = spawn(o.binary, [...o.args, `--dbname=${dbname}`], {
       env: { ...process.env, ...env, ...o.env, PGAPPNAME: 'wingman-deploy backup-drill', PGCONNECT_TIMEOUT: '15' },
       stdio: ['ignore', 'ignore', 'pipe'],
+      signal: o.signal,
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
-    child.on('error', (err) => reject(new DrillError(`${o.what} could not start ${o.binary}: ${err.message}`)));
+    child.on('error', (err) => {
+      if (o.signal?.aborted) return; // 'close' follows and says why
+      reject(
+        new DrillError(
+          `${o.what} could not start ${o.binary} (${err.message}): install the PostgreSQL client tools, or name pg_dump in input 'pg-dump' (its psql beside it)`,
+        ),
+      );
+    });
     child.on('close', (code) => {
+      if (o.signal?.aborted) return reject(new DrillError(`${o.what} was stopped: ${abortReason(o.signal)}`));
       if (code === 0) return resolve();
       const lines = stderr.trim().split('\n').filter(Boolean);
       const last = lines.find((l) => /ERROR|FATAL|error:/.test(l)) ?? lines.at(-1) ?? `exit code ${code}`;
       reject(new DrillError(`${o.what} failed: ${last.trim()}`));
     });
   });
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason = signal.reason as unknown;
+  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
 }

@@ -71,7 +71,8 @@ export async function prepareScratch(url: string, source: SourceSnapshot, log: L
       await client.query(
         `do $$ begin if not exists (select 1 from pg_roles where rolname = ${literal(role)}) then create role ${ident(role)} nologin; end if; end $$`,
       );
-    for (const ext of source.extensions) {
+    // An extension in a copied schema comes with the dump (pg_dump --extension), after its schema.
+    for (const ext of source.extensions.filter((e) => !source.schemas.includes(e.schema))) {
       try {
         await client.query(`create schema if not exists ${ident(ext.schema)}`);
         await client.query(`create extension if not exists ${ident(ext.name)} with schema ${ident(ext.schema)}`);

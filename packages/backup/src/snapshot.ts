@@ -7,6 +7,7 @@ import {
   EXTENSIONS_SQL,
   GRANTEES_SQL,
   HISTORY_SCHEMA,
+  ident,
   PLATFORM_COLUMNS_SQL,
   PLATFORM_DATA_SCHEMAS,
   PLATFORM_EXTRAS_SQL,
@@ -67,6 +68,8 @@ export async function openSourceSnapshot(url: string, schemasInput: string[] | u
   try {
     await client.query('begin isolation level repeatable read, read only');
     await client.query(STABLE_OUTPUT_SQL);
+    // The transaction waits, idle, while pg_dump reads in its snapshot: a server-wide idle timeout would end it.
+    await client.query('set local idle_in_transaction_session_timeout = 0');
     const { rows: snap } = await client.query<{ id: string; num: number; version: string }>(
       `select pg_export_snapshot() as id, current_setting('server_version_num')::int as num, current_setting('server_version') as version`,
     );
@@ -78,6 +81,11 @@ export async function openSourceSnapshot(url: string, schemasInput: string[] | u
         'select nspname as name from pg_namespace where nspname = any($1::text[])',
         [schemasInput],
       );
+      const platform = schemasInput.filter((s) => SYSTEM_SCHEMA_LIST.includes(s));
+      if (platform.length)
+        throw new DrillError(
+          `input 'schemas' names ${platform.map((m) => `'${m}'`).join(', ')}, which Supabase manages (the copy's bootstrap makes them; auth and storage rows are always copied): list only your own schemas`,
+        );
       const missing = schemasInput.filter((s) => !rows.some((r) => r.name === s));
       if (missing.length)
         throw new DrillError(
@@ -104,7 +112,8 @@ export async function openSourceSnapshot(url: string, schemasInput: string[] | u
         name: t.name,
         kind: schemas.includes(t.schema) ? 'schema' : 'data',
         rls: t.rls,
-        sampleOrder: t.pk ?? 'r::text collate "C"',
+        sampleOrder: t.pk ?? 'wm_row::text collate "C"',
+        columns: '*',
       }));
     await mustReadPastRls(client, tables);
 
@@ -115,6 +124,11 @@ export async function openSourceSnapshot(url: string, schemasInput: string[] | u
     const platformColumns = (
       await client.query<SourceSnapshot['platformColumns'][number]>(PLATFORM_COLUMNS_SQL, [PLATFORM_DATA_SCHEMAS])
     ).rows;
+    for (const t of tables.filter((x) => x.kind === 'data'))
+      t.columns = platformColumns
+        .filter((c) => c.schema === t.schema && c.name === t.name)
+        .map((c) => ident(c.column))
+        .join(', ');
     const platformExtras = (await client.query<PlatformExtra>(PLATFORM_EXTRAS_SQL, [PLATFORM_DATA_SCHEMAS, schemas]))
       .rows;
     const history = historyPresent[0]!.present

@@ -61,7 +61,15 @@ describe('the backup drill', () => {
     expect(report.rtoSeconds).toBeGreaterThan(0);
     expect(report.rtoSeconds * 1000).toBeLessThan(5 * 60_000);
 
-    // The signup trigger on auth.users came back with the copy, and did not fire during the restore.
+    // A table without a primary key is sampled in whole-row order; the extension in public came back.
+    expect(byName.get('api.tags')).toMatchObject({ sourceRows: 300, restoredRows: 300, sample: 'equal' });
+    expect(
+      await queryRows(
+        target.url,
+        `select extnamespace::regnamespace::text as schema from pg_extension where extname = 'citext'`,
+      ),
+    ).toEqual([{ schema: 'public' }]);
+    // The signup trigger a migration put on auth.users (a platform table the dump leaves out) is on the copy.
     const trigger = await queryRows<{ n: string }>(
       target.url,
       `select count(*) as n from pg_trigger where tgrelid = 'auth.users'::regclass and tgname = 'on_auth_user_created'`,
@@ -139,6 +147,22 @@ awk '/^COPY public\\.invite_codes /{print; skip=1; next} skip && /^\\\\\\.$/{ski
     await expect(runDrill(options(used.url))).rejects.toThrow(
       /scratch-database-url's database is not empty \(1 table\(s\), e\.g\. public\.leftover\)/,
     );
+  }, 60_000);
+
+  it("refuses Supabase's own schemas in input 'schemas'", async () => {
+    const target = await scratch();
+    await expect(runDrill(options(target.url, { schemas: ['public', 'auth'] }))).rejects.toThrow(
+      /^input 'schemas' names 'auth', which Supabase manages .*list only your own schemas$/,
+    );
+  }, 60_000);
+
+  it('stops pg_dump and psql when the timeout ends the drill, saying why', async () => {
+    const target = await scratch();
+    const err = await runDrill(options(target.url, { signal: AbortSignal.timeout(1), sampleRows: 10 })).then(
+      () => new Error('the drill passed'),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(/(pg_dump of .*|the restore into scratch-database-url) was stopped: /);
   }, 60_000);
 
   it('refuses a reader that row level security would filter, since its dump would miss rows', async () => {

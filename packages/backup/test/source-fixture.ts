@@ -73,6 +73,10 @@ export async function startDrillSource(users = 20_000): Promise<DrillSource> {
     await c.query(`create schema api; create table api.open_notes (id int primary key, note text);
       insert into api.open_notes select g, 'note ' || g from generate_series(1, 10) g;
       grant usage on schema api to anon; grant select on api.open_notes to anon`);
+    // An extension in public (common on Supabase) and a table without a primary key, which uses it.
+    await c.query(`create extension citext with schema public;
+      create table api.tags (name public.citext, uses int);
+      insert into api.tags select 'Tag ' || g, g from generate_series(1, 300) g`);
     await c.query('analyze');
     await c.query(`
       create role drill_reader login password 'reader-pw' bypassrls;

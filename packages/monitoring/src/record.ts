@@ -1,7 +1,6 @@
 // One deploy, recorded where a team watches: a marker in Datadog and a monitor for every health endpoint in
 // UptimeRobot. A provider without a key is skipped with a notice (a team may use only one); a provider
 // that fails is reported as such, never thrown, so the caller decides whether that fails the deploy.
-import type { HttpClientOptions } from '@wingman/http';
 import type { Log } from '@wingman/log';
 import { type MarkerOptions, type MarkerResult, recordMarker } from './datadog/marker';
 import type { DatadogSite } from './datadog/site';
@@ -9,20 +8,10 @@ import { outcomeOf, type ProviderOutcome } from './outcome';
 import type { DeployStatus } from './status';
 import { type MonitorSyncResult, syncMonitors } from './uptimerobot/sync';
 
-export interface RecordDeploymentOptions {
-  service: string;
-  environment: string;
-  version: string;
-  versionGiven: boolean;
+/** The deploy as the marker describes it, plus each provider's own settings. */
+export interface RecordDeploymentOptions extends Omit<MarkerOptions, 'apiUrl' | 'apiKey' | 'site' | 'status'> {
   /** Required for a Datadog marker. */
   status?: DeployStatus;
-  startedAt: Date;
-  finishedAt?: Date;
-  deploymentId?: string;
-  commitSha?: string;
-  repositoryUrl?: string;
-  runUrl?: string;
-  commitUrl?: string;
   datadog: { apiKey?: string; site: DatadogSite; apiUrl: string };
   uptimeRobot: {
     apiKey?: string;
@@ -35,8 +24,6 @@ export interface RecordDeploymentOptions {
     onPausing?: (ids: number[]) => void;
     pageSize?: number;
   };
-  log: Log;
-  http?: Partial<HttpClientOptions>;
 }
 
 export interface RecordDeploymentResult {
@@ -69,24 +56,13 @@ export async function recordDeployment(o: RecordDeploymentOptions): Promise<Reco
   const datadog: ProviderOutcome<MarkerResult> = ddSkip
     ? skipped(o.log, ddSkip)
     : await o.log.group('Datadog: deploy marker', () => {
+        const { datadog: dd, uptimeRobot: _, ...deploy } = o;
         const marker: MarkerOptions = {
-          apiUrl: o.datadog.apiUrl,
-          apiKey: o.datadog.apiKey!,
-          site: o.datadog.site,
-          service: o.service,
-          environment: o.environment,
-          version: o.version,
-          versionGiven: o.versionGiven,
+          ...deploy,
+          apiUrl: dd.apiUrl,
+          apiKey: dd.apiKey!,
+          site: dd.site,
           status: o.status!,
-          startedAt: o.startedAt,
-          finishedAt: o.finishedAt,
-          deploymentId: o.deploymentId,
-          commitSha: o.commitSha,
-          repositoryUrl: o.repositoryUrl,
-          runUrl: o.runUrl,
-          commitUrl: o.commitUrl,
-          log: o.log,
-          http: o.http,
         };
         return outcomeOf(() => recordMarker(marker));
       });

@@ -64,6 +64,8 @@ interface PostStep {
   env: Record<string, string>;
   state: Record<string, string>;
   postIf?: string;
+  /** The step's with: and env:, evaluated again when the post step runs. */
+  templates?: { with: unknown; env: unknown };
 }
 
 export interface DeploymentRecord {
@@ -485,7 +487,10 @@ export class WorkflowRunner {
           const with_ = evaluateStrings(step.raw.with as Template, ctx);
           const stepEnv = { ...env, ...evaluateStrings(step.raw.env as Template, ctx) };
           if (step.uses) {
+            const postsBefore = posts.length;
             record = await this.runUses(name, label, step.uses, with_, stepEnv, workspace, location, contexts, posts);
+            // The runner evaluates a post step's inputs and env again when it runs, with the job as it is then.
+            if (posts.length > postsBefore) posts[postsBefore]!.templates = { with: step.raw.with, env: step.raw.env };
           } else {
             const cwd = resolve(workspace, stringify(evaluate(step.raw['working-directory'] as Template, ctx)) || '.');
             const githubEnv = {
@@ -530,7 +535,12 @@ export class WorkflowRunner {
       for (const post of posts.reverse()) {
         if (!evaluateCondition(post.postIf ?? 'always()', stepCtx())) continue;
         const started = Date.now();
-        const detail = await this.runPhase(post.action, post.actionDir, post.inputs, post.env, workspace, contexts, {
+        const postCtx = stepCtx();
+        const inputs = post.templates ? evaluateStrings(post.templates.with as Template, postCtx) : post.inputs;
+        const postEnv = post.templates
+          ? { ...env, ...evaluateStrings(post.templates.env as Template, postCtx) }
+          : post.env;
+        const detail = await this.runPhase(post.action, post.actionDir, inputs, postEnv, workspace, contexts, {
           phase: 'post',
           state: post.state,
         });

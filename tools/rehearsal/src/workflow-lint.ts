@@ -119,6 +119,33 @@ export function loadWorkflows(root: string, dir = '.github/workflows'): Workflow
   return { docs, texts, actions: loadActions(root) };
 }
 
+const PERMISSION_RANK: Record<string, number> = { none: 0, read: 1, write: 2 };
+const PERMISSION_SCOPES = [
+  'actions',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'discussions',
+  'id-token',
+  'issues',
+  'models',
+  'packages',
+  'pages',
+  'pull-requests',
+  'security-events',
+  'statuses',
+];
+
+/** A permissions value (a map, read-all, write-all or {}) as scope → level; what it leaves out is none. */
+function permissionLevels(value: unknown): Record<string, string> {
+  if (value === 'read-all' || value === 'write-all')
+    return Object.fromEntries(PERMISSION_SCOPES.map((scope) => [scope, value.slice(0, -4)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  return {};
+}
+
 function callInterface(doc: Doc | undefined) {
   const on = (doc?.on ?? {}) as Doc;
   const call = (on.workflow_call ?? {}) as Doc;
@@ -296,6 +323,19 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
               if (v?.required && !(k in ((job.secrets as Doc) ?? {})))
                 p(`${at}.secrets`, `${job.uses} requires secret '${k}'`);
           }
+          // The called workflow's token can only keep or lower what the calling job grants: asking for
+          // more fails the whole run before any job starts.
+          const granted = job.permissions ?? doc.permissions;
+          if (granted !== undefined)
+            for (const [calledId, calledJob] of Object.entries((target.jobs ?? {}) as Record<string, Job>))
+              for (const [scope, level] of Object.entries(
+                permissionLevels(calledJob.permissions ?? target.permissions),
+              ))
+                if ((PERMISSION_RANK[level] ?? 0) > (PERMISSION_RANK[permissionLevels(granted)[scope] ?? 'none'] ?? 0))
+                  p(
+                    `${at}.permissions`,
+                    `The nested job '${calledId}' is requesting '${scope}: ${level}', but is only allowed '${scope}: ${permissionLevels(granted)[scope] ?? 'none'}': grant it here, or lower it in ${job.uses}`,
+                  );
           if (
             job.concurrency &&
             (target.concurrency || Object.values((target.jobs ?? {}) as Record<string, Job>).some((j) => j.concurrency))

@@ -227,7 +227,7 @@ jobs:
     steps:
       - id: a
         uses: $/actions/paired
-        with: { name: first }
+        with: { name: "first \${{ job.status }}" }
       - uses: $/actions/paired
         with: { name: second }
       - if: false
@@ -248,7 +248,7 @@ jobs:
     writeFileSync(
       join(paired, 'index.mjs'),
       `import { appendFileSync } from 'node:fs';
-if (process.env.STATE_opened) appendFileSync(process.env.GITHUB_STEP_SUMMARY, 'closed ' + process.env.STATE_opened);
+if (process.env.STATE_opened) appendFileSync(process.env.GITHUB_STEP_SUMMARY, 'closed ' + process.env.STATE_opened + (process.env.INPUT_NAME.endsWith('failure') ? ' (post saw failure)' : ''));
 else appendFileSync(process.env.GITHUB_STATE, 'opened=' + process.env.INPUT_NAME + '\\n');
 `,
     );
@@ -265,7 +265,7 @@ else appendFileSync(process.env.GITHUB_STATE, 'opened=' + process.env.INPUT_NAME
     // is success() and the job failed.
     expect(run.steps.filter((s) => s.step.startsWith('Post ')).map((s) => [s.step, s.summary])).toEqual([
       ['Post $/actions/paired', 'closed second'],
-      ['Post $/actions/paired', 'closed first'],
+      ['Post $/actions/paired', 'closed first success (post saw failure)'],
     ]);
     expect(run.steps.at(-1)!.step).toBe('Post $/actions/paired');
   });

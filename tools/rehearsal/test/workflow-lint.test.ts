@@ -176,6 +176,28 @@ jobs:
     expect(problems).toMatch(/concurrency is declared both here and in/);
   });
 
+  it('refuse a call whose workflow asks for more token permissions than the calling job grants, as GitHub does', () => {
+    const inner = GOOD.replace('permissions: { contents: read }', 'permissions: { contents: read, actions: read }');
+    expect(inner).not.toBe(GOOD);
+    const caller = (perms: string) => `
+on: push
+permissions: {}
+jobs:
+  staging:
+    uses: ./.github/workflows/inner.yml
+    permissions: ${perms}
+    with: { env: staging }
+    secrets: inherit
+`;
+    expect(lint(caller('{ contents: read }'), { '.github/workflows/inner.yml': inner })).toEqual([
+      expect.stringMatching(
+        /The nested job 'migrate' is requesting 'actions: read', but is only allowed 'actions: none'/,
+      ),
+    ]);
+    expect(lint(caller('{ contents: read, actions: read }'), { '.github/workflows/inner.yml': inner })).toEqual([]);
+    expect(lint(caller('read-all'), { '.github/workflows/inner.yml': inner })).toEqual([]);
+  });
+
   it('catch each of the eight defects of the workflows before the redesign, and pass them after it', () => {
     const before = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/before');
     const set = loadWorkflows(before, '.');
