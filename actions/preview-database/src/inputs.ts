@@ -62,7 +62,9 @@ export const previewDatabaseInputs = defineInputs({
  * Which store the inputs name, or why they name none: checked before the store's code is loaded, so a
  * step with its inputs left out fails as fast as any other bad input.
  */
-export function previewKind(inputs: Inputs<typeof previewDatabaseInputs.spec>): 'supabase-branch' | 'database' {
+export type PreviewKind = 'supabase-branch' | 'database';
+
+export function previewKind(inputs: Inputs<typeof previewDatabaseInputs.spec>): PreviewKind {
   const branching = inputs.supabaseAccessToken !== undefined || inputs.projectRef !== undefined;
   if (branching && inputs.stagingDatabaseUrl)
     throw new Error(

@@ -8,14 +8,14 @@ import {
   sweepPreviews,
 } from '@wingman/preview-database';
 import { formatDuration, startDeadline } from '@wingman/time';
-import { type previewDatabaseInputs, previewKind } from './inputs';
+import type { PreviewKind, previewDatabaseInputs } from './inputs';
 
 type PreviewDatabaseInputs = Inputs<typeof previewDatabaseInputs.spec>;
 
-export async function run(ctx: ActionContext, inputs: PreviewDatabaseInputs): Promise<void> {
+export async function run(ctx: ActionContext, inputs: PreviewDatabaseInputs, kind: PreviewKind): Promise<void> {
   const gh = readGitHubContext();
   const deadline = startDeadline(inputs.timeout, 'timeout', performance.timeOrigin);
-  const store = storeOf(ctx, inputs, gh.owner && gh.repo ? `${gh.owner}/${gh.repo}` : undefined, deadline.signal);
+  const store = storeOf(ctx, inputs, kind, gh.owner && gh.repo ? `${gh.owner}/${gh.repo}` : undefined, deadline.signal);
   ctx.setOutput('kind', store instanceof SupabaseBranches ? 'supabase-branch' : 'database');
   try {
     if (inputs.mode === 'sweep') return await sweep(ctx, inputs, store, gh);
@@ -47,10 +47,11 @@ export async function run(ctx: ActionContext, inputs: PreviewDatabaseInputs): Pr
 function storeOf(
   ctx: ActionContext,
   inputs: PreviewDatabaseInputs,
+  kind: PreviewKind,
   owner: string | undefined,
   signal: AbortSignal,
 ): PreviewStore {
-  if (previewKind(inputs) === 'supabase-branch')
+  if (kind === 'supabase-branch')
     return new SupabaseBranches({
       accessToken: inputs.supabaseAccessToken!,
       projectRef: inputs.projectRef!,

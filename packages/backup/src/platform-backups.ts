@@ -3,6 +3,7 @@
 // shape is V1BackupsResponse in the Management API's OpenAPI document.
 import { createHttpClient, type HttpClientOptions, HttpError } from '@wingman/http';
 import type { Log } from '@wingman/log';
+import { parseInstant } from '@wingman/time';
 import { z } from 'zod';
 import { DrillError } from './errors';
 
@@ -48,7 +49,7 @@ const backupsShape = z.looseObject({
 
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
 /** inserted_at comes without a zone in some answers; the platform's clock is UTC. */
-const parseTime = (s: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+const parseTime = (s: string) => parseInstant(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
 
 export async function checkPlatformBackups(o: PlatformCheckOptions): Promise<PlatformBackups> {
   const client = createHttpClient({
@@ -76,7 +77,7 @@ export async function checkPlatformBackups(o: PlatformCheckOptions): Promise<Pla
   const completed = answer.backups
     .filter((b) => b.status === 'COMPLETED')
     .map((b) => parseTime(b.inserted_at))
-    .filter((d) => !Number.isNaN(d.getTime()))
+    .filter((d): d is Date => d !== undefined)
     .sort((a, b) => b.getTime() - a.getTime());
   const newest = completed[0];
   const result: PlatformBackups = {

@@ -60,12 +60,10 @@ interface PostStep {
   label: string;
   action: string;
   actionDir: string;
-  inputs: Record<string, string>;
-  env: Record<string, string>;
   state: Record<string, string>;
   postIf?: string;
-  /** The step's with: and env:, evaluated again when the post step runs. */
-  templates?: { with: unknown; env: unknown };
+  /** The step's with: and env:, evaluated again when the post step runs (as the runner does). */
+  templates: { with: unknown; env: unknown };
 }
 
 export interface DeploymentRecord {
@@ -487,10 +485,9 @@ export class WorkflowRunner {
           const with_ = evaluateStrings(step.raw.with as Template, ctx);
           const stepEnv = { ...env, ...evaluateStrings(step.raw.env as Template, ctx) };
           if (step.uses) {
-            const postsBefore = posts.length;
-            record = await this.runUses(name, label, step.uses, with_, stepEnv, workspace, location, contexts, posts);
-            // The runner evaluates a post step's inputs and env again when it runs, with the job as it is then.
-            if (posts.length > postsBefore) posts[postsBefore]!.templates = { with: step.raw.with, env: step.raw.env };
+            record = await this.runUses(name, label, step.uses, with_, stepEnv, workspace, location, contexts, (post) =>
+              posts.push({ ...post, templates: { with: step.raw.with, env: step.raw.env } }),
+            );
           } else {
             const cwd = resolve(workspace, stringify(evaluate(step.raw['working-directory'] as Template, ctx)) || '.');
             const githubEnv = {
@@ -536,10 +533,8 @@ export class WorkflowRunner {
         if (!evaluateCondition(post.postIf ?? 'always()', stepCtx())) continue;
         const started = Date.now();
         const postCtx = stepCtx();
-        const inputs = post.templates ? evaluateStrings(post.templates.with as Template, postCtx) : post.inputs;
-        const postEnv = post.templates
-          ? { ...env, ...evaluateStrings(post.templates.env as Template, postCtx) }
-          : post.env;
+        const inputs = evaluateStrings(post.templates.with as Template, postCtx);
+        const postEnv = { ...env, ...evaluateStrings(post.templates.env as Template, postCtx) };
         const detail = await this.runPhase(post.action, post.actionDir, inputs, postEnv, workspace, contexts, {
           phase: 'post',
           state: post.state,
@@ -586,7 +581,7 @@ export class WorkflowRunner {
     workspace: string,
     location: WorkflowLocation,
     contexts: Record<string, Value>,
-    posts: PostStep[],
+    onPost: (post: Omit<PostStep, 'templates'>) => void,
   ): Promise<StepRecord> {
     const failed = (error: string): StepRecord => ({
       job,
@@ -631,8 +626,7 @@ export class WorkflowRunner {
       return failed(`${uses}: the rehearsal runs node actions only (runs.using ${meta.using})`);
     action = actionDir.split('/').at(-1)!;
     const detail = await this.runPhase(action, actionDir, with_, env, workspace, contexts);
-    if (meta.post)
-      posts.push({ label, action, actionDir, inputs: with_, env, state: detail.state, postIf: meta['post-if'] });
+    if (meta.post) onPost({ label, action, actionDir, state: detail.state, postIf: meta['post-if'] });
     return {
       job,
       step: label,

@@ -325,16 +325,17 @@ export function lintWorkflow(file: string, set: WorkflowSet): LintProblem[] {
           }
           // The called workflow's token can only keep or lower what the calling job grants: asking for
           // more fails the whole run before any job starts.
-          const granted = job.permissions ?? doc.permissions;
-          if (granted !== undefined)
+          const grantedValue = job.permissions ?? doc.permissions;
+          const granted = permissionLevels(grantedValue);
+          if (grantedValue !== undefined)
             for (const [calledId, calledJob] of Object.entries((target.jobs ?? {}) as Record<string, Job>))
               for (const [scope, level] of Object.entries(
                 permissionLevels(calledJob.permissions ?? target.permissions),
               ))
-                if ((PERMISSION_RANK[level] ?? 0) > (PERMISSION_RANK[permissionLevels(granted)[scope] ?? 'none'] ?? 0))
+                if ((PERMISSION_RANK[level] ?? 0) > (PERMISSION_RANK[granted[scope] ?? 'none'] ?? 0))
                   p(
                     `${at}.permissions`,
-                    `The nested job '${calledId}' is requesting '${scope}: ${level}', but is only allowed '${scope}: ${permissionLevels(granted)[scope] ?? 'none'}': grant it here, or lower it in ${job.uses}`,
+                    `The nested job '${calledId}' is requesting '${scope}: ${level}', but is only allowed '${scope}: ${granted[scope] ?? 'none'}': grant it here, or lower it in ${job.uses}`,
                   );
           if (
             job.concurrency &&
