@@ -1,6 +1,8 @@
 // Running pg_dump and psql: the connection goes in as a URL without its password (which goes in
-// PGPASSWORD), so no secret is in the process list, and their stderr is kept for the error.
+// PGPASSWORD), so no secret is in the process list, and their stderr is kept for the error, with the
+// row values a failed COPY quotes withheld (they are production data).
 import { spawn } from 'node:child_process';
+import { withholdRowValues } from '@wingman/log';
 import { DrillError } from './errors';
 
 export interface PgRun {
@@ -48,7 +50,7 @@ export function runPg(o: PgRun): Promise<void> {
       if (code === 0) return resolve();
       const lines = stderr.trim().split('\n').filter(Boolean);
       const last = lines.find((l) => /ERROR|FATAL|error:/.test(l)) ?? lines.at(-1) ?? `exit code ${code}`;
-      reject(new DrillError(`${o.what} failed: ${last.trim()}`));
+      reject(new DrillError(`${o.what} failed: ${withholdRowValues(last.trim())}`));
     });
   });
 }

@@ -126,6 +126,34 @@ awk '/^COPY public\\.invite_codes /{print; skip=1; next} skip && /^\\\\\\.$/{ski
     }
   }, 180_000);
 
+  it('fails on a dump that does not restore, with the value psql quotes withheld (it is production data)', async () => {
+    // A pg_dump whose first invite_codes row has an e-mail address where created_by's uuid belongs.
+    const bin = mkdtempSync(join(tmpdir(), 'bad-dump-'));
+    try {
+      const wrapper = join(bin, 'pg_dump');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh
+out=""; prev=""
+for a in "$@"; do [ "$prev" = "--file" ] && out="$a"; prev="$a"; done
+[ -z "$out" ] && exec /usr/bin/pg_dump "$@"
+/usr/bin/pg_dump "$@" || exit $?
+awk 'BEGIN{FS=OFS="\\t"} /^COPY public\\.invite_codes /{print; hit=1; next} hit==1{$2="alice@example.com"; hit=2} {print}' "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+`,
+      );
+      chmodSync(wrapper, 0o755);
+      const target = await scratch();
+      const err = await runDrill(options(target.url, { pgDump: wrapper })).then(
+        () => new Error('expected the restore to fail'),
+        (e: Error) => e,
+      );
+      expect(err.message).toMatch(/restore .*failed: .*invalid input syntax for type uuid: "…"/);
+      expect(err.message).not.toContain('alice');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('fails a recovery that takes longer than rto-budget, naming each phase', async () => {
     const target = await scratch();
     const report = await runDrill(options(target.url, { rtoBudgetMs: 50 }));

@@ -106,3 +106,34 @@ export function redactValue<T>(value: T, redact: Redactor): T {
     return redact(String(value)) as T;
   }
 }
+
+/**
+ * Postgres quotes row values in some of its messages: a duplicate or missing key, a failing row, a value
+ * it cannot read, the COPY line it stopped at. From production those are customer data, and a CI log is
+ * read by everyone with access to the repository (by anyone, for a public one). The columns, objects and
+ * line numbers stay, so the message still says where to look; the values become …
+ */
+const ROW_VALUES: [RegExp, string][] = [
+  // Key (email)=(…) already exists / is duplicated / is not present in … / is still referenced from …
+  // / conflicts with existing key (id)=(…): the columns may be expressions with parentheses, so the
+  // values run to the ")" the message continues after.
+  [
+    /\)=\(.*?\)(?= already exists| is duplicated| is not present in| is still referenced from| conflicts with existing key|\.?(?:\s|$))/gm,
+    ')=(…)',
+  ],
+  [/(Failing row contains )\(.*?\)(?=\.?(?:\s|$))/gm, '$1(…)'],
+  // invalid input syntax for type uuid: "…", invalid input value for enum …: "…", malformed array
+  // literal: "…", COPY t, line 3, column c: "…", COPY t, line 3: "<the whole line>"
+  [/(: )".*?"(?=$|\s—\s|,\s|\n)/gm, '$1"…"'],
+  [/(\bvalue )".*?"( is out of range)/g, '$1"…"$2'],
+  [/(\bToken )".*?"( is invalid)/g, '$1"…"$2'],
+  [/(JSON data, line \d+: ).*$/gm, '$1…'],
+  [/(invalid byte sequence for encoding "[^"]+": )[0-9a-fx ]+/gi, '$1…'],
+];
+
+/** A Postgres message with the row values it quotes withheld (see ROW_VALUES). */
+export function withholdRowValues(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of ROW_VALUES) out = out.replace(pattern, replacement);
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { authorizationSecrets, createRedactor, redactValue, SecretRedactor } from '../src/index';
+import { authorizationSecrets, createRedactor, redactValue, SecretRedactor, withholdRowValues } from '../src/index';
 
 describe('SecretRedactor', () => {
   it('replaces a URL whole, and its password where it appears alone', () => {
@@ -63,5 +63,50 @@ describe('redaction', () => {
     });
     expect(redactValue('tok-999999', redact)).toBe('***');
     expect(redactValue(undefined, redact)).toBeUndefined();
+  });
+});
+
+describe('withholdRowValues', () => {
+  // Messages as PostgreSQL 17 and psql 15 print them (captured from the embedded server).
+  const cases: [string, string][] = [
+    ['Key (email)=(alice@example.com) already exists.', 'Key (email)=(…) already exists.'],
+    ['Key (lower(email))=(alice@example.com) already exists.', 'Key (lower(email))=(…) already exists.'],
+    ['Key (pid)=(99) is not present in table "u".', 'Key (pid)=(…) is not present in table "u".'],
+    ['Key (id)=(1) is still referenced from table "child".', 'Key (id)=(…) is still referenced from table "child".'],
+    ['Key (n)=(1) is duplicated.', 'Key (n)=(…) is duplicated.'],
+    [
+      'Key (during)=([1,5)) conflicts with existing key (during)=([2,3)).',
+      'Key (during)=(…) conflicts with existing key (during)=(…).',
+    ],
+    ['Failing row contains (4, bob@example.com, -5, null).', 'Failing row contains (…).'],
+    ['invalid input syntax for type uuid: "secret-val"', 'invalid input syntax for type uuid: "…"'],
+    ['invalid input value for enum mood: "sad"', 'invalid input value for enum mood: "…"'],
+    ['malformed array literal: "{bad"', 'malformed array literal: "…"'],
+    ['value "99999999999" is out of range for type integer', 'value "…" is out of range for type integer'],
+    ['Token "secret" is invalid.', 'Token "…" is invalid.'],
+    ['JSON data, line 1: {"a": secret...', 'JSON data, line 1: …'],
+    ['invalid byte sequence for encoding "UTF8": 0xc3 0x28', 'invalid byte sequence for encoding "UTF8": …'],
+    [
+      'psql:/tmp/dump.sql:4: ERROR:  invalid input syntax for type uuid: "not-a-uuid"\nCONTEXT:  COPY t, line 1, column id: "not-a-uuid"',
+      'psql:/tmp/dump.sql:4: ERROR:  invalid input syntax for type uuid: "…"\nCONTEXT:  COPY t, line 1, column id: "…"',
+    ],
+    ['CONTEXT:  COPY t, line 1: "1\talice@example.com\textra"', 'CONTEXT:  COPY t, line 1: "…"'],
+    [
+      '23505 duplicate key value violates unique constraint "u_email_key" — detail: Key (email)=(a@b.c) already exists.',
+      '23505 duplicate key value violates unique constraint "u_email_key" — detail: Key (email)=(…) already exists.',
+    ],
+  ];
+  it.each(cases)('withholds the values of %j', (message, withheld) => {
+    expect(withholdRowValues(message)).toBe(withheld);
+  });
+  it('keeps messages that quote only names and SQL', () => {
+    for (const message of [
+      'relation "public.users" does not exist',
+      'syntax error at or near "tabel"',
+      'column "email" of relation "users" already exists',
+      'null value in column "email" of relation "users" violates not-null constraint',
+      'could not open file "base/1/2": No such file or directory',
+    ])
+      expect(withholdRowValues(message)).toBe(message);
   });
 });

@@ -1,5 +1,5 @@
 // Errors a user reads: one line naming the file or resource, what was expected, what to do.
-import type { SourceLocation } from '@wingman/log';
+import { type SourceLocation, withholdRowValues } from '@wingman/log';
 
 export class MigrationsError extends Error {
   override name = 'MigrationsError';
@@ -36,12 +36,15 @@ export function isPgError(err: unknown): err is Error & PgErrorFields {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && 'severity' in err;
 }
 
-/** "42P07 relation "x" already exists — detail: … — hint: …" */
+/**
+ * "42P07 relation "x" already exists — detail: … — hint: …", with the row values Postgres quotes
+ * (a duplicate key, a failing row) withheld: on production they are customer data, bound for a CI log.
+ */
 export function describePgError(err: PgErrorFields): string {
   const parts = [`${err.code ? `${err.code} ` : ''}${err.message}`];
   if (err.detail) parts.push(`detail: ${err.detail}`);
   if (err.hint) parts.push(`hint: ${err.hint}`);
-  return parts.join(' — ');
+  return withholdRowValues(parts.join(' — '));
 }
 
 /** Where an error points in the user's files, whichever layer raised it. */

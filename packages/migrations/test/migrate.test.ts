@@ -209,9 +209,25 @@ describe('failures', () => {
     });
     const err = await failure(run(db, p));
     expect(err.where).toMatchObject({ line: 4 });
+    // The key's value is a row value: on production it is customer data, so the log gets its column only.
     expect(err.message).toMatch(
-      /002_dup\.sql:4: 23505 duplicate key value violates unique constraint "t_pkey" — detail: Key \(id\)=\(1\) already exists\./,
+      /002_dup\.sql:4: 23505 duplicate key value violates unique constraint "t_pkey" — detail: Key \(id\)=\(…\) already exists\./,
     );
+  });
+
+  it('withholds the row values Postgres quotes in a failure: a failing row, a value it cannot read', async () => {
+    const p = project({
+      '001_t.sql': "create table public.t (id int primary key, email text check (email like '%@%'));",
+      '002_bad.sql': "insert into public.t values (1, 'alice.example.com');",
+      '003_cast.sql': "select 'alice@example.com'::uuid;",
+    });
+    const err = await failure(run(db, p));
+    expect(err.message).toMatch(/violates check constraint "t_email_check" — detail: Failing row contains \(…\)\./);
+    expect(err.message).not.toContain('alice');
+    p.write({ '002_bad.sql': "insert into public.t values (1, 'alice@example.com');" });
+    const cast = await failure(run(db, p));
+    expect(cast.message).toMatch(/22P02 invalid input syntax for type uuid: "…"/);
+    expect(cast.message).not.toContain('alice');
   });
 
   it('names the failing statement by count when a later statement in a multi-statement file fails without a position', async () => {
