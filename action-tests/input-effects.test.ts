@@ -300,6 +300,20 @@ describe('run-migrations', () => {
             ],
           }),
         ]);
+        // The migrations are in: a path that cannot take the file is a warning, not a failed deploy.
+        writeFileSync(join(cwd, 'taken'), '');
+        await fresh();
+        await bigTable();
+        const unwritable = await run(cwd, { 'lint-sarif-file': 'taken/lint.sarif' });
+        expect(unwritable.exitCode).toBe(0);
+        expect(unwritable.annotations).toContainEqual(
+          expect.objectContaining({
+            level: 'warning',
+            message: expect.stringMatching(
+              /^input 'lint-sarif-file' taken\/lint\.sarif: the SARIF report cannot be written there/,
+            ),
+          }),
+        );
       },
       'github-token': async () => {
         // On a pull request the findings become one comment, edited in place on the next run.

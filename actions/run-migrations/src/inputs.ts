@@ -89,7 +89,7 @@ export const runMigrationsInputs = defineInputs({
   }),
   'lint-sarif-file': input.string({
     description:
-      'Write the migration lint’s findings as SARIF 2.1.0 to this path, for github/codeql-action/upload-sarif.',
+      'Write the migration lint’s findings as SARIF 2.1.0 to this path, for github/codeql-action/upload-sarif. A path that cannot be written is a warning: the migrations are in by then.',
   }),
   'github-token': input.string({
     description:

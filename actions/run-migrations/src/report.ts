@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { ActionContext } from '@wingman/action-kit';
 import type { MigrateResult } from '@wingman/migrations';
 
@@ -66,7 +64,8 @@ export function writeReport(ctx: ActionContext, result: MigrateResult, failure?:
 
 /**
  * The lint's findings where a PR shows them: a SARIF file for code scanning, and on pull_request
- * events a PR comment edited in place. Neither may fail the step: the annotations already carry them.
+ * events a PR comment edited in place. Neither fails the step (the migrations are in by then): a
+ * problem with either is a warning, and the annotations already carry the findings.
  */
 export async function reportLint(
   ctx: ActionContext,
@@ -76,18 +75,12 @@ export async function reportLint(
   if (!result.lint) return;
   const { lintComment, lintSarif, LINT_COMMENT_MARKER } = await import('@wingman/migration-lint');
   if (o.sarifFile) {
-    await mkdir(dirname(o.sarifFile), { recursive: true });
-    await writeFile(
-      o.sarifFile,
-      JSON.stringify(
-        lintSarif(result.lint, {
-          version: '1',
-          informationUri: 'https://github.com/wingman-deploy/wingman-deploy/tree/main/actions/run-migrations',
-        }),
-        null,
-        2,
-      ),
-    );
+    const { writeSarif } = await import('@wingman/sarif');
+    const log = lintSarif(result.lint, {
+      version: '1',
+      informationUri: 'https://github.com/wingman-deploy/wingman-deploy/tree/main/actions/run-migrations',
+    });
+    await writeSarif(o.sarifFile, log, 'lint-sarif-file').catch((err: Error) => ctx.log.warning(err.message));
   }
   if (!o.githubToken) return;
   const { createGitHubClient, readGitHubContext } = await import('@wingman/github');

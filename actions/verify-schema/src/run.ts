@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { type ActionContext, type Inputs, ReportedFailure } from '@wingman/action-kit';
 import { readProjectConfig } from '@wingman/migrations/project-config';
+import { writeSarif } from '@wingman/sarif';
 import {
   type Finding,
   type Level,
@@ -63,15 +62,7 @@ export async function run(ctx: ActionContext, inputs: Inputs<(typeof verifySchem
       version: '1',
       informationUri: 'https://github.com/wingman-deploy/wingman-deploy/tree/main/actions/verify-schema',
     });
-    try {
-      await mkdir(dirname(inputs.sarifFile), { recursive: true });
-      await writeFile(inputs.sarifFile, `${JSON.stringify(sarif, null, 2)}\n`);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new Error(
-        `input 'sarif-file' ${inputs.sarifFile}: the SARIF report cannot be written there (${code}): give a file path in the workspace whose folders are not files`,
-      );
-    }
+    await writeSarif(inputs.sarifFile, sarif, 'sarif-file');
   }
 
   ctx.setOutput('errors', result.counts.error);

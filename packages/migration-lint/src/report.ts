@@ -1,37 +1,32 @@
 // The lint's findings for the places a PR shows them: SARIF for code scanning (next to verify-schema's)
 // and a PR comment, edited in place on every push (found again by its hidden marker).
-import type { ReportingDescriptor, Result, Log as SarifLog } from 'sarif';
+import { sarifLog } from '@wingman/sarif';
+import type { Log as SarifLog } from 'sarif';
 import type { LintFinding } from './lint';
 import { ALL_RULES } from './rules';
 
 export const LINT_COMMENT_MARKER = '<!-- wingman-deploy:run-migrations:lint -->';
 
-const sarifLevel = (f: LintFinding): Result.level => (f.allowed || f.level === 'notice' ? 'note' : f.level);
-
 export function lintSarif(findings: LintFinding[], tool: { version: string; informationUri: string }): SarifLog {
-  const rules: ReportingDescriptor[] = ALL_RULES.filter((r) => findings.some((f) => f.rule === r.name)).map((r) => ({
-    id: r.name,
-    name: r.name,
-    shortDescription: { text: r.effect },
-    fullDescription: { text: `${r.effect} Safe: ${r.safe}` },
-    defaultConfiguration: { level: r.level },
-    properties: { category: r.category },
-  }));
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results: Result[] = findings.map((f) => ({
-    ruleId: f.rule,
-    ruleIndex: index.get(f.rule),
-    level: sarifLevel(f),
-    message: { text: `${f.message}. Safe: ${f.safe}${f.allowed ? ` (allowed: ${f.allowed})` : ''}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: f.file }, region: { startLine: f.line } } }],
-    // One alert per rule and statement, kept when lines above it move.
-    partialFingerprints: { 'wingmanStatement/v1': `${f.rule}:${f.file}:${f.message}` },
-  }));
-  return {
-    version: '2.1.0',
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [{ tool: { driver: { name: 'wingman-deploy migration lint', ...tool, rules } }, results }],
-  };
+  return sarifLog(
+    { name: 'wingman-deploy migration lint', ...tool },
+    ALL_RULES.map((r) => ({
+      id: r.name,
+      title: r.effect,
+      description: `${r.effect} Safe: ${r.safe}`,
+      level: r.level,
+      properties: { category: r.category },
+    })),
+    findings.map((f) => ({
+      rule: f.rule,
+      level: f.allowed || f.level === 'notice' ? 'note' : f.level,
+      message: `${f.message}. Safe: ${f.safe}${f.allowed ? ` (allowed: ${f.allowed})` : ''}`,
+      file: f.file,
+      line: f.line,
+      // One alert per rule and statement, kept when lines above it move.
+      fingerprint: { key: 'wingmanStatement/v1', value: `${f.rule}:${f.file}:${f.message}` },
+    })),
+  );
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ALL_RULES, type LintFile, type LintFinding, lintMigrations } from '../src/index';
+import { ALL_RULES, type LintFile, type LintFinding, lintMigrations, lintSarif } from '../src/index';
 import { CORPUS, corpusDatabase } from './helpers';
 
 const corpus = (name: string): LintFile => ({ file: name, sql: readFileSync(join(CORPUS, name), 'utf8') });
@@ -118,5 +118,28 @@ describe('what the database knows that a file does not', () => {
   it('points at the statement past its leading comments, also after multi-byte text', async () => {
     const sql = "-- héllo wörld\nselect 'ünïcode';\n/* a\n   block */\n-- and a line\ndrop table public.big;\n";
     expect(summary(await lint([{ file: 'u.sql', sql }]))).toEqual(['drop_table@6:error']);
+  });
+});
+
+describe('the findings as code scanning reads them', () => {
+  it('every rule of the corpus, allowed findings and notices included, makes one valid SARIF 2.1.0 log', async () => {
+    const jestSarif = (await import('@microsoft/jest-sarif')).default;
+    expect.extend(jestSarif as unknown as Parameters<typeof expect.extend>[0]);
+    // Each hazard file alone, as the corpus cases above lint it.
+    const findings: LintFinding[] = [];
+    for (const name of readdirSync(CORPUS).filter((f) => !f.includes('.safe.')))
+      findings.push(...(await lint([corpus(name)])));
+    // A notice (an index on a small table) and a hazard allowed on purpose.
+    findings.push(...(await lint([{ file: 's.sql', sql: 'create index small_name_idx on public.small (name);' }])));
+    findings.push(...(await lint([corpus('override_without_reason.safe.sql')])));
+    expect(findings.filter((f) => f.level === 'notice' || f.allowed)).toHaveLength(2);
+    expect(new Set(findings.map((f) => f.rule))).toEqual(new Set(ALL_RULES.map((r) => r.name)));
+    const log = lintSarif(findings, { version: '1', informationUri: 'https://example.test/lint' });
+    (expect(log) as unknown as { toBeValidSarifLog(): void }).toBeValidSarifLog();
+    const results = log.runs[0]!.results!;
+    expect(results).toHaveLength(findings.length);
+    // A notice, or a hazard allowed on purpose, is a note: it does not fail a code scanning check.
+    for (const [i, f] of findings.entries())
+      expect([f.rule, results[i]!.level]).toEqual([f.rule, f.allowed || f.level === 'notice' ? 'note' : f.level]);
   });
 });
