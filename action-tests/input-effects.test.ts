@@ -2212,6 +2212,19 @@ describe('record-deployment', () => {
         await run({ version: 'v7.7.7-distinct' });
         expect(deployment().version).toBe('v7.7.7-distinct');
       },
+      commit: async () => {
+        // A workflow that deploys another ref than the run's own commit names what it checked out.
+        const checkedOut = 'c0ffee0123456789abcdef0123456789abcdef01';
+        await fresh();
+        const r = await run({ commit: checkedOut }, { GITHUB_SHA: 'f'.repeat(40) });
+        expect(r.exitCode).toBe(0);
+        expect(deployment().git?.commit_sha).toBe(checkedOut);
+        expect(deployment().version).toBe(checkedOut);
+        expect(dd.events.at(-1)!.text).toContain(`/commit/${checkedOut}`);
+        const branch = await run({ commit: 'main' });
+        expect(branch.exitCode).toBe(1);
+        expect(branch.stdout).toMatch(/::error::input 'commit' .*a full commit SHA \(40 hexadecimal digits\)/);
+      },
       'started-at': async () => {
         await fresh();
         await run({ 'started-at': '2026-12-01T08:00:00.001Z' });

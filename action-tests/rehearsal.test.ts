@@ -101,12 +101,18 @@ describe('the rehearsal of the caller repository', () => {
     // Each deploy is a DORA deployment in Datadog (the commit, the run's start before its end) and an
     // event; the backend health endpoints are watched, one monitor each, made once.
     expect(r.datadog.deployments).toEqual(
-      ['staging', 'production'].map((env) => ({
-        env,
-        version: expect.stringMatching(/^[0-9a-f]{40}$/),
-        startedBeforeFinished: true,
-      })),
+      ['staging', 'production'].map((env) => {
+        // The marker's commit is the one the job checked out (deploy.yml's ref when a caller gives one).
+        const checkout = run.steps.find((s) => s.job === `${env} / deploy` && s.id === 'checkout')!;
+        return {
+          env,
+          version: checkout.outputs.commit,
+          commit: checkout.outputs.commit,
+          startedBeforeFinished: true,
+        };
+      }),
     );
+    expect(r.datadog.deployments[0]!.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(r.datadog.events).toEqual([
       expect.stringMatching(/^Deployed wingmanmatch [0-9a-f]{7} to staging$/),
       expect.stringMatching(/^Deployed wingmanmatch [0-9a-f]{7} to production$/),

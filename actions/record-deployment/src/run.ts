@@ -1,6 +1,7 @@
 // Main step: inputs → @wingman/monitoring (a Datadog marker, monitors for the health URLs) → outputs,
 // summary, and a loud warning (or, with fail-on-error, the step's failure) for a provider that failed.
 import type { ActionContext, Inputs } from '@wingman/action-kit';
+import { runLinks } from '@wingman/github';
 import {
   datadogApiUrl,
   deployStatus,
@@ -51,24 +52,6 @@ function intervalSeconds(ms: number): number {
   return ms / 1000;
 }
 
-/** The run as links and ids: this attempt's run page, the commit, the repository. */
-function runInfo(env: NodeJS.ProcessEnv) {
-  const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
-  const repository = env.GITHUB_REPOSITORY;
-  const attempt = env.GITHUB_RUN_ATTEMPT ?? '1';
-  const repositoryUrl = repository ? `${server}/${repository}` : undefined;
-  return {
-    repository,
-    attempt,
-    repositoryUrl,
-    runUrl:
-      repositoryUrl && env.GITHUB_RUN_ID
-        ? `${repositoryUrl}/actions/runs/${env.GITHUB_RUN_ID}${attempt !== '1' ? `/attempts/${attempt}` : ''}`
-        : undefined,
-    commitUrl: repositoryUrl && env.GITHUB_SHA ? `${repositoryUrl}/commit/${env.GITHUB_SHA}` : undefined,
-  };
-}
-
 /** Every provider error, one line each, prefixed so a reader knows which tool it is about. */
 export function providerErrors(result: Pick<RecordDeploymentResult, 'datadog' | 'uptimeRobot'>): string[] {
   const of = (o: ProviderOutcome<unknown>) => (o.state === 'failed' ? o.errors : []);
@@ -89,7 +72,8 @@ export async function run(ctx: ActionContext, inputs: RecordInputs): Promise<voi
   const urls = monitoring ? healthUrls(inputs.healthUrls) : [...(inputs.healthUrls ?? [])];
   const contacts = monitoring ? alertContacts(inputs.alertContacts) : undefined;
   const interval = monitoring ? intervalSeconds(inputs.monitorInterval) : inputs.monitorInterval / 1000;
-  const version = inputs.version ?? env.GITHUB_SHA;
+  const commit = inputs.commit ?? env.GITHUB_SHA;
+  const version = inputs.version ?? commit;
   if (!version)
     throw new Error("input 'version' is empty and GITHUB_SHA is not set: set 'version' under the step's with:");
 
@@ -104,7 +88,7 @@ export async function run(ctx: ActionContext, inputs: RecordInputs): Promise<voi
   const startedAt = marker
     ? await resolveStartedAt(ctx, { given: inputs.startedAt, githubToken, env, signal: deadline.signal })
     : new Date(Math.round(performance.timeOrigin));
-  const info = runInfo(env);
+  const links = runLinks(env);
 
   const result = await recordDeployment({
     service: inputs.service,
@@ -114,13 +98,13 @@ export async function run(ctx: ActionContext, inputs: RecordInputs): Promise<voi
     status,
     startedAt,
     deploymentId:
-      info.repository && env.GITHUB_RUN_ID
-        ? doraDeploymentId([info.repository, env.GITHUB_RUN_ID, info.attempt, inputs.service, inputs.environment])
+      links.repository && links.runId
+        ? doraDeploymentId([links.repository, links.runId, links.attempt, inputs.service, inputs.environment])
         : undefined,
-    commitSha: env.GITHUB_SHA,
-    repositoryUrl: info.repositoryUrl,
-    runUrl: info.runUrl,
-    commitUrl: info.commitUrl,
+    commitSha: commit,
+    repositoryUrl: links.repositoryUrl,
+    runUrl: links.runUrl,
+    commitUrl: links.commitUrl(commit),
     datadog: {
       apiKey: inputs.datadogApiKey,
       site: inputs.datadogSite,

@@ -42,6 +42,45 @@ export function readEvent(path: string | undefined): Record<string, unknown> {
   }
 }
 
+type Env = Record<string, string | undefined>;
+
+const set = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+
+/** The run as links: the one place they are built, for every report, message and marker that links back. */
+export interface RunLinks {
+  /** Without a trailing slash. */
+  serverUrl: string;
+  /** owner/name */
+  repository?: string;
+  repositoryUrl?: string;
+  runId?: string;
+  /** "1" for a first attempt. */
+  attempt: string;
+  /** This attempt's page: a re-run links to what it did, not to the first attempt. */
+  runUrl?: string;
+  commitUrl(sha: string | undefined): string | undefined;
+}
+
+/** From the runner's environment; `repository` stands in when GITHUB_REPOSITORY is unset (the event's). */
+export function runLinks(env: Env = process.env, repository = set(env.GITHUB_REPOSITORY)): RunLinks {
+  const serverUrl = (set(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, '');
+  const repositoryUrl = repository ? `${serverUrl}/${repository}` : undefined;
+  const runId = set(env.GITHUB_RUN_ID);
+  const attempt = set(env.GITHUB_RUN_ATTEMPT) ?? '1';
+  return {
+    serverUrl,
+    repository,
+    repositoryUrl,
+    runId,
+    attempt,
+    runUrl:
+      repositoryUrl && runId
+        ? `${repositoryUrl}/actions/runs/${runId}${attempt !== '1' ? `/attempts/${attempt}` : ''}`
+        : undefined,
+    commitUrl: (sha) => (repositoryUrl && sha ? `${repositoryUrl}/commit/${sha}` : undefined),
+  };
+}
+
 export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const event = readEvent(env.GITHUB_EVENT_PATH);
@@ -66,7 +105,7 @@ export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubC
         }
       : undefined;
   const head = event.head_commit as { message?: string } | undefined;
-  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const links = runLinks(env);
   const repository = event.repository as { visibility?: string; private?: boolean } | undefined;
   return {
     owner,
@@ -77,12 +116,9 @@ export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubC
     pullRequest,
     commitMessage: head?.message,
     actor: env.GITHUB_ACTOR,
-    serverUrl,
+    serverUrl: links.serverUrl,
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-    runUrl:
-      env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
-        ? `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : undefined,
+    runUrl: links.runUrl,
     repositoryVisibility:
       repository?.visibility ??
       (repository?.private === undefined ? undefined : repository.private ? 'private' : 'public'),

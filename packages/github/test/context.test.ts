@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readEvent, readGitHubContext } from '../src';
+import { readEvent, readGitHubContext, runLinks } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-ctx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,5 +63,33 @@ describe('readEvent', () => {
     expect(readEvent(broken)).toEqual({});
     expect(readEvent(eventFile(null))).toEqual({});
     expect(readEvent(eventFile([1, 2]))).toEqual({});
+  });
+});
+
+describe('runLinks', () => {
+  it("links a re-run to its own attempt, the commit and the repository, on the runner's server", () => {
+    const links = runLinks({
+      GITHUB_SERVER_URL: 'https://ghe.example.test/',
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_RUN_ID: '99',
+      GITHUB_RUN_ATTEMPT: '3',
+    });
+    expect(links).toMatchObject({
+      serverUrl: 'https://ghe.example.test',
+      repositoryUrl: 'https://ghe.example.test/o/r',
+      runUrl: 'https://ghe.example.test/o/r/actions/runs/99/attempts/3',
+      attempt: '3',
+    });
+    expect(links.commitUrl('abc123')).toBe('https://ghe.example.test/o/r/commit/abc123');
+    expect(links.commitUrl(undefined)).toBeUndefined();
+  });
+
+  it('links a first attempt to the run, and nothing without a repository', () => {
+    expect(runLinks({ GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7' }).runUrl).toBe(
+      'https://github.com/o/r/actions/runs/7',
+    );
+    const none = runLinks({ GITHUB_RUN_ID: '7' });
+    expect([none.runUrl, none.repositoryUrl, none.commitUrl('abc')]).toEqual([undefined, undefined, undefined]);
+    expect(runLinks({ GITHUB_RUN_ID: '7' }, 'from/event').runUrl).toBe('https://github.com/from/event/actions/runs/7');
   });
 });

@@ -1,6 +1,6 @@
 // What the message says about the run: repository, commit, actor, links. Read from the runner's
 // environment and the event payload (GITHUB_EVENT_PATH), so no GitHub API call is needed.
-import { readEvent } from '@wingman/github';
+import { readEvent, runLinks } from '@wingman/github';
 
 export interface RunContext {
   /** owner/name */
@@ -42,11 +42,8 @@ function firstLine(text: string | undefined): string | undefined {
 }
 
 export function runContextFrom(env: Env, event: Record<string, unknown>): RunContext {
-  const serverUrl = (str(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, '');
-  const repository = str(env.GITHUB_REPOSITORY) ?? str(obj(event.repository)?.full_name);
-  const repoBase = repository ? `${serverUrl}/${repository}` : undefined;
-  const runId = str(env.GITHUB_RUN_ID);
-  const attempt = str(env.GITHUB_RUN_ATTEMPT);
+  const links = runLinks(env, str(env.GITHUB_REPOSITORY) ?? str(obj(event.repository)?.full_name));
+  const repository = links.repository;
   const pr = obj(event.pull_request);
   const headCommit = obj(event.head_commit);
 
@@ -80,17 +77,14 @@ export function runContextFrom(env: Env, event: Record<string, unknown>): RunCon
   return {
     repository,
     repositoryName: repository?.split('/')[1] ?? str(obj(event.repository)?.name),
-    serverUrl,
-    runId,
+    serverUrl: links.serverUrl,
+    runId: links.runId,
     runNumber: str(env.GITHUB_RUN_NUMBER),
-    runAttempt: attempt,
+    runAttempt: str(env.GITHUB_RUN_ATTEMPT),
     workflow: str(env.GITHUB_WORKFLOW),
-    runUrl:
-      repoBase && runId
-        ? `${repoBase}/actions/runs/${runId}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`
-        : undefined,
+    runUrl: links.runUrl,
     sha,
-    commitUrl: repoBase && sha ? `${repoBase}/commit/${sha}` : undefined,
+    commitUrl: links.commitUrl(sha),
     commitTitle,
     commitAuthor,
     actor,

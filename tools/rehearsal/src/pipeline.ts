@@ -67,7 +67,10 @@ export interface RehearsalResult {
   slack: { text?: string; edits: number; replies: number }[];
   sentryReleases: string[];
   /** Datadog: DORA deployments (service, env, version) and event titles, in order. */
-  datadog: { deployments: { env?: string; version?: string; startedBeforeFinished: boolean }[]; events: string[] };
+  datadog: {
+    deployments: { env?: string; version?: string; commit?: string; startedBeforeFinished: boolean }[];
+    events: string[];
+  };
   /** UptimeRobot: every monitor at the end (url, status), and how many write calls were made. */
   uptime: { monitors: { url: string; status: string; interval: number }[]; writes: number };
   github: { comments: string[]; deployments: { environment: string; state?: string }[] };
@@ -576,6 +579,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         deployments: [...datadog.deployments.values()].map((d) => ({
           env: d.env,
           version: d.version,
+          commit: d.git?.commit_sha,
           startedBeforeFinished: d.startedAtNs < d.finishedAtNs,
         })),
         events: datadog.events.map((e) => e.title),
