@@ -98,9 +98,9 @@ describe('the backup drill', () => {
     expect(log.entries.some((e) => e.message.includes('reader-pw'))).toBe(false);
   }, 180_000);
 
-  it('names a table whose rows the dump lost, by name and with both counts', async () => {
-    // A pg_dump that drops invite_codes' rows on the way, as a truncated or damaged dump would.
-    const bin = mkdtempSync(join(tmpdir(), 'lossy-dump-'));
+  /** A pg_dump that rewrites its output with an awk program, as a damaged dump would be; removed after. */
+  async function withDamagedDump(name: string, awk: string, fn: (pgDump: string) => Promise<void>) {
+    const bin = mkdtempSync(join(tmpdir(), `${name}-`));
     try {
       const wrapper = join(bin, 'pg_dump');
       writeFileSync(
@@ -110,48 +110,48 @@ out=""; prev=""
 for a in "$@"; do [ "$prev" = "--file" ] && out="$a"; prev="$a"; done
 [ -z "$out" ] && exec /usr/bin/pg_dump "$@"
 /usr/bin/pg_dump "$@" || exit $?
-awk '/^COPY public\\.invite_codes /{print; skip=1; next} skip && /^\\\\\\.$/{skip=0} !skip' "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+awk '${awk}' "$out" > "$out.tmp" && mv "$out.tmp" "$out"
 `,
       );
       chmodSync(wrapper, 0o755);
-      const target = await scratch();
-      const report = await runDrill(options(target.url, { pgDump: wrapper }));
-      expect(report.ok).toBe(false);
-      expect(report.problems).toEqual([
-        expect.stringContaining('public.invite_codes (5000 rows in the source snapshot, 0 restored)'),
-      ]);
-      expect(report.tables.find((t) => t.table === 'public.invite_codes')).toMatchObject({ restoredRows: 0 });
+      await fn(wrapper);
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
+  }
+
+  it('names a table whose rows the dump lost, by name and with both counts', async () => {
+    // invite_codes' rows dropped on the way, as a truncated dump would.
+    await withDamagedDump(
+      'lossy-dump',
+      '/^COPY public\\.invite_codes /{print; skip=1; next} skip && /^\\\\\\.$/{skip=0} !skip',
+      async (pgDump) => {
+        const target = await scratch();
+        const report = await runDrill(options(target.url, { pgDump }));
+        expect(report.ok).toBe(false);
+        expect(report.problems).toEqual([
+          expect.stringContaining('public.invite_codes (5000 rows in the source snapshot, 0 restored)'),
+        ]);
+        expect(report.tables.find((t) => t.table === 'public.invite_codes')).toMatchObject({ restoredRows: 0 });
+      },
+    );
   }, 180_000);
 
   it('fails on a dump that does not restore, with the value psql quotes withheld (it is production data)', async () => {
-    // A pg_dump whose first invite_codes row has an e-mail address where created_by's uuid belongs.
-    const bin = mkdtempSync(join(tmpdir(), 'bad-dump-'));
-    try {
-      const wrapper = join(bin, 'pg_dump');
-      writeFileSync(
-        wrapper,
-        `#!/bin/sh
-out=""; prev=""
-for a in "$@"; do [ "$prev" = "--file" ] && out="$a"; prev="$a"; done
-[ -z "$out" ] && exec /usr/bin/pg_dump "$@"
-/usr/bin/pg_dump "$@" || exit $?
-awk 'BEGIN{FS=OFS="\\t"} /^COPY public\\.invite_codes /{print; hit=1; next} hit==1{$2="alice@example.com"; hit=2} {print}' "$out" > "$out.tmp" && mv "$out.tmp" "$out"
-`,
-      );
-      chmodSync(wrapper, 0o755);
-      const target = await scratch();
-      const err = await runDrill(options(target.url, { pgDump: wrapper })).then(
-        () => new Error('expected the restore to fail'),
-        (e: Error) => e,
-      );
-      expect(err.message).toMatch(/restore .*failed: .*invalid input syntax for type uuid: "…"/);
-      expect(err.message).not.toContain('alice');
-    } finally {
-      rmSync(bin, { recursive: true, force: true });
-    }
+    // The first invite_codes row has an e-mail address where created_by's uuid belongs.
+    await withDamagedDump(
+      'bad-dump',
+      'BEGIN{FS=OFS="\\t"} /^COPY public\\.invite_codes /{print; hit=1; next} hit==1{$2="alice@example.com"; hit=2} {print}',
+      async (pgDump) => {
+        const target = await scratch();
+        const err = await runDrill(options(target.url, { pgDump })).then(
+          () => new Error('expected the restore to fail'),
+          (e: Error) => e,
+        );
+        expect(err.message).toMatch(/restore .*failed: .*invalid input syntax for type uuid: "…"/);
+        expect(err.message).not.toContain('alice');
+      },
+    );
   }, 180_000);
 
   it('fails a recovery that takes longer than rto-budget, naming each phase', async () => {
