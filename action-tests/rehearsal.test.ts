@@ -273,6 +273,39 @@ describe('the rehearsal of the caller repository', () => {
     expect(r.runs.flatMap((x) => x.run.report.deployments)).toEqual([]); // deployment: false; deploy-vercel records its own
   }, 180_000);
 
+  it('preview-branch: a team on Supabase branching gets each PR a preview branch of staging, with its API, migrated and verified, removed on close', async () => {
+    const r = await rehearsePipeline({ scenario: 'preview-branch' });
+    expect(r.ok).toBe(true);
+    expect(r.runs.map((x) => [x.name, Object.values(x.run.jobs).map((j) => j.result)])).toEqual([
+      ['preview (opened)', ['success']],
+      ['preview (synchronize)', ['success']],
+      ['preview (closed)', ['success']],
+    ]);
+    const step = (run: number, id: string) =>
+      r.runs[run]!.run.steps.find((s) => s.job === 'preview / preview' && s.id === id)!;
+    // The PR's database is a branch of the staging project: its project URL (here the simulator's
+    // stand-in for https://<ref>.supabase.co) and its own keys reach verify-schema and the review app.
+    const db = step(0, 'db').outputs;
+    expect(db).toMatchObject({ kind: 'supabase-branch', created: 'true' });
+    expect(db['api-url']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/project\/[a-z]{20}$/);
+    expect(step(0, 'migrate').outputs.applied).toBe(
+      String(readdirSync('examples/wingmanmatch/supabase/migrations').length),
+    );
+    // verify-schema's Data API probe ran against the branch's API with its anon key.
+    expect(step(0, 'verify').result).toBe('success');
+    expect(step(0, 'verify').detail!.childEnv['INPUT_SUPABASE-URL']).toBe(db['api-url']);
+    const config = step(0, 'review').detail!.childEnv['INPUT_CONFIG-VARS']!;
+    expect(config).toContain(`SUPABASE_URL=${db['api-url']}`);
+    expect(config).toMatch(/DATABASE_URL=postgres(ql)?:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres/);
+    // The second push finds the same branch; nothing made twice. Closing removes it with the rest.
+    expect(step(1, 'db').outputs).toMatchObject({ created: 'false', 'api-url': db['api-url'] });
+    expect(step(1, 'migrate').outputs.applied).toBe('0');
+    expect(r.runs[2]!.run.steps.find((s) => s.id === 'db')!.outputs.removed).toBeTruthy();
+    expect(r.previews!.supabaseBranches).toEqual([]);
+    expect(r.previews!.databases).toEqual([]);
+    expect(r.previews!.reviewApps.map((a) => [a.pr, a.status])).toEqual([[7, 'deleted']]);
+  }, 180_000);
+
   it('repair: the history repaired under production approval, reverted then applied, with no migration run and Slack told', async () => {
     const r = await rehearsePipeline({ scenario: 'repair' });
     expect(r.ok).toBe(true);

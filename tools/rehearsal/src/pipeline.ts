@@ -4,7 +4,7 @@
 // branch policies and secrets, embedded PostgreSQL for each environment's database, the Heroku,
 // Vercel, Slack, Sentry and GitHub simulators, and the example backend as the deployed app.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   SentrySimulator,
   SlackSimulator,
   SUPABASE_IMAGE_INIT_SQL,
+  SupabaseSim,
   sentryCliBinary,
   startDataApi,
   startPostgres,
@@ -32,8 +33,16 @@ import type { Value } from './expressions';
 import type { EnvironmentSettings, Repository } from './github-model';
 import { type RunEvent, type ServiceStandIn, type StepRecord, type WorkflowRun, WorkflowRunner } from './runner';
 
-export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview' | 'repair' | 'flag';
-export const SCENARIOS: Scenario[] = ['happy', 'smoke-fails', 'rollback', 'preview', 'repair', 'flag'];
+export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview' | 'preview-branch' | 'repair' | 'flag';
+export const SCENARIOS: Scenario[] = [
+  'happy',
+  'smoke-fails',
+  'rollback',
+  'preview',
+  'preview-branch',
+  'repair',
+  'flag',
+];
 
 export interface RehearsalOptions {
   scenario?: Scenario;
@@ -86,6 +95,8 @@ export interface RehearsalResult {
     comments: Record<number, string>;
     reviewApps: { pr: number | null; status: string }[];
     databases: string[];
+    /** preview-branch: the staging project's Supabase preview branches left (by git branch). */
+    supabaseBranches?: string[];
   };
   durationMs: number;
 }
@@ -96,6 +107,8 @@ export const CALLER_ROOT = join(REPO_ROOT, 'examples/wingmanmatch');
 /** The rehearsed pull request adds the example app's newest migrations to its base. */
 export const PR_MIGRATIONS = 4;
 const BASE_SHA = 'ba5e'.repeat(10);
+/** preview-branch: the staging project whose Supabase preview branches hold the PRs' databases. */
+const STAGING_PROJECT_REF = 'stagingwingmanmatchx';
 const SENTRY_DSN = 'https://rehearsal0key@o1.ingest.sentry.io/42';
 /** Staging's HEROKU_CONFIG_VARS environment secret: set on the app before its build. */
 export const STAGING_CONFIG_VARS = 'RESEND_API_KEY=re_rehearsal_0123456789\nENVIRONMENT=staging';
@@ -107,6 +120,7 @@ const KEYS = {
   sentry: 'sentry-rehearsal',
   datadog: 'dd0rehearsal0123456789abcdef0123',
   uptimerobot: 'ur4242-rehearsal0123456789abcdef',
+  supabase: `sbp_${'a1b2'.repeat(10)}`,
 };
 
 /** The two repositories: the suite at HEAD (tags v1, main) and the caller as its own repository. */
@@ -230,6 +244,9 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     const slack = new SlackSimulator({ botToken: KEYS.slack });
     const sentry = new SentrySimulator({ token: KEYS.sentry, org: 'wingmanmatch', projects: ['backend', 'frontend'] });
     const github = new GitHubSimulator();
+    // Supabase's Management API, for the PR databases that are preview branches of the staging project.
+    const supabase = new SupabaseSim({ token: KEYS.supabase, stepMs: 20 });
+    supabase.addProject(STAGING_PROJECT_REF);
     const datadog = new DatadogSimulator({ apiKey: KEYS.datadog });
     const uptime = new UptimeRobotSimulator({ apiKey: KEYS.uptimerobot, requestsPerMinute: 10 });
     await Promise.all([
@@ -238,6 +255,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       slack.start(),
       sentry.start(),
       github.start(),
+      supabase.start(),
       datadog.start(),
       uptime.start(),
     ]);
@@ -260,6 +278,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       () => slack.stop(),
       () => sentry.stop(),
       () => github.stop(),
+      () => supabase.stop(),
       () => datadog.stop(),
       () => uptime.stop(),
     );
@@ -325,6 +344,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
           VERCEL_AUTOMATION_BYPASS_SECRET: 'bypass-rehearsal',
           HEROKU_API_KEY: KEYS.heroku,
           PREVIEW_DATABASE_URL: previewServer,
+          SUPABASE_ACCESS_TOKEN: KEYS.supabase,
         },
       },
     };
@@ -336,6 +356,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       SENTRY_ORG: 'wingmanmatch',
       SENTRY_PROJECTS: 'backend,frontend',
       SLACK_CHANNEL: channel.id,
+      SUPABASE_PROJECT_REF: STAGING_PROJECT_REF,
       // What a rehearsal (or a proxy) changes: where the provider APIs are, how long smoke waits.
       WINGMAN_API_URLS: JSON.stringify({
         heroku: heroku.url,
@@ -344,6 +365,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         sentry: sentry.url,
         datadog: datadog.url,
         uptimerobot: uptime.apiUrl,
+        supabase: supabase.url,
+        supabaseBranch: supabase.branchApiUrl,
       }),
       WINGMAN_SMOKE_WAIT_TIMEOUT: '3s',
       // Proves the way out of maintenance where a later step fails.
@@ -467,35 +490,54 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         { environment: 'production', reason: 'checkout errors after the release' },
       );
     }
-    if (scenario === 'preview') {
+    if (scenario === 'preview-branch') {
+      // The caller's preview.yml as a team on Supabase branching writes it: each PR's database is a
+      // preview branch of the staging project (README "Pull request previews").
+      const variant = join(work, 'caller-branching');
+      cpSync(CALLER_ROOT, variant, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
+      const workflow = join(variant, '.github/workflows/preview.yml');
+      const text = readFileSync(workflow, 'utf8');
+      const branching = text.replace(
+        '      database: staging-server\n',
+        '      database: supabase-branch\n      supabase-project-ref: ${{ vars.SUPABASE_PROJECT_REF }}\n',
+      );
+      if (branching === text)
+        throw new Error('rehearsal: the example preview.yml no longer says database: staging-server');
+      writeFileSync(workflow, branching);
+      caller.root = variant;
+    }
+    if (scenario === 'preview' || scenario === 'preview-branch') {
       // The pull request's base: the example app before its newest PR_MIGRATIONS migrations, which the
       // rehearsed pull request adds (the Supabase-style corpus: storage, pgcrypto, Vault, Realtime).
       const base = join(work, 'caller-base');
-      cpSync(CALLER_ROOT, base, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
+      cpSync(caller.root, base, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
       for (const f of readdirSync(join(base, 'supabase/migrations')).sort().slice(-PR_MIGRATIONS))
         for (const dir of ['migrations', 'rollbacks']) rmSync(join(base, 'supabase', dir, f), { force: true });
       caller.history = { [BASE_SHA]: base };
-      github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
-      const pr = (action: string, n = 7) => ({
-        event_name: 'pull_request',
-        sha: caller.sha,
-        ref: `refs/pull/${n}/merge`,
-        event: {
-          action,
+    }
+    // A pull request event, as GitHub sends it for the caller's PR #n.
+    const pr = (action: string, n = 7) => ({
+      event_name: 'pull_request',
+      sha: caller.sha,
+      ref: `refs/pull/${n}/merge`,
+      event: {
+        action,
+        number: n,
+        pull_request: {
           number: n,
-          pull_request: {
-            number: n,
-            head: {
-              sha: caller.sha,
-              ref: n === 7 ? 'feature/challenges' : `feature/pr-${n}`,
-              repo: { full_name: CALLER, fork: false },
-            },
-            base: { ref: 'main', sha: BASE_SHA, repo: { full_name: CALLER } },
+          head: {
+            sha: caller.sha,
+            ref: n === 7 ? 'feature/challenges' : `feature/pr-${n}`,
+            repo: { full_name: CALLER, fork: false },
           },
-          repository: { full_name: CALLER, name: 'wingmanmatch', html_url: `https://github.com/${CALLER}` },
-          sender: { login: 'rehearsal' },
+          base: { ref: 'main', sha: BASE_SHA, repo: { full_name: CALLER } },
         },
-      });
+        repository: { full_name: CALLER, name: 'wingmanmatch', html_url: `https://github.com/${CALLER}` },
+        sender: { login: 'rehearsal' },
+      },
+    });
+    if (scenario === 'preview') {
+      github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
       await runWorkflow('preview (opened)', '.github/workflows/preview.yml', pr('opened'));
       // A second push: everything updated in place, nothing made twice.
       await runWorkflow('preview (synchronize)', '.github/workflows/preview.yml', pr('synchronize'));
@@ -543,6 +585,22 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
           await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
         ).map((row) => String(row.datname)),
       };
+    }
+    if (scenario === 'preview-branch') {
+      github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
+      await runWorkflow('preview (opened)', '.github/workflows/preview.yml', pr('opened'));
+      await runWorkflow('preview (synchronize)', '.github/workflows/preview.yml', pr('synchronize'));
+      const open = supabase.branches(STAGING_PROJECT_REF).map((b) => b.git_branch ?? b.name);
+      await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'));
+      previews = {
+        comments: {},
+        reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
+        databases: (
+          await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
+        ).map((row) => String(row.datname)),
+        supabaseBranches: supabase.branches(STAGING_PROJECT_REF).map((b) => b.git_branch ?? b.name),
+      };
+      print(`   Supabase preview branches while #7 was open: ${open.join(', ') || 'none'}`);
     }
 
     const state = (env: 'staging' | 'production') => {

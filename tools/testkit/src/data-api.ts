@@ -18,6 +18,8 @@ export interface StartDataApiOptions {
   exposedSchemas?: string[];
   /** PostgREST's db-max-rows, used by `Prefer: count=estimated`. Default 1000 (Supabase's). */
   maxRows?: number;
+  /** The project's anon and service_role keys as its platform issued them (signed with jwtSecret). Default: signed here. */
+  keys?: { anon: string; serviceRole: string };
 }
 
 export interface DataApiRequest {
@@ -245,8 +247,11 @@ export async function startDataApi(options: StartDataApiOptions): Promise<DataAp
   if (defaultSchema === '') throw new Error('startDataApi: exposedSchemas must name at least one schema');
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + 10 * 365 * 24 * 3600;
-  const anonKey = signHs256({ iss: 'supabase', ref: 'testkit', role: 'anon', iat, exp }, jwtSecret);
-  const serviceRoleKey = signHs256({ iss: 'supabase', ref: 'testkit', role: 'service_role', iat, exp }, jwtSecret);
+  const anonKey =
+    options.keys?.anon ?? signHs256({ iss: 'supabase', ref: 'testkit', role: 'anon', iat, exp }, jwtSecret);
+  const serviceRoleKey =
+    options.keys?.serviceRole ??
+    signHs256({ iss: 'supabase', ref: 'testkit', role: 'service_role', iat, exp }, jwtSecret);
   const apiKeys = new Set([anonKey, serviceRoleKey]);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8, application_name: 'testkit-data-api' });
   // An idle client dropped by the server (database dropped WITH FORCE) must not crash the test process.

@@ -15,11 +15,13 @@
 //    organization does not own; the restore endpoints are deliberately absent (404): nothing may call them;
 //  - 120 requests a minute, then 429 with X-RateLimit-Limit/Remaining/Reset.
 // Each branch is a real PostgreSQL server (its own `postgres` database, as a Supabase project has),
-// shaped like a fresh Supabase project, so migrations can be applied to it.
+// shaped like a fresh Supabase project, so migrations can be applied to it; its project API (the
+// platform's https://{ref}.supabase.co) answers under branchApiUrl: the Data API on that database,
+// taking only the branch's own keys, and nothing once the branch is deleted.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SUPABASE_DATABASE_SQL, SUPABASE_ROLES_SQL } from '@wingman/supabase-platform';
 import pg from 'pg';
-import { signHs256 } from './data-api';
+import { type DataApi, signHs256, startDataApi } from './data-api';
 import { type PostgresServer, startPostgresServer } from './postgres';
 import { type SimRequest, type SimResponse, Simulator } from './simulator';
 
@@ -94,6 +96,8 @@ export class SupabaseSim extends Simulator {
   private windowStart = Date.now();
   private used = 0;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Each branch's Data API, started on its first request. */
+  private readonly branchApis = new Map<string, Promise<DataApi>>();
 
   constructor(options: SupabaseSimOptions = {}) {
     super({ name: 'Supabase', token: options.token ?? 'sbp_sim_token' });
@@ -138,8 +142,17 @@ export class SupabaseSim extends Simulator {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
+  /**
+   * A branch's project URL, {ref} being its project ref: https://{ref}.supabase.co on the platform, here
+   * a path of this server where the branch's Data API answers (/rest/v1 on its database, its own keys).
+   */
+  get branchApiUrl(): string {
+    return `${this.url}/project/{ref}`;
+  }
+
   override async stop(): Promise<void> {
     await this.settled();
+    await Promise.all([...this.branchApis.values()].map(async (api) => (await api.catch(() => undefined))?.stop()));
     await Promise.all(this.all.map((b) => b.server?.stop()));
     await super.stop();
   }
@@ -160,6 +173,8 @@ export class SupabaseSim extends Simulator {
       });
 
     api('POST', '/v1/projects/:ref/branches', (req) => this.create(req));
+    // The branch's project API: the gateway takes its apikey, not the Management API's token.
+    this.route('*', '/project/:ref/*', (req) => this.projectApi(req), { auth: false });
     api('GET', '/v1/projects/:ref/database/backups', (req) => {
       const project = this.projects.get(req.params.ref!);
       if (!project) return notFound('Project');
@@ -296,6 +311,52 @@ export class SupabaseSim extends Simulator {
     await step();
     b.status = outcome === 'migrations-failed' ? 'MIGRATIONS_FAILED' : 'MIGRATIONS_PASSED';
     b.updated_at = now();
+  }
+
+  /** Forwards a request to the branch's Data API; a branch that is gone or not up has no host to answer. */
+  private async projectApi(req: SimRequest): Promise<SimResponse> {
+    const b = this.all.find((x) => x.project_ref === req.params.ref && !x.deleted && x.server);
+    if (!b?.server) return { status: 404, body: { message: `no project ${req.params.ref} is up` } };
+    const server = b.server;
+    let api = this.branchApis.get(b.project_ref);
+    if (!api) {
+      // The branch's postgres role has the branch's password (provision set it), not the server's first one.
+      const databaseUrl = new URL(server.url);
+      databaseUrl.password = b.db_pass;
+      api = startDataApi({
+        databaseUrl: databaseUrl.toString(),
+        jwtSecret: b.jwt_secret,
+        keys: { anon: b.anonKey, serviceRole: b.serviceRoleKey },
+      });
+      this.branchApis.set(b.project_ref, api);
+    }
+    const target = new URL(`${(await api).url}/${req.params['*']}`);
+    for (const [k, v] of Object.entries(req.query)) target.searchParams.set(k, v);
+    const headers: Record<string, string> = {};
+    for (const name of [
+      'apikey',
+      'authorization',
+      'accept',
+      'content-type',
+      'prefer',
+      'range',
+      'accept-profile',
+      'content-profile',
+    ]) {
+      const v = req.headers[name];
+      if (typeof v === 'string') headers[name] = v;
+    }
+    const res = await fetch(target, {
+      method: req.method,
+      headers,
+      body: req.method === 'GET' || req.method === 'HEAD' || !req.rawBody.length ? undefined : req.rawBody,
+    });
+    const out: Record<string, string> = {};
+    for (const name of ['content-type', 'content-range', 'preference-applied']) {
+      const v = res.headers.get(name);
+      if (v) out[name] = v;
+    }
+    return { status: res.status, headers: out, body: Buffer.from(await res.arrayBuffer()) };
   }
 
   private track(p: Promise<unknown>): void {

@@ -47,6 +47,28 @@ describe('SupabaseSim', () => {
     expect((await api('DELETE', `/v1/branches/${ref}`)).status).toBe(404);
   }, 30_000);
 
+  it("serves a branch's Data API under its project URL with the branch's own keys, and nothing once it is deleted", async () => {
+    const created = await api('POST', '/v1/projects/parentref00000000001/branches', { branch_name: 'wingman-pr-2' });
+    const ref = created.body.project_ref as string;
+    await sim.settled();
+    const keys = (await api('GET', `/v1/projects/${ref}/api-keys`)).body as unknown as {
+      name: string;
+      api_key: string;
+    }[];
+    const anon = keys.find((k) => k.name === 'anon')!.api_key;
+    const project = sim.branchApiUrl.replace('{ref}', ref);
+    expect(project.startsWith(sim.url)).toBe(true);
+    const rest = (key: string, path = '/rest/v1/') => fetch(`${project}${path}`, { headers: { apikey: key } });
+    // The Data API of a fresh Supabase project: the OpenAPI document of an empty public schema.
+    const open = await rest(anon);
+    expect(open.status).toBe(200);
+    expect(((await open.json()) as { swagger?: string }).swagger).toBe('2.0');
+    // Another project's key is refused at the gateway, as the platform's is.
+    expect((await rest('sb-another-projects-key')).status).toBe(401);
+    await api('DELETE', `/v1/branches/${ref}`);
+    expect((await rest(anon)).status).toBe(404);
+  }, 30_000);
+
   it('answers 402 without branching on the plan, 422 on listing with branching off, 401 without the token', async () => {
     sim.addProject('freeref0000000000001', { branching: 'plan' });
     sim.addProject('offref00000000000001', { branching: 'off' });
