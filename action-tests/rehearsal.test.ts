@@ -280,6 +280,8 @@ describe('the rehearsal of the caller repository', () => {
       ['preview (opened)', ['success']],
       ['preview (synchronize)', ['success']],
       ['preview (closed)', ['success']],
+      ['preview #8 (opened)', ['success']],
+      ['previews-sweep', ['success']],
     ]);
     const step = (run: number, id: string) =>
       r.runs[run]!.run.steps.find((s) => s.job === 'preview / preview' && s.id === id)!;
@@ -301,9 +303,14 @@ describe('the rehearsal of the caller repository', () => {
     expect(step(1, 'db').outputs).toMatchObject({ created: 'false', 'api-url': db['api-url'] });
     expect(step(1, 'migrate').outputs.applied).toBe('0');
     expect(r.runs[2]!.run.steps.find((s) => s.id === 'db')!.outputs.removed).toBeTruthy();
+    // #8, closed without its close event, is the sweep's: its branch and review app are removed.
+    expect(r.runs[4]!.run.steps.map((x) => x.outputs.removed)).toEqual(['8', '8']);
     expect(r.previews!.supabaseBranches).toEqual([]);
     expect(r.previews!.databases).toEqual([]);
-    expect(r.previews!.reviewApps.map((a) => [a.pr, a.status])).toEqual([[7, 'deleted']]);
+    expect(r.previews!.reviewApps.map((a) => [a.pr, a.status])).toEqual([
+      [7, 'deleted'],
+      [8, 'deleted'],
+    ]);
   }, 180_000);
 
   it('repair: the history repaired under production approval, reverted then applied, with no migration run and Slack told', async () => {

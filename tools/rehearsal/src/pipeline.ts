@@ -495,15 +495,17 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       // preview branch of the staging project (README "Pull request previews").
       const variant = join(work, 'caller-branching');
       cpSync(CALLER_ROOT, variant, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
-      const workflow = join(variant, '.github/workflows/preview.yml');
-      const text = readFileSync(workflow, 'utf8');
-      const branching = text.replace(
-        '      database: staging-server\n',
-        '      database: supabase-branch\n      supabase-project-ref: ${{ vars.SUPABASE_PROJECT_REF }}\n',
-      );
-      if (branching === text)
-        throw new Error('rehearsal: the example preview.yml no longer says database: staging-server');
-      writeFileSync(workflow, branching);
+      for (const file of ['preview.yml', 'previews-sweep.yml']) {
+        const workflow = join(variant, '.github/workflows', file);
+        const text = readFileSync(workflow, 'utf8');
+        const branching = text.replace(
+          '      database: staging-server\n',
+          '      database: supabase-branch\n      supabase-project-ref: ${{ vars.SUPABASE_PROJECT_REF }}\n',
+        );
+        if (branching === text)
+          throw new Error(`rehearsal: the example ${file} no longer says database: staging-server`);
+        writeFileSync(workflow, branching);
+      }
       caller.root = variant;
     }
     if (scenario === 'preview' || scenario === 'preview-branch') {
@@ -592,6 +594,15 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       await runWorkflow('preview (synchronize)', '.github/workflows/preview.yml', pr('synchronize'));
       const open = supabase.branches(STAGING_PROJECT_REF).map((b) => b.git_branch ?? b.name);
       await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'));
+      // #8 is closed without its close event reaching the workflow: the sweep deletes its branch.
+      github.addPullRequest(CALLER, 8, { sha: caller.sha, ref: 'feature/pr-8' });
+      await runWorkflow('preview #8 (opened)', '.github/workflows/preview.yml', pr('opened', 8));
+      github.closePullRequest(CALLER, 8);
+      await runWorkflow('previews-sweep', '.github/workflows/previews-sweep.yml', {
+        ...push,
+        event_name: 'schedule',
+        event: { schedule: '17 4 * * *', repository: push.event.repository },
+      });
       previews = {
         comments: {},
         reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
