@@ -1177,6 +1177,16 @@ describe('deploy-vercel', () => {
         expect(vercel.productionOf(projectId)).toBeUndefined();
         await run({ mode: 'promote', deployment: staged.outputs['deployment-id']! });
         expect(vercel.productionOf(projectId)).toBe(staged.outputs['deployment-id']);
+        // sweep: the preview alias of a closed pull request comes off; an open one's stays.
+        github.addPullRequest(DEFAULT_REPOSITORY, 8, { sha: SHA, ref: 'feature/other' });
+        await run({ aliases: 'effects-pr-7.vercel.app' });
+        await run({ aliases: 'effects-pr-8.vercel.app' });
+        github.closePullRequest(DEFAULT_REPOSITORY, 7);
+        const swept = await run({ mode: 'sweep', aliases: 'effects-pr-{pr}.vercel.app', 'github-token': GH_TOKEN });
+        expect(swept.exitCode).toBe(0);
+        expect(swept.outputs.removed).toBe('7');
+        expect(vercel.aliasTarget('effects-pr-7.vercel.app')).toBeUndefined();
+        expect(vercel.aliasTarget('effects-pr-8.vercel.app')).toBeDefined();
       },
       target: async () => {
         await fresh();

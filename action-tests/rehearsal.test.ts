@@ -266,7 +266,9 @@ describe('the rehearsal of the caller repository', () => {
     // The sweep removed what missed close events left (#8's database and errored review app, the old
     // PRs' databases); nothing of any preview remains.
     const sweep = r.runs.at(-1)!.run.steps;
-    expect(sweep.map((x) => x.outputs.removed)).toEqual(['8,101,102,103,104,105,106,107,108,109', '8']);
+    // #8's frontend never deployed (its review app failed first): no alias for the sweep to remove.
+    expect(sweep.map((x) => x.outputs.removed)).toEqual(['8,101,102,103,104,105,106,107,108,109', '8', '']);
+    expect(r.previews!.aliases).toEqual([]);
     expect(r.previews!.databases).toEqual([]);
     expect(r.previews!.reviewApps.map((a) => a.pr)).toEqual([7, 8]);
     expect(r.github.deployments.every((d) => d.state === 'inactive')).toBe(true);
@@ -304,7 +306,8 @@ describe('the rehearsal of the caller repository', () => {
     expect(step(1, 'migrate').outputs.applied).toBe('0');
     expect(r.runs[2]!.run.steps.find((s) => s.id === 'db')!.outputs.removed).toBeTruthy();
     // #8, closed without its close event, is the sweep's: its branch and review app are removed.
-    expect(r.runs[4]!.run.steps.map((x) => x.outputs.removed)).toEqual(['8', '8']);
+    expect(r.runs[4]!.run.steps.map((x) => x.outputs.removed)).toEqual(['8', '8', '8']);
+    expect(r.previews!.aliases).toEqual([]);
     expect(r.previews!.supabaseBranches).toEqual([]);
     expect(r.previews!.databases).toEqual([]);
     expect(r.previews!.reviewApps.map((a) => [a.pr, a.status])).toEqual([

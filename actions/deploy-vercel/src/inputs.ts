@@ -24,9 +24,9 @@ export const deployVercelInputs = defineInputs({
     envMatching: /^team_/,
     expected: 'a team id like team_… (Team Settings → General)',
   }),
-  mode: input.choice(['deploy', 'promote', 'rollback', 'cleanup'], {
+  mode: input.choice(['deploy', 'promote', 'rollback', 'cleanup', 'sweep'], {
     description:
-      "'deploy' uploads the app's source for Vercel to build (or a built output-dir) and waits for READY; 'promote' moves the production domains to a staged deployment; 'rollback' moves them back to an earlier production deployment; 'cleanup' (pull request closed) removes the preview aliases and marks the PR's GitHub deployments inactive.",
+      "'deploy' uploads the app's source for Vercel to build (or a built output-dir) and waits for READY; 'promote' moves the production domains to a staged deployment; 'rollback' moves them back to an earlier production deployment; 'cleanup' (pull request closed) removes the preview aliases and marks the PR's GitHub deployments inactive; 'sweep' (daily) removes the preview aliases of every closed pull request, told apart by the {pr} of 'aliases' (with github-token, to read which are closed).",
     default: 'deploy',
   }),
   target: input.string({
@@ -95,11 +95,11 @@ export const deployVercelInputs = defineInputs({
   }),
   aliases: input.list({
     description:
-      'deploy: extra hostnames to point at the deployment; cleanup: the preview hostnames to remove. One per line or comma-separated; {pr}, {branch} and {sha} are replaced.',
+      'deploy: extra hostnames to point at the deployment; cleanup: the preview hostnames to remove; sweep: the preview templates, whose {pr} tells which pull request an alias is of. One per line or comma-separated; {pr}, {branch} and {sha} are replaced.',
   }),
   'github-token': input.string({
     description:
-      "On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment; with mode cleanup, mark those deployments inactive. Needs pull-requests: write and deployments: write. GITHUB_TOKEN works, but its deployment statuses start no `deployment_status` workflows; a GitHub App installation token's do.",
+      "On pull_request events: comment the preview on the PR (edited in place) and create a GitHub deployment; with mode cleanup, mark those deployments inactive. Needs pull-requests: write and deployments: write. Mode sweep reads which pull requests are closed (pull-requests: read). GITHUB_TOKEN works, but its deployment statuses start no `deployment_status` workflows; a GitHub App installation token's do.",
     secret: true,
   }),
   comment: input.boolean({

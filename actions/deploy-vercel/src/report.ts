@@ -1,6 +1,7 @@
 // What the step tells, per mode: its outputs and the job summary.
 import type { ActionContext } from '@wingman/action-kit';
 import {
+  type AliasSweepResult,
   type DeployResult,
   https,
   type PreviewCleanupResult,
@@ -179,4 +180,28 @@ export function reportCleanup(ctx: ActionContext, pr: number | undefined, result
     if (github.warnings.length) rows.push(['Warnings', github.warnings.join('<br>')]);
   }
   if (rows.length) ctx.summary.table(['', ''], rows);
+}
+
+export function reportSweep(ctx: ActionContext, result: AliasSweepResult): void {
+  const removed = Object.values(result.aliases).flat();
+  ctx.setOutput('removed', result.removed.join(','));
+  ctx.setOutput('aliases', removed);
+  ctx.setOutput('skipped', removed.length === 0);
+  const prs = (ns: number[]) => ns.map((n) => `#${n}`).join(', ') || 'none';
+  ctx.log.info(
+    `Swept: removed the aliases of ${result.removed.length} closed pull request(s) (${prs(result.removed)}), kept ${result.kept.length} of open ones${result.unknown.length ? `, ${result.unknown.length} unread` : ''}`,
+  );
+  ctx.summary.heading('🧹 deploy-vercel sweep', 3);
+  ctx.summary.table(
+    ['', 'pull requests'],
+    [
+      [
+        'aliases removed (closed)',
+        result.removed.map((n) => `#${n}: ${(result.aliases[n] ?? []).join(', ') || 'already gone'}`).join('<br>') ||
+          'none',
+      ],
+      ['kept (open)', prs(result.kept)],
+      ['kept (could not be read)', prs(result.unknown)],
+    ],
+  );
 }

@@ -1,5 +1,11 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
-import { createGitHubClient, type GitHubClient, type GitHubContext, readGitHubContext } from '@wingman/github';
+import {
+  createGitHubClient,
+  type GitHubClient,
+  type GitHubContext,
+  pullRequestIsOpen,
+  readGitHubContext,
+} from '@wingman/github';
 import { startDeadline } from '@wingman/time';
 import {
   cleanUpPreview,
@@ -12,6 +18,7 @@ import {
   renderValues,
   rollback,
   ship,
+  sweepPreviewAliases,
   type VercelApi,
 } from '@wingman/vercel';
 import type { deployVercelInputs } from './inputs';
@@ -23,6 +30,7 @@ import {
   reportDeployFailure,
   reportRelease,
   reportReleaseFailure,
+  reportSweep,
   resetCleanupOutputs,
 } from './report';
 
@@ -47,6 +55,7 @@ export async function run(ctx: ActionContext, inputs: DeployVercelInputs): Promi
   try {
     if (inputs.mode === 'deploy') await runDeploy(ctx, inputs, api, gh, github);
     else if (inputs.mode === 'cleanup') await runCleanup(ctx, inputs, api, gh, github);
+    else if (inputs.mode === 'sweep') await runSweep(ctx, inputs, api, gh, deadline.signal);
     else await runRelease(ctx, inputs, api);
   } finally {
     await api.close();
@@ -173,4 +182,33 @@ async function runCleanup(
     throw err;
   }
   reportCleanup(ctx, pr?.number, result);
+}
+
+async function runSweep(
+  ctx: ActionContext,
+  inputs: DeployVercelInputs,
+  api: VercelApi,
+  gh: GitHubContext,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!inputs.githubToken)
+    throw new Error("input 'github-token' is required for mode sweep: pass github.token, to read which PRs are closed");
+  if (!inputs.aliases?.length)
+    throw new Error(
+      "input 'aliases' is required for mode sweep: give the alias templates the previews use, e.g. myapp-pr-{pr}.vercel.app",
+    );
+  resetCleanupOutputs(ctx);
+  const github = createGitHubClient({ token: inputs.githubToken, apiUrl: gh.apiUrl, signal });
+  try {
+    const result = await sweepPreviewAliases({
+      api,
+      projectId: inputs.projectId,
+      templates: [...inputs.aliases],
+      isOpen: pullRequestIsOpen(github, { owner: gh.owner, repo: gh.repo }),
+      log: ctx.log,
+    });
+    reportSweep(ctx, result);
+  } finally {
+    await github.close();
+  }
 }

@@ -2,3 +2,4 @@ export * from './client';
 export * from './context';
 export * from './errors';
 export * from './preview-comment';
+export * from './sweep';

@@ -3,6 +3,7 @@
 // database. A later push builds the new commit on the review app's own app (Heroku cannot change a
 // review app's source), its config updated first. delete-review-app removes it when the PR closes.
 
+import { sweepClosedPullRequests } from '@wingman/github/sweep';
 import { newestRelease, pipelineOf, readApp, scanReleases } from './app-state';
 import { applyConfigVars } from './config-vars';
 import { buildAndRelease } from './deploy';
@@ -167,30 +168,19 @@ export async function sweepReviewApps(
       `/pipelines/${coupling.pipeline.id}/review-apps`,
       `list the review apps of pipeline ${coupling.pipeline.id}`,
     );
-    const swept = { removed: [] as number[], kept: [] as number[], unknown: [] as number[] };
-    ctx.report.swept = swept;
-    for (const r of all) {
-      if (GONE.has(r.status) || r.pr_number === null) continue;
-      let open: boolean;
-      try {
-        open = await options.isOpen(r.pr_number);
-      } catch (err) {
-        ctx.log.warning(
-          `could not read pull request #${r.pr_number}, its review app is kept: ${(err as Error).message}`,
-        );
-        swept.unknown.push(r.pr_number);
-        continue;
-      }
-      if (open) {
-        swept.kept.push(r.pr_number);
-        continue;
-      }
-      await ctx.api.call('DELETE', `/review-apps/${r.id}`, `delete the review app of #${r.pr_number}`, {
-        idempotent: true,
-      });
-      ctx.log.info(`Deleted the review app of closed pull request #${r.pr_number} (${r.id})`);
-      swept.removed.push(r.pr_number);
-    }
+    const live = new Map(all.filter((r) => !GONE.has(r.status) && r.pr_number !== null).map((r) => [r.pr_number!, r]));
+    ctx.report.swept = { removed: [], kept: [], unknown: [] };
+    await sweepClosedPullRequests(live.keys(), {
+      result: ctx.report.swept,
+      isOpen: options.isOpen,
+      what: 'its review app is',
+      log: ctx.log,
+      remove: async (pr) => {
+        const r = live.get(pr)!;
+        await ctx.api.call('DELETE', `/review-apps/${r.id}`, `delete the review app of #${pr}`, { idempotent: true });
+        ctx.log.info(`Deleted the review app of closed pull request #${pr} (${r.id})`);
+      },
+    });
   });
 }
 

@@ -47,17 +47,17 @@ export function renderValues(
   );
 }
 
+/** An alias template as a hostname template: no scheme, no trailing slash. */
+const hostTemplate = (template: string) =>
+  template
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/+$/, '');
+
 export function renderAliases(templates: readonly string[], ctx: AliasContext): string[] {
   const out: string[] = [];
   for (const template of templates) {
-    const host = renderTemplate(
-      template
-        .trim()
-        .replace(/^https?:\/\//i, '')
-        .replace(/\/+$/, ''),
-      ctx,
-      `alias '${template}'`,
-    ).toLowerCase();
+    const host = renderTemplate(hostTemplate(template), ctx, `alias '${template}'`).toLowerCase();
     const labels = host.split('.');
     if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) {
       throw new Error(
@@ -67,4 +67,26 @@ export function renderAliases(templates: readonly string[], ctx: AliasContext): 
     if (!out.includes(host)) out.push(host);
   }
   return out;
+}
+
+/**
+ * Which pull request an alias of `template` belongs to: the number where {pr} stands, {branch} and
+ * {sha} matching any DNS-safe text. undefined when the alias is not of the template, or the template
+ * has no {pr} (its aliases cannot be told apart by pull request).
+ */
+export function pullRequestOfAlias(template: string, alias: string): number | undefined {
+  const host = hostTemplate(template).toLowerCase();
+  if (!host.includes('{pr}')) return undefined;
+  const pattern = host
+    .split(/(\{pr\}|\{branch\}|\{sha\})/)
+    .map((part) =>
+      part === '{pr}'
+        ? '(\\d+)'
+        : part === '{branch}' || part === '{sha}'
+          ? '[a-z0-9-]+'
+          : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  const m = new RegExp(`^${pattern}$`).exec(alias.toLowerCase());
+  return m ? Number(m[1]) : undefined;
 }

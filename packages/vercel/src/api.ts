@@ -162,6 +162,8 @@ export interface VercelApi {
   events(idOrUrl: string, since?: number): Promise<VercelEvent[]>;
   assignAlias(deploymentId: string, alias: string): Promise<{ alias: string; oldDeploymentId?: string | null }>;
   getAlias(aliasOrId: string): Promise<VercelAlias>;
+  /** GET /v4/aliases?projectId=, every page (newest first). */
+  listAliases(projectId: string): Promise<VercelAlias[]>;
   /** DELETE /v2/aliases/{aliasId} (a hostname is accepted as the id); 404 when it does not exist. */
   deleteAlias(aliasOrId: string): Promise<void>;
   promote(projectId: string, deploymentId: string): Promise<void>;
@@ -244,6 +246,20 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
     assignAlias: (deploymentId, alias) =>
       http.post(`/v2/deployments/${seg(deploymentId)}/aliases`, { alias }, { query: q(), idempotent: true }),
     getAlias: (aliasOrId) => http.get<VercelAlias>(`/v4/aliases/${seg(aliasOrId)}`, { query: q() }),
+    async listAliases(projectId) {
+      const out: VercelAlias[] = [];
+      let until: number | undefined;
+      for (let page = 0; page < 100; page++) {
+        const body = await http.get<{ aliases?: VercelAlias[]; pagination?: { next?: number | null } }>('/v4/aliases', {
+          query: q({ projectId, limit: 100, until }),
+        });
+        out.push(...(body.aliases ?? []));
+        const next = body.pagination?.next;
+        if (next === null || next === undefined) break;
+        until = next;
+      }
+      return out;
+    },
     async deleteAlias(aliasOrId) {
       await http.request('DELETE', `/v2/aliases/${seg(aliasOrId)}`, { query: q() });
     },

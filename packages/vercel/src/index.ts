@@ -7,5 +7,6 @@ export * from './files';
 export * from './preview';
 export * from './release';
 export * from './ship';
+export * from './sweep';
 export * from './upload';
 export * from './wait';

@@ -97,6 +97,8 @@ export interface RehearsalResult {
     databases: string[];
     /** preview-branch: the staging project's Supabase preview branches left (by git branch). */
     supabaseBranches?: string[];
+    /** The pull requests' Vercel preview aliases still served. */
+    aliases: string[];
   };
   durationMs: number;
 }
@@ -517,6 +519,9 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         for (const dir of ['migrations', 'rollbacks']) rmSync(join(base, 'supabase', dir, f), { force: true });
       caller.history = { [BASE_SHA]: base };
     }
+    // The example's preview alias (preview.yml aliases: wingmanmatch-pr-{pr}.vercel.app) of each rehearsed PR, if served.
+    const previewAliases = () =>
+      [7, 8, 9].map((n) => `wingmanmatch-pr-${n}.vercel.app`).filter((a) => vercel.aliasTarget(a) !== undefined);
     // A pull request event, as GitHub sends it for the caller's PR #n.
     const pr = (action: string, n = 7) => ({
       event_name: 'pull_request',
@@ -586,13 +591,13 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         databases: (
           await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
         ).map((row) => String(row.datname)),
+        aliases: previewAliases(),
       };
     }
     if (scenario === 'preview-branch') {
       github.addPullRequest(CALLER, 7, { sha: caller.sha, ref: 'feature/challenges' });
       await runWorkflow('preview (opened)', '.github/workflows/preview.yml', pr('opened'));
       await runWorkflow('preview (synchronize)', '.github/workflows/preview.yml', pr('synchronize'));
-      const open = supabase.branches(STAGING_PROJECT_REF).map((b) => b.git_branch ?? b.name);
       await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'));
       // #8 is closed without its close event reaching the workflow: the sweep deletes its branch.
       github.addPullRequest(CALLER, 8, { sha: caller.sha, ref: 'feature/pr-8' });
@@ -609,9 +614,9 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         databases: (
           await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
         ).map((row) => String(row.datname)),
+        aliases: previewAliases(),
         supabaseBranches: supabase.branches(STAGING_PROJECT_REF).map((b) => b.git_branch ?? b.name),
       };
-      print(`   Supabase preview branches while #7 was open: ${open.join(', ') || 'none'}`);
     }
 
     const state = (env: 'staging' | 'production') => {
@@ -721,7 +726,8 @@ function summarize(r: RehearsalResult, scenario: Scenario, print: (l: string) =>
       );
   if (r.previews)
     print(
-      `  Previews left: review apps ${r.previews.reviewApps.map((a) => `#${a.pr} ${a.status}`).join(', ') || 'none'}; databases ${r.previews.databases.join(', ') || 'none'}`,
+      `  Previews left: review apps ${r.previews.reviewApps.map((a) => `#${a.pr} ${a.status}`).join(', ') || 'none'}; databases ${r.previews.databases.join(', ') || 'none'}` +
+        `${r.previews.supabaseBranches ? `; Supabase branches ${r.previews.supabaseBranches.join(', ') || 'none'}` : ''}; Vercel preview aliases ${r.previews.aliases.join(', ') || 'none'}`,
     );
   for (const env of ['staging', 'production'] as const) {
     const h = r.heroku[env];

@@ -5,7 +5,8 @@
 // rate limits with x-ratelimit-* headers. Shapes follow the documented API (docs/rest-api): error bodies
 // `{error: {code, message}}`, `/v13/deployments`, `/v2/files`, `/v6/deployments`, `/v9/projects`,
 // `/v10/projects/{id}/promote/{dpl}`, `/v1/projects/{id}/rollback/{dpl}`, `/v2/deployments/{id}/aliases`,
-// `/v3/deployments/{id}/events`, `/v12/deployments/{id}/cancel`, `/v4/aliases/{idOrAlias}`, `DELETE /v2/aliases/{aliasId}`.
+// `/v3/deployments/{id}/events`, `/v12/deployments/{id}/cancel`, `/v4/aliases` (list, paged), `/v4/aliases/{idOrAlias}`,
+// `DELETE /v2/aliases/{aliasId}`.
 import { createHash, randomBytes } from 'node:crypto';
 import { compilePathPattern, type SimHandler, type SimRequest, type SimResponse, Simulator } from './simulator';
 
@@ -202,6 +203,7 @@ export class VercelSimulator extends Simulator {
     r('GET', '/v3/deployments/:idOrUrl/events', (req) => this.events(req));
     r('GET', '/v6/deployments', (req) => this.listDeployments(req));
     r('POST', '/v2/deployments/:id/aliases', (req) => this.assignAlias(req));
+    r('GET', '/v4/aliases', (req) => this.listAliases(req));
     r('GET', '/v4/aliases/:idOrAlias', (req) => this.getAlias(req));
     r('DELETE', '/v2/aliases/:aliasOrId', (req) => this.deleteAlias(req));
     r('GET', '/v9/projects/:idOrName', (req) => this.getProject(req));
@@ -986,6 +988,45 @@ export class VercelSimulator extends Simulator {
       : [...this.aliasMeta.entries()].find(([a, m]) => m.uid === aliasOrId && this.aliases.has(a))?.[0];
     const d = alias ? this.deployments.get(this.aliases.get(alias)!) : undefined;
     return alias && d && d.ownerId === scope.ownerId ? { alias, d } : undefined;
+  }
+
+  /** GET /v4/aliases: the account's aliases (projectId narrows them), newest first, a page of `limit` before `until`. */
+  private listAliases(req: SimRequest): SimResponse {
+    const scope = this.scope(req);
+    if ('status' in scope) return scope;
+    const limit = Math.min(Number(req.query.limit ?? 20) || 20, 100);
+    const until = req.query.until ? Number(req.query.until) : Number.POSITIVE_INFINITY;
+    const all = [...this.aliases.entries()]
+      .map(([alias, deploymentId]) => ({
+        alias,
+        d: this.deployments.get(deploymentId),
+        meta: this.aliasMeta.get(alias)!,
+      }))
+      .filter(
+        ({ d }) => d && d.ownerId === scope.ownerId && (!req.query.projectId || d.projectId === req.query.projectId),
+      )
+      .filter(({ meta }) => meta.created < until)
+      .sort((a, b) => b.meta.created - a.meta.created);
+    const page = all.slice(0, limit);
+    return {
+      status: 200,
+      body: {
+        aliases: page.map(({ alias, d, meta }) => ({
+          alias,
+          uid: meta.uid,
+          created: new Date(meta.created).toISOString(),
+          createdAt: meta.created,
+          deploymentId: d!.id,
+          projectId: d!.projectId,
+          deployment: { id: d!.id, url: d!.url },
+        })),
+        pagination: {
+          count: page.length,
+          next: all.length > limit ? page.at(-1)!.meta.created : null,
+          prev: page[0]?.meta.created ?? null,
+        },
+      },
+    };
   }
 
   private getAlias(req: SimRequest): SimResponse {
