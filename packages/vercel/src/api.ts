@@ -246,38 +246,32 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
     assignAlias: (deploymentId, alias) =>
       http.post(`/v2/deployments/${seg(deploymentId)}/aliases`, { alias }, { query: q(), idempotent: true }),
     getAlias: (aliasOrId) => http.get<VercelAlias>(`/v4/aliases/${seg(aliasOrId)}`, { query: q() }),
-    async listAliases(projectId) {
-      const out: VercelAlias[] = [];
-      let until: number | undefined;
-      for (let page = 0; page < 100; page++) {
-        const body = await http.get<{ aliases?: VercelAlias[]; pagination?: { next?: number | null } }>('/v4/aliases', {
-          query: q({ projectId, limit: 100, until }),
-        });
-        out.push(...(body.aliases ?? []));
-        const next = body.pagination?.next;
-        if (next === null || next === undefined) break;
-        until = next;
-      }
-      return out;
-    },
+    listAliases: (projectId) =>
+      everyPage(
+        async (until) => {
+          const body = await http.get<{ aliases?: VercelAlias[]; pagination?: { next?: number | null } }>(
+            '/v4/aliases',
+            { query: q({ projectId, limit: 100, until }) },
+          );
+          return { items: body.aliases, next: body.pagination?.next };
+        },
+        (a) => a.uid || a.alias,
+      ),
     async deleteAlias(aliasOrId) {
       await http.request('DELETE', `/v2/aliases/${seg(aliasOrId)}`, { query: q() });
     },
-    async listEnv(projectId) {
-      const out: VercelEnvRecord[] = [];
-      let until: number | undefined;
-      for (let page = 0; page < 100; page++) {
-        const body = await http.get<{ envs?: VercelEnvRecord[]; pagination?: { next?: number | null } }>(
-          `/v10/projects/${seg(projectId)}/env`,
-          { query: q({ until }) },
-        );
-        out.push(...(body.envs ?? []));
-        const next = body.pagination?.next;
-        if (next === null || next === undefined) break;
-        until = next;
-      }
-      return out;
-    },
+    listEnv: (projectId) =>
+      everyPage(
+        async (until) => {
+          const body = await http.get<{ envs?: VercelEnvRecord[]; pagination?: { next?: number | null } }>(
+            `/v10/projects/${seg(projectId)}/env`,
+            { query: q({ until }) },
+          );
+          return { items: body.envs, next: body.pagination?.next };
+        },
+        // Every record has its id; one without is told apart by its key and targets.
+        (e) => e.id ?? `${e.key} ${String(e.target)}`,
+      ),
     async pullEnv(projectId, target) {
       const body = await http.get<{ env?: Record<string, string> }>(`/v3/env/pull/${seg(projectId)}/${seg(target)}`, {
         query: q({ source: 'vercel-cli:env:pull' }),
@@ -310,4 +304,25 @@ export function createVercelApi(options: VercelApiOptions): VercelApi {
     },
     close: () => http.close(),
   };
+}
+
+/**
+ * Every page of a Vercel list. A page ends at a creation time (the next page is `until` it: created
+ * before it), and records made together share one, so each page asks up to and including the last
+ * one's and the repeats are dropped; a page with nothing new ends the list.
+ */
+async function everyPage<T>(
+  page: (until: number | undefined) => Promise<{ items?: T[]; next?: number | null }>,
+  key: (item: T) => string,
+): Promise<T[]> {
+  const out = new Map<string, T>();
+  let until: number | undefined;
+  for (let n = 0; n < 1000; n++) {
+    const { items, next } = await page(until);
+    const before = out.size;
+    for (const item of items ?? []) out.set(key(item), item);
+    if (next === null || next === undefined || out.size === before) break;
+    until = next + 1;
+  }
+  return [...out.values()];
 }

@@ -32,22 +32,7 @@ describe('removeAliases', () => {
   });
   afterEach(() => fixture.stop());
 
-  const deployWith = async (target: string, aliases: string[] = [], projectId = project.id) => {
-    const dir = tempDir();
-    prebuiltOutput(dir, { version: String(Math.random()) });
-    const r = await deploy({
-      api,
-      projectId,
-      target,
-      outputDir: `${dir}/.vercel/output`,
-      timeoutMs: 10_000,
-      aliases,
-      log: new RecordingLog(),
-      poll: { initialMs: 5, maxMs: 20 },
-      git: { sha: SHA1, branch: 'feat' },
-    });
-    return r.deployment.id;
-  };
+  const deployWith: typeof fixture.deployWith = (...args) => fixture.deployWith(...args);
 
   it('removes the aliases with DELETE /v2/aliases (teamId on the call); a second run only notices they are gone', async () => {
     const id = await deployWith('preview', ['pr-7-web.vercel.app', 'feat.preview.wingmanmatch.app']);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RecordingLog } from '@wingman/log';
 import { VercelSimulator } from '@wingman/testkit';
-import { createVercelApi, type VercelApi } from '../src';
+import { createVercelApi, deploy, type VercelApi } from '../src';
 
 const dirs: string[] = [];
 
@@ -66,10 +66,28 @@ export async function startVercelFixture(token: string, stepMs: number) {
   await sim.start();
   const project = sim.addProject({ name: 'web', teamId: TEAM, domains: [{ name: 'wingmanmatch.app' }] });
   const api: VercelApi = createVercelApi({ token, teamId: TEAM, apiUrl: sim.url, minDelayMs: 5 });
+  /** A prebuilt deployment of the project (or another), with these aliases; its id. */
+  const deployWith = async (target: string, aliases: string[] = [], projectId = project.id) => {
+    const dir = tempDir();
+    prebuiltOutput(dir, { version: String(Math.random()) });
+    const r = await deploy({
+      api,
+      projectId,
+      target,
+      outputDir: `${dir}/.vercel/output`,
+      timeoutMs: 10_000,
+      aliases,
+      log: new RecordingLog(),
+      poll: { initialMs: 5, maxMs: 20 },
+      git: { sha: '1111111111111111111111111111111111111111', branch: 'feat' },
+    });
+    return r.deployment.id;
+  };
   return {
     sim,
     project,
     api,
+    deployWith,
     log: new RecordingLog(),
     async stop() {
       await api.close();

@@ -387,6 +387,13 @@ export class VercelSimulator extends Simulator {
     return this.aliases.get(alias);
   }
 
+  /** An alias made earlier, at `created` (Unix ms): aliases made together share a creation time. */
+  seedAlias(alias: string, deploymentId: string, created: number): void {
+    if (!this.deployments.has(deploymentId)) throw new Error(`VercelSimulator: no deployment ${deploymentId}`);
+    this.setAlias(alias, deploymentId);
+    this.aliasMeta.get(alias)!.created = created;
+  }
+
   deployment(id: string): VercelSimDeployment | undefined {
     this.settle();
     return this.deployments.get(id);
