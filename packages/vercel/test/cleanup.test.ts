@@ -6,12 +6,11 @@ import {
   cleanUpPullRequest,
   commentMarker,
   createVercelApi,
-  deploy,
   PullRequestReport,
   removeAliases,
   type VercelApi,
 } from '../src';
-import { prebuiltOutput, startVercelFixture, TEAM, tempDir } from './helpers';
+import { startVercelFixture, TEAM } from './helpers';
 
 const TOKEN = 'vercel_sim_token_cleanup_0123456789';
 const FULL = 'wingman-org/wingmanmatch';

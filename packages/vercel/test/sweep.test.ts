@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { RecordingLog } from '@wingman/log';
 import type { VercelSimulator } from '@wingman/testkit';
-import { deploy, pullRequestOfAlias, sweepPreviewAliases, type VercelApi } from '../src';
-import { prebuiltOutput, startVercelFixture, tempDir } from './helpers';
+import { pullRequestOfAlias, sweepPreviewAliases, type VercelApi } from '../src';
+import { startVercelFixture } from './helpers';
 
 const TOKEN = 'vercel_sim_token_sweep_0123456789ab';
 
@@ -74,7 +74,7 @@ describe('sweepPreviewAliases', () => {
     const id = await deployWith('preview', []);
     const base = Date.now() - 3_600_000;
     const many = Array.from({ length: 130 }, (_, i) => `web-pr-${1000 + i}.vercel.app`);
-    many.forEach((a, i) => sim.seedAlias(a, id, base - Math.floor(i / 3)));
+    for (const [i, a] of many.entries()) sim.seedAlias(a, id, base - Math.floor(i / 3));
     const result = await sweepPreviewAliases({
       api,
       projectId: project.id,
