@@ -172,7 +172,7 @@ describe('the rehearsal of the caller repository', () => {
     expect(run.steps.reduce((ms, s) => ms + s.durationMs, 0)).toBeLessThan(60_000);
     expect(r.heroku.production.slugOfCurrent).toBe(r.heroku.production.previousSlug);
     expect(r.vercelProduction).toBe(r.vercelEarlierProduction);
-    expect(r.slack.at(-1)?.text).toMatch(/Rollback of production by rehearsal: deploy rolled back/);
+    expect(r.slack.at(-1)?.text).toMatch(/Rollback of production by rehearsal: rolled back/);
     expect(r.datadog.events.at(-1)).toMatch(/^Rolled back wingmanmatch in production from [0-9a-f]{7}$/);
   }, 180_000);
 

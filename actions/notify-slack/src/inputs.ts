@@ -35,7 +35,8 @@ export const notifySlackInputs = defineInputs({
     description: 'The environment deployed to, e.g. production.',
   }),
   title: input.string({
-    description: 'The message title. Default: "<repository name> → <environment>".',
+    description:
+      'The message title. Default: "<repository name> → <environment>", a deploy ("Deploy succeeded"); a run with a title of its own (a rollback, a backup drill) says only "Succeeded".',
   }),
   details: input.yaml({
     description:

@@ -20,13 +20,22 @@ export const STATUS_EMOJI: Record<DeployStatus, string> = {
   'rolled-back': ':rewind:',
 };
 
-const STATUS_TEXT: Record<DeployStatus, string> = {
-  started: 'Deploy started',
-  succeeded: 'Deploy succeeded',
-  failed: 'Deploy failed',
-  cancelled: 'Deploy cancelled',
-  'rolled-back': 'Deploy rolled back',
+const STATUS_WORDS: Record<DeployStatus, string> = {
+  started: 'started',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  'rolled-back': 'rolled back',
 };
+
+/**
+ * "Deploy failed" under the default title (a deploy); a run with a title of its own (a rollback, a flag
+ * change, a backup drill) is no deploy, so its message says only "Failed".
+ */
+function statusText(input: DeployMessageInput): string {
+  const word = STATUS_WORDS[input.status];
+  return input.title === undefined ? `Deploy ${word}` : `${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+}
 
 /** Statuses that escalate: mentions are added and, with a bot token, details go into a thread reply. */
 export function isFailure(status: DeployStatus): boolean {
@@ -169,7 +178,7 @@ function detailBlocks(
 
 function fallbackText(input: DeployMessageInput, title: string): string {
   const c = input.context;
-  const parts = [`${STATUS_EMOJI[input.status]} ${escapeMrkdwn(title)}: ${STATUS_TEXT[input.status].toLowerCase()}`];
+  const parts = [`${STATUS_EMOJI[input.status]} ${escapeMrkdwn(title)}: ${statusText(input).toLowerCase()}`];
   if (input.mention && isFailure(input.status)) parts.push(input.mention);
   const commit = [shortSha(c.sha), c.commitTitle ? escapeMrkdwn(c.commitTitle) : undefined].filter(Boolean).join(' ');
   if (commit) parts.push(`— ${commit}${c.commitAuthor ? ` by ${escapeMrkdwn(c.commitAuthor)}` : ''}`);
@@ -185,7 +194,7 @@ export function buildDeployMessage(input: DeployMessageInput): SlackMessage {
   const fixed: Block[] = [
     { type: 'header', text: plain(fitPlain(`${STATUS_EMOJI[input.status]} ${title}`, LIMITS.headerText)) },
   ];
-  const headline = `*${STATUS_TEXT[input.status]}*${input.mention && isFailure(input.status) ? `\n${input.mention}` : ''}`;
+  const headline = `*${statusText(input)}*${input.mention && isFailure(input.status) ? `\n${input.mention}` : ''}`;
   fixed.push({ type: 'section', text: mrkdwn(fitMrkdwn(headline, LIMITS.sectionText, suffix)) });
   const meta = metaFields(input);
   if (meta.length) fixed.push({ type: 'section', fields: meta.slice(0, LIMITS.sectionFields).map(mrkdwn) });
@@ -220,7 +229,7 @@ export function buildDeployMessage(input: DeployMessageInput): SlackMessage {
 export function buildThreadReply(input: DeployMessageInput): SlackMessage {
   const title = input.title ?? defaultTitle(input.context, input.environment);
   const suffix = seeRun(input.context);
-  const head = `${input.mention ? `${input.mention} ` : ''}*${STATUS_TEXT[input.status]}*${input.environment ? ` in ${escapeMrkdwn(input.environment)}` : ''}`;
+  const head = `${input.mention ? `${input.mention} ` : ''}*${statusText(input)}*${input.environment ? ` in ${escapeMrkdwn(input.environment)}` : ''}`;
   const blocks: Block[] = [];
   const details = input.details && Object.keys(input.details).length ? input.details : undefined;
   blocks.push({
@@ -276,7 +285,7 @@ export function buildThreadReply(input: DeployMessageInput): SlackMessage {
       ],
     });
   const text = fitMrkdwn(
-    `${input.mention ? `${input.mention} ` : ''}${escapeMrkdwn(title)}: ${STATUS_TEXT[input.status].toLowerCase()}, details in this thread`,
+    `${input.mention ? `${input.mention} ` : ''}${escapeMrkdwn(title)}: ${statusText(input).toLowerCase()}, details in this thread`,
     LIMITS.fallbackText,
   );
   return { text, blocks };

@@ -69,6 +69,19 @@ describe('buildDeployMessage', () => {
     expect(allText(m.blocks)).not.toContain('Environment');
   });
 
+  it('says "Deploy …" under the default title only: a run with its own title (a backup drill) is no deploy', () => {
+    const drill = buildDeployMessage({ status: 'failed', context, title: 'Backup drill FAILED' });
+    expect(allText(drill.blocks)).toContain('*Failed*');
+    expect(allText(drill.blocks)).not.toContain('Deploy failed');
+    expect(drill.text).toMatch(/^:x: Backup drill FAILED: failed/);
+    const rollback = buildThreadReply({ status: 'rolled-back', context, title: 'Rollback of production' });
+    expect(allText(rollback.blocks)).toContain('*Rolled back*');
+    expect(rollback.text).toMatch(/Rollback of production: rolled back, details in this thread/);
+    const deploy = buildDeployMessage({ status: 'failed', context, environment: 'production' });
+    expect(allText(deploy.blocks)).toContain('*Deploy failed*');
+    expect(deploy.text).toMatch(/wingmanmatch → production: deploy failed/);
+  });
+
   it('mentions only on failed and rolled-back, in the blocks and in the notification text', () => {
     for (const status of STATUSES) {
       const m = buildDeployMessage({ status, context, mention: '<!subteam^S0ONCALL1>' });
