@@ -83,14 +83,14 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
         throw new Error(
           "input 'github-token' is required for mode sweep-review-apps: pass github.token, to read which PRs are closed",
         );
-      const { createGitHubClient, readGitHubContext } = await import('@wingman/github');
+      const { createGitHubClient, pullRequestIsOpen, readGitHubContext } = await import('@wingman/github');
       const gh = readGitHubContext();
       const github = createGitHubClient({ token: inputs.githubToken, apiUrl: gh.apiUrl, signal: deadline.signal });
       try {
         const repo = { owner: gh.owner, repo: gh.repo };
         report = await sweepReviewApps({
           ...common,
-          isOpen: async (pr) => (await github.getPullRequest(repo, pr)).state === 'open',
+          isOpen: pullRequestIsOpen(github, repo),
         });
       } finally {
         await github.close();

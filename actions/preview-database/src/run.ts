@@ -1,5 +1,5 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
-import { createGitHubClient, readGitHubContext } from '@wingman/github';
+import { createGitHubClient, pullRequestIsOpen, readGitHubContext } from '@wingman/github';
 import {
   PrDatabases,
   type PreviewDatabase,
@@ -98,11 +98,7 @@ async function sweep(
   const github = createGitHubClient({ token: inputs.githubToken, apiUrl: gh.apiUrl });
   try {
     const repo = { owner: gh.owner, repo: gh.repo };
-    const result = await sweepPreviews(
-      store,
-      async (pr) => (await github.getPullRequest(repo, pr)).state === 'open',
-      ctx.log,
-    );
+    const result = await sweepPreviews(store, pullRequestIsOpen(github, repo), ctx.log);
     ctx.setOutput('removed', result.removed.join(','));
     ctx.log.info(
       `Swept: removed ${result.removed.length} (${result.removed.map((n) => `#${n}`).join(', ') || 'none'}), kept ${result.kept.length} of open PRs${result.unknown.length ? `, ${result.unknown.length} unread` : ''}`,
