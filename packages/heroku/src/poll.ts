@@ -23,7 +23,10 @@ export async function pollUntil<T>(
       const value = await fetch();
       if (done(value)) return value;
     } catch (err) {
-      if (!isTransient(err) || Date.now() >= deadline) throw err;
+      if (!isTransient(err)) throw err;
+      // The deadline may have cut this very read short: the wait ran out, and the message says what may
+      // still happen, whether the last read came back or not.
+      if (Date.now() >= deadline) throw new HerokuError(timeoutMessage(), 'timeout');
       ctx.log.warning(`${(err as Error).message}; still waiting`);
     }
     if (Date.now() + delay > deadline) throw new HerokuError(timeoutMessage(), 'timeout');
