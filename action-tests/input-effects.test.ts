@@ -1533,7 +1533,7 @@ describe('preview-database', () => {
     for (const name of await databases()) await admin(`drop database "${name}" with (force)`);
   };
   beforeAll(async () => {
-    staging = await startPostgres({ bootstrap: 'none' });
+    staging = await startPostgres({ bootstrap: 'none', ownServer: true });
     await clean();
     supabase = new SupabaseSim({ token: TOKEN, stepMs: 10 });
     await supabase.start();

@@ -23,6 +23,16 @@ export interface PrDatabaseOptions {
   owner?: string;
 }
 
+interface ServerDatabase {
+  pr: number;
+  /** The repository its note names (owner/repo), when it names one. */
+  owner?: string;
+}
+
+const NOTE = 'wingman-deploy preview of pull request';
+const ownerOf = (note: string | null): string | undefined =>
+  note?.startsWith(NOTE) ? /^#\d+ of (\S+)$/.exec(note.slice(NOTE.length + 1))?.[1] : undefined;
+
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export class PrDatabases implements PreviewStore {
@@ -35,20 +45,22 @@ export class PrDatabases implements PreviewStore {
       );
   }
 
-  /** PR numbers that have a database on the server. */
+  /** PR numbers that have a database on the server, of this repository (another's are not ours to count or drop). */
   async prs(): Promise<number[]> {
-    return this.withClient(this.o.serverUrl, async (c) => {
-      const { rows } = await c.query<{ datname: string }>(
-        `select datname from pg_database where datname ~ '^wingman_pr_[0-9]+$' order by datname`,
-      );
-      return rows.map((r) => prOfName(r.datname)!).sort((a, b) => a - b);
-    });
+    return (await this.onServer()).filter((d) => this.isOurs(d)).map((d) => d.pr);
   }
 
   async ensure(p: PreviewOptions): Promise<PreviewDatabase> {
     const name = previewName(p.pr, 'database');
-    const existing = await this.prs();
-    const created = !existing.includes(p.pr);
+    const onServer = await this.onServer();
+    const same = onServer.find((d) => d.pr === p.pr);
+    if (same && !this.isOurs(same))
+      throw new PreviewError(
+        `database ${name} on the staging server is the preview of pull request #${p.pr} of ${same.owner}, not of ${this.o.owner}: two repositories' previews cannot share a staging server; give this repository's 'staging-database-url' a server of its own`,
+        'refused',
+      );
+    const existing = onServer.filter((d) => this.isOurs(d)).map((d) => d.pr);
+    const created = !same;
     if (created) {
       const others = existing.filter((n) => n !== p.pr);
       if (others.length >= p.maxPreviews)
@@ -58,7 +70,7 @@ export class PrDatabases implements PreviewStore {
         );
       await this.withClient(this.o.serverUrl, async (c) => {
         await c.query(`create database ${ident(name)} template ${ident(this.o.template ?? 'template1')}`);
-        const note = `wingman-deploy preview of pull request #${p.pr}${this.o.owner ? ` of ${this.o.owner}` : ''}`;
+        const note = `${NOTE} #${p.pr}${this.o.owner ? ` of ${this.o.owner}` : ''}`;
         await c.query(`comment on database ${ident(name)} is '${note.replace(/'/g, "''")}'`);
       });
       this.o.log.info(`Created database ${name} from template ${this.o.template ?? 'template1'}`);
@@ -77,17 +89,35 @@ export class PrDatabases implements PreviewStore {
     return { kind: 'database', name, created, databaseUrl: url };
   }
 
-  /** Drops the PR's database (disconnecting its sessions); false when there was none. */
+  /** Drops the PR's database (disconnecting its sessions); false when there was none of ours. */
   async remove(pr: number): Promise<boolean> {
     const name = previewName(pr, 'database');
-    const existed = (await this.prs()).includes(pr);
-    if (!existed) return false;
+    const found = (await this.onServer()).find((d) => d.pr === pr);
+    if (!found) return false;
+    if (!this.isOurs(found)) {
+      this.o.log.info(`Database ${name} is the preview of pull request #${pr} of ${found.owner}: left alone`);
+      return false;
+    }
     await this.withClient(this.o.serverUrl, (c) => c.query(`drop database if exists ${ident(name)} with (force)`));
     this.o.log.info(`Dropped database ${name}`);
     return true;
   }
 
   async close(): Promise<void> {}
+
+  private async onServer(): Promise<ServerDatabase[]> {
+    return this.withClient(this.o.serverUrl, async (c) => {
+      const { rows } = await c.query<{ datname: string; note: string | null }>(
+        `select datname, shobj_description(oid, 'pg_database') as note from pg_database where datname ~ '^wingman_pr_[0-9]+$'`,
+      );
+      return rows.map((r) => ({ pr: prOfName(r.datname)!, owner: ownerOf(r.note) })).sort((a, b) => a.pr - b.pr);
+    });
+  }
+
+  /** Ours, unless its note names another repository: one made by hand, or before notes, is counted as ours. */
+  private isOurs(d: ServerDatabase): boolean {
+    return !this.o.owner || !d.owner || d.owner.toLowerCase() === this.o.owner.toLowerCase();
+  }
 
   private urlOf(database: string): string {
     const url = new URL(this.o.serverUrl);

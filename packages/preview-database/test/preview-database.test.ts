@@ -134,7 +134,7 @@ describe('wingman_pr_<n> databases on a staging server', () => {
       await query(staging.serverUrl, `drop database "${r.datname}" with (force)`);
   };
   beforeAll(async () => {
-    staging = await startPostgres({ bootstrap: 'none' });
+    staging = await startPostgres({ bootstrap: 'none', ownServer: true });
     await dropAll();
     log = new RecordingLog();
     store = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/app' });
@@ -187,6 +187,33 @@ describe('wingman_pr_<n> databases on a staging server', () => {
     expect(await store.remove(13)).toBe(true);
     expect(await store.remove(13)).toBe(false);
     expect(await store.prs()).toEqual([]);
+  });
+
+  it("leaves another repository's databases on a shared server alone: not counted, swept, reused or dropped", async () => {
+    const other = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/admin' });
+    await other.ensure({ pr: 40, gitBranch: 'feature/admin', maxPreviews: 10, deadline: soon() });
+    await other.ensure({ pr: 41, gitBranch: 'feature/admin-2', maxPreviews: 10, deadline: soon() });
+    // Made by hand (no note): counted as ours, as databases made before notes were.
+    await query(staging.serverUrl, 'create database wingman_pr_42');
+    expect(await store.prs()).toEqual([42]);
+    expect(await other.prs()).toEqual([40, 41, 42]);
+    // Its limit counts its own: #42 only, not acme/admin's two.
+    await store.ensure({ pr: 43, gitBranch: 'feature/a', maxPreviews: 2, deadline: soon() });
+    const taken = await failure(store.ensure({ pr: 40, gitBranch: 'feature/b', maxPreviews: 10, deadline: soon() }));
+    expect(taken.message).toBe(
+      "database wingman_pr_40 on the staging server is the preview of pull request #40 of acme/admin, not of acme/app: two repositories' previews cannot share a staging server; give this repository's 'staging-database-url' a server of its own",
+    );
+    // Every PR of acme/app is closed: its sweep and its close drop only its own.
+    expect(await sweepPreviews(store, async () => false, log)).toEqual({ removed: [42, 43], kept: [], unknown: [] });
+    expect(await store.remove(41)).toBe(false);
+    expect(log.messages('info')).toContain(
+      'Database wingman_pr_41 is the preview of pull request #41 of acme/admin: left alone',
+    );
+    expect(await other.prs()).toEqual([40, 41]);
+    // GitHub names repositories without regard to case.
+    expect(await new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'ACME/Admin' }).prs()).toEqual([40, 41]);
+    await other.remove(40);
+    await other.remove(41);
   });
 
   it('refuses a server URL that names a preview database (it would make previews beside a preview)', () => {

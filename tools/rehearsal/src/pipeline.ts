@@ -204,7 +204,9 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     let staging: TestDatabase | undefined;
     let production: TestDatabase | undefined;
     if (!options.databaseUrl) {
-      [staging, production] = await Promise.all([startPostgres(), startPostgres()]);
+      // Staging on a server of its own: the previews' wingman_pr_<n> databases are made beside it, and
+      // tests running beside the rehearsal make theirs on the shared one.
+      [staging, production] = await Promise.all([startPostgres({ ownServer: true }), startPostgres()]);
       cleanup.push(
         () => staging!.stop(),
         () => production!.stop(),

@@ -59,6 +59,11 @@ export interface TestDatabase {
 export interface StartPostgresOptions {
   /** 'supabase' (default): roles, auth schema and grants of a Supabase project. 'none': empty database. */
   bootstrap?: 'supabase' | 'none';
+  /**
+   * A server of its own instead of the shared one: for tests that list or drop server-wide objects
+   * (wingman_pr_<n> databases), which test files running beside them on the shared server would see.
+   */
+  ownServer?: boolean;
 }
 
 const BASE_DIR_NAME = 'wingman-pg';
@@ -509,6 +514,11 @@ async function acquireServer(): Promise<{ url: string; release: () => Promise<vo
   };
 }
 
+async function privateServer(): Promise<{ url: string; release: () => Promise<void> }> {
+  const server = await startPostgresServer();
+  return { url: server.url, release: () => server.stop() };
+}
+
 function withDatabaseName(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
@@ -559,7 +569,7 @@ function redact(url: string): string {
  * Call stop() when done (afterAll/afterEach, or use withDatabase).
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestDatabase> {
-  const server = await acquireServer();
+  const server = options.ownServer ? await privateServer() : await acquireServer();
   const database = `wm_${randomBytes(6).toString('hex')}`;
   const url = withDatabaseName(server.url, database);
   const clients = new Set<pg.Client>();
