@@ -1314,6 +1314,23 @@ describe('deploy-vercel', () => {
         await run({ 'github-token': GH_TOKEN, force: 'true' }, true);
         expect(github.comments(DEFAULT_REPOSITORY, 7)).toHaveLength(1);
       },
+      commit: async () => {
+        // A workflow that deploys another ref than the run's commit (SHA) names what it checked out.
+        const checkedOut = 'c0ffee0123456789abcdef0123456789abcdef01';
+        await fresh();
+        expect((await run({ commit: checkedOut })).exitCode).toBe(0);
+        expect(deployments()[0]!.meta?.githubCommitSha).toBe(checkedOut);
+        // The push's message is the run's commit's, not this one's.
+        expect(deployments()[0]!.meta?.githubCommitMessage).toBeUndefined();
+        // Reuse matches the commit deployed: the same again is reused, the run's own commit is not it.
+        await run({ commit: checkedOut });
+        expect(deployments()).toHaveLength(1);
+        await run({});
+        expect(deployments().map((d) => d.meta?.githubCommitSha)).toEqual([checkedOut, SHA]);
+        const branch = await run({ commit: 'main' });
+        expect(branch.exitCode).toBe(1);
+        expect(branch.stdout).toMatch(/::error::input 'commit' .*a full commit SHA \(40 hexadecimal digits\)/);
+      },
       force: async () => {
         await fresh();
         await run({});
@@ -1435,6 +1452,30 @@ describe('sentry-release', () => {
         // github.ref of a tag push: the tag is the release.
         await run({ release: 'refs/tags/v7.7.8' });
         expect(sentry.releases.has('v7.7.8')).toBe(true);
+      },
+      commit: async () => {
+        // A workflow that deploys another ref than the run's commit names what it checked out: the
+        // release is named after it and it is the release's head, not the push's commits.
+        const checkedOut = 'c0ffee0123456789abcdef0123456789abcdef01';
+        await fresh();
+        const runSha = 'f'.repeat(40);
+        const r = await runAction('sentry-release', {
+          cwd: workspace,
+          env: { ...isolatedSentryCliEnv(home), GITHUB_SHA: runSha },
+          event: { after: runSha, head_commit: { id: runSha }, commits: [{ id: runSha, message: 'the run' }] },
+          inputs: {
+            'auth-token': TOKEN,
+            org: 'acme',
+            projects: 'backend',
+            url: sentry.url,
+            'cli-path': CLI,
+            commit: checkedOut,
+          },
+        });
+        expect(r.exitCode).toBe(0);
+        expect(r.outputs.release).toBe(checkedOut);
+        expect(sentry.releases.get(checkedOut)?.commits.map((c) => c.id)).toEqual([checkedOut]);
+        expect((await run({ commit: 'main' })).stdout).toMatch(/::error::input 'commit' .*a full commit SHA/);
       },
       environment: async () => {
         await fresh();

@@ -107,6 +107,10 @@ export const deployVercelInputs = defineInputs({
       "deploy, with github-token on a pull request: write the preview's PR comment. 'false' records the GitHub deployment only, for a workflow whose own step writes the PR's one comment (the full-stack preview).",
     default: 'true',
   }),
+  commit: input.commit({
+    description:
+      "deploy: the commit deployed, as Vercel records it and the reuse of a READY deployment matches it ({sha} too). Default: the workflow's commit (on pull_request, the PR head); a workflow that deploys another ref passes the checked-out commit (actions/checkout's commit output).",
+  }),
   force: input.boolean({
     description: 'deploy even when a READY deployment of this commit already exists for the target.',
     default: 'false',

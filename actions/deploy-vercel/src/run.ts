@@ -1,6 +1,7 @@
 import type { ActionContext, Inputs } from '@wingman/action-kit';
 import {
   createGitHubClient,
+  deploying,
   type GitHubClient,
   type GitHubContext,
   pullRequestIsOpen,
@@ -46,7 +47,7 @@ export async function run(ctx: ActionContext, inputs: DeployVercelInputs): Promi
     signal: deadline.signal,
     onRetry: (r) => ctx.log.info(`retrying ${r.method} ${r.path} in ${r.delayMs} ms (${r.reason})`),
   });
-  const gh = readGitHubContext();
+  const gh = deploying(readGitHubContext(), inputs.commit);
   // github-token speaks to a pull request: deploy comments on it, cleanup tidies it up.
   const github =
     inputs.githubToken && gh.pullRequest && (inputs.mode === 'deploy' || inputs.mode === 'cleanup')

@@ -16,11 +16,9 @@ export const recordDeploymentInputs = defineInputs({
     description:
       "The version now running (the version tag in Datadog). Default: input 'commit'. On rolled-back, set it to the version the rollback went back to: only then is the rollback a DORA deployment.",
   }),
-  commit: input.string({
+  commit: input.commit({
     description:
       "The commit deployed: the marker's git commit and the event's commit link. Default: the workflow's commit (GITHUB_SHA); a workflow that deploys another ref passes the checked-out commit (actions/checkout's commit output).",
-    pattern: /^[0-9a-f]{40}$/,
-    expected: 'a full commit SHA (40 hexadecimal digits)',
   }),
   'started-at': input.string({
     description:

@@ -27,11 +27,14 @@ export const sentryReleaseInputs = defineInputs({
     protocols: ['https:', 'http:'],
   }),
   release: input.string({
-    description:
-      "Release version; a leading refs/tags/ is dropped (github.ref of a tag push). Empty: the workflow's commit SHA (GITHUB_SHA).",
+    description: "Release version; a leading refs/tags/ is dropped (github.ref of a tag push). Empty: input 'commit'.",
     // Release.is_valid_version: no slashes, backslashes or control characters; not '.', '..' or 'latest'.
     pattern: /^(refs\/tags\/)?(?!\.{1,2}$)(?!latest$)[^/\\\r\n\t\f]{1,200}$/i,
     expected: "a version of at most 200 characters without '/', '\\' or control characters, not '.', '..' or 'latest'",
+  }),
+  commit: input.commit({
+    description:
+      "The commit deployed: the release's head commit (the newest of those associated) and its default name. Default: the workflow's commit (GITHUB_SHA); a workflow that deploys another ref passes the checked-out commit (actions/checkout's commit output).",
   }),
   environment: input.string({
     description: 'When set, a deploy marker for this environment (once per workflow run attempt).',

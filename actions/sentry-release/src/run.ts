@@ -28,7 +28,9 @@ export function deployIdentity(env: NodeJS.ProcessEnv): { name: string; url: str
 
 export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Promise<void> {
   // github.ref of a tag push names the tag as refs/tags/v1.2.3; the release is v1.2.3, as getsentry's action does.
-  const release = inputs.release?.replace(/^refs\/tags\//, '') ?? process.env.GITHUB_SHA;
+  const runSha = process.env.GITHUB_SHA;
+  const sha = inputs.commit ?? runSha;
+  const release = inputs.release?.replace(/^refs\/tags\//, '') ?? sha;
   if (!release)
     throw new Error("input 'release' is empty and GITHUB_SHA is not set: set 'release' under the step's with:");
   const url = inputs.url.replace(/\/+$/, '');
@@ -47,7 +49,6 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
     inputs.setCommits === 'auto' || inputs.setCommits === 'skip' ? inputs.setCommits : { spec: inputs.setCommits };
   const githubToken = inputs.githubToken?.startsWith('${{') ? undefined : inputs.githubToken;
   const repository = process.env.GITHUB_REPOSITORY;
-  const sha = process.env.GITHUB_SHA;
 
   let result: SentryReleaseResult;
   try {
@@ -72,7 +73,8 @@ export async function run(ctx: ActionContext, inputs: SentryReleaseInputs): Prom
               token: githubToken,
               repository,
               sha,
-              event: readEvent(process.env.GITHUB_EVENT_PATH),
+              // A push's commits lead to the run's own commit, not to another one this step deploys.
+              event: sha === runSha ? readEvent(process.env.GITHUB_EVENT_PATH) : {},
               http,
             }
           : undefined,

@@ -93,6 +93,12 @@ export const input = {
       meta.pattern && !meta.pattern.test(v) ? new Invalid(meta.expected ?? `like ${meta.pattern}`) : v,
     ) as InputField<Required<M, string>>;
   },
+  /** A full commit SHA, as actions/checkout's commit output gives it (a deploy of another ref names its commit). */
+  commit<M extends InputMeta>(meta: M) {
+    return field(meta, (v) =>
+      /^[0-9a-f]{40}$/.test(v) ? v : new Invalid('a full commit SHA (40 hexadecimal digits)'),
+    ) as InputField<Required<M, string>>;
+  },
   boolean<M extends InputMeta>(meta: M) {
     // The YAML 1.2 core schema, as @actions/core's getBooleanInput accepts.
     return field(meta, (v) =>

@@ -29,6 +29,15 @@ export interface GitHubContext {
 }
 
 /**
+ * The context of a step that deploys another commit than the run's own (a workflow given a `ref`): that
+ * commit is the one reported; the event's branch and commit message describe the run's commit, so they go.
+ */
+export function deploying(context: GitHubContext, commit: string | undefined): GitHubContext {
+  if (!commit || commit === context.sha) return context;
+  return { ...context, sha: commit, branch: '', commitMessage: undefined };
+}
+
+/**
  * The event payload at GITHUB_EVENT_PATH. A missing, unreadable or non-object file gives {}: the environment
  * still has the basics, and a step must not fail over what only enriches its report.
  */
