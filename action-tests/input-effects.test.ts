@@ -12,6 +12,7 @@ import {
   behaviours,
   DatadogSimulator,
   DEFAULT_REPOSITORY,
+  DEFAULT_SHA,
   GitHubSimulator,
   HerokuSim,
   HttpTarget,
@@ -788,6 +789,20 @@ describe('notify-slack', () => {
         await fresh();
         await run({ environment: 'env-distinct-7' });
         expect(text()).toContain('env-distinct-7');
+      },
+      commit: async () => {
+        // A workflow that deploys another ref than the run's commit names what it checked out; the push's
+        // commit message and author are the run's commit's, not this one's.
+        const checkedOut = 'c0ffee0123456789abcdef0123456789abcdef01';
+        await fresh();
+        await run({});
+        expect(last().text).toContain(`${DEFAULT_SHA.slice(0, 7)} Add match scoring migration`);
+        await run({ commit: checkedOut });
+        expect(last().text).toContain('c0ffee0');
+        expect(text()).toContain(`/commit/${checkedOut}`);
+        expect(last().text).not.toContain(DEFAULT_SHA.slice(0, 7));
+        expect(last().text).not.toContain('Add match scoring migration');
+        expect((await run({ commit: 'main' })).exitCode).toBe(1);
       },
       title: async () => {
         await fresh();

@@ -352,10 +352,32 @@ describe('the rehearsal of the caller repository', () => {
     expect(r.flagAudit.filter((a) => a.flag_name === 'new_matching').at(-1)).toMatchObject({
       actor: 'rehearsal',
       reason: 'A/B test of the new matching',
-      run_url: expect.stringMatching(/\/actions\/runs\/4242$/),
+      // The feature-flag dispatch: the scenario's second run.
+      run_url: expect.stringMatching(/\/actions\/runs\/4243$/),
     });
     expect(r.slack.map((m) => m.text)).toContainEqual(
       expect.stringMatching(/Feature flag new_matching on production by rehearsal: A\/B test of the new matching/),
     );
+  }, 180_000);
+
+  it('redeploy: staging deployed by branch name as it moves, then a known-good commit by SHA; every provider records the commit checked out', async () => {
+    const r = await rehearsePipeline({ scenario: 'redeploy' });
+    expect(r.ok).toBe(true);
+    const [hotfix, next, back] = r.redeploys!;
+    // ref: main twice, main having moved in between: the second is built, not skipped as "already runs main".
+    expect(hotfix!.expected).not.toBe(next!.expected);
+    expect(back!.expected).toBe(hotfix!.expected);
+    for (const d of r.redeploys!) {
+      expect(d).toMatchObject({ heroku: d.expected, vercel: d.expected, sentry: true, datadog: d.expected });
+      expect(d.slack).toContain(`deploy succeeded — ${d.expected.slice(0, 7)}`);
+    }
+    const runs = r.runs.filter((x) => x.name.startsWith('deploy-ref'));
+    expect(runs).toHaveLength(3);
+    for (const { run } of runs) {
+      const heroku = run.steps.find((s) => s.job === 'staging / deploy' && s.id === 'heroku')!;
+      expect(heroku.outputs.skipped).not.toBe('true');
+    }
+    // Three runs, three DORA deployments (each run its own id).
+    expect(r.datadog.deployments.map((d) => d.commit)).toEqual([hotfix!.expected, next!.expected, hotfix!.expected]);
   }, 180_000);
 });

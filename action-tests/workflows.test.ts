@@ -1,6 +1,6 @@
 // Every workflow and action.yml of the repository passes the workflow checks (tools/rehearsal).
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { lintRepository, loadWorkflows, readWorkflow } from '@wingman/rehearsal';
@@ -27,9 +27,16 @@ describe('the repository workflows', () => {
       ].map((n) => `.github/workflows/${n}.yml`),
     );
     expect([...loadWorkflows(join(REPO_ROOT, 'examples/wingmanmatch')).docs.keys()].sort()).toEqual(
-      ['backup-drill', 'feature-flag', 'migration-repair', 'preview', 'previews-sweep', 'push-main', 'rollback'].map(
-        (n) => `.github/workflows/${n}.yml`,
-      ),
+      [
+        'backup-drill',
+        'deploy-ref',
+        'feature-flag',
+        'migration-repair',
+        'preview',
+        'previews-sweep',
+        'push-main',
+        'rollback',
+      ].map((n) => `.github/workflows/${n}.yml`),
     );
   });
 
@@ -57,15 +64,10 @@ describe('the repository workflows', () => {
 
   it('show in the README exactly the caller workflows the rehearsal runs', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    for (const name of [
-      'push-main',
-      'rollback',
-      'preview',
-      'previews-sweep',
-      'feature-flag',
-      'migration-repair',
-      'backup-drill',
-    ]) {
+    // Every caller workflow of the example, so a new one cannot go undocumented.
+    const callers = readdirSync(join(REPO_ROOT, 'examples/wingmanmatch/.github/workflows'));
+    expect(callers).toContain('push-main.yml');
+    for (const name of callers.map((f) => f.replace(/\.yml$/, ''))) {
       const m = new RegExp(`\`\\.github/workflows/${name}\\.yml\`[^\\n]*:\\n\\n\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(
         readme,
       );

@@ -1,4 +1,4 @@
-// pnpm rehearse [--scenario happy|smoke-fails|rollback|preview|preview-branch|repair|flag] [--database-url <url>]: the caller
+// pnpm rehearse [--scenario happy|smoke-fails|rollback|preview|preview-branch|repair|flag|redeploy] [--database-url <url>]: the caller
 // repository's workflows (examples/wingmanmatch/.github/workflows) run the way GitHub runs them, calling
 // this repository's reusable workflows @v1, each action through its committed bundle, against embedded
 // PostgreSQL and the provider simulators.
@@ -20,7 +20,8 @@ const result = await rehearsePipeline({
   print: (line) => console.log(line),
 });
 // Every run as the scenario means it (ok); smoke-fails also when production was rolled back and Slack
-// said so; the previews also when the cleanup left no review app, PR database or Supabase branch behind.
+// said so; the previews also when the cleanup left no review app, PR database or Supabase branch behind;
+// redeploy also when every provider records each dispatch's commit.
 const expected =
   result.ok &&
   (scenario !== 'smoke-fails' ||
@@ -29,5 +30,8 @@ const expected =
   ((scenario !== 'preview' && scenario !== 'preview-branch') ||
     (result.previews!.databases.length === 0 &&
       (result.previews!.supabaseBranches ?? []).length === 0 &&
-      result.previews!.reviewApps.every((a) => a.status === 'deleting' || a.status === 'deleted')));
+      result.previews!.reviewApps.every((a) => a.status === 'deleting' || a.status === 'deleted'))) &&
+  (result.redeploys ?? []).every(
+    (d) => d.heroku === d.expected && d.vercel === d.expected && d.sentry && d.datadog === d.expected,
+  );
 process.exit(expected ? 0 : 1);

@@ -34,6 +34,10 @@ export const notifySlackInputs = defineInputs({
   environment: input.string({
     description: 'The environment deployed to, e.g. production.',
   }),
+  commit: input.commit({
+    description:
+      "The commit deployed, as the message names and links it. Default: the workflow's commit (GITHUB_SHA; on pull_request, the PR head); a workflow that deploys another ref passes the checked-out commit (actions/checkout's commit output).",
+  }),
   title: input.string({
     description:
       'The message title. Default: "<repository name> → <environment>", a deploy ("Deploy succeeded"); a run with a title of its own (a rollback, a backup drill) says only "Succeeded".',

@@ -51,7 +51,7 @@ export async function run(ctx: ActionContext, inputs: NotifyInputs): Promise<voi
   const result = await ctx.log.group(`Slack: ${status}`, () =>
     notify({
       status,
-      context: currentRunContext(),
+      context: currentRunContext(process.env, inputs.commit),
       environment: inputs.environment,
       title: inputs.title,
       details,

@@ -41,7 +41,11 @@ function firstLine(text: string | undefined): string | undefined {
   return text?.split(/\r?\n/)[0]?.trim() || undefined;
 }
 
-export function runContextFrom(env: Env, event: Record<string, unknown>): RunContext {
+/**
+ * `commit`: the commit a step deploys when it is not the run's own (a workflow given a ref); the event's
+ * commit title and author describe the run's commit, so they go.
+ */
+export function runContextFrom(env: Env, event: Record<string, unknown>, commit?: string): RunContext {
   const links = runLinks(env, str(env.GITHUB_REPOSITORY) ?? str(obj(event.repository)?.full_name));
   const repository = links.repository;
   const pr = obj(event.pull_request);
@@ -71,6 +75,10 @@ export function runContextFrom(env: Env, event: Record<string, unknown>): RunCon
       commitAuthor = str(obj(wrCommit.author)?.name);
     }
   }
+  if (commit && commit !== sha) {
+    sha = commit;
+    if (!pr) commitTitle = commitAuthor = undefined;
+  }
 
   const actor = str(env.GITHUB_ACTOR);
   const triggering = str(env.GITHUB_TRIGGERING_ACTOR);
@@ -96,6 +104,6 @@ export function runContextFrom(env: Env, event: Record<string, unknown>): RunCon
 }
 
 /** The context of the current step: process.env and its event payload. */
-export function currentRunContext(env: Env = process.env): RunContext {
-  return runContextFrom(env, readEvent(env.GITHUB_EVENT_PATH));
+export function currentRunContext(env: Env = process.env, commit?: string): RunContext {
+  return runContextFrom(env, readEvent(env.GITHUB_EVENT_PATH), commit);
 }

@@ -4,7 +4,17 @@
 // branch policies and secrets, embedded PostgreSQL for each environment's database, the Heroku,
 // Vercel, Slack, Sentry and GitHub simulators, and the example backend as the deployed app.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,7 +43,15 @@ import type { Value } from './expressions';
 import type { EnvironmentSettings, Repository } from './github-model';
 import { type RunEvent, type ServiceStandIn, type StepRecord, type WorkflowRun, WorkflowRunner } from './runner';
 
-export type Scenario = 'happy' | 'smoke-fails' | 'rollback' | 'preview' | 'preview-branch' | 'repair' | 'flag';
+export type Scenario =
+  | 'happy'
+  | 'smoke-fails'
+  | 'rollback'
+  | 'preview'
+  | 'preview-branch'
+  | 'repair'
+  | 'flag'
+  | 'redeploy';
 export const SCENARIOS: Scenario[] = [
   'happy',
   'smoke-fails',
@@ -42,6 +60,7 @@ export const SCENARIOS: Scenario[] = [
   'preview-branch',
   'repair',
   'flag',
+  'redeploy',
 ];
 
 export interface RehearsalOptions {
@@ -100,6 +119,20 @@ export interface RehearsalResult {
     /** The pull requests' Vercel preview aliases still served. */
     aliases: string[];
   };
+  /** redeploy: after each deploy-ref dispatch, the commit it should have put on staging and what each provider records. */
+  redeploys?: {
+    expected: string;
+    /** Staging's current Heroku release: its slug's commit (the build's source version). */
+    heroku: string | null | undefined;
+    /** The newest Vercel deployment's commit. */
+    vercel: string | undefined;
+    /** Whether Sentry has a release named after the commit. */
+    sentry: boolean;
+    /** The newest Datadog deploy marker's commit. */
+    datadog: string | undefined;
+    /** The newest Slack message (it names the commit). */
+    slack: string;
+  }[];
   durationMs: number;
 }
 
@@ -263,8 +296,6 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       datadog.start(),
       uptime.start(),
     ]);
-    // The workflow runs' start, which record-deployment reads from the GitHub API for the marker.
-    github.addWorkflowRun(CALLER, 4242, new Date(started));
     // Each environment's Supabase Data API (its SUPABASE_URL and keys), on its own database.
     const [stagingApi, productionApi] = await Promise.all(
       (['staging', 'production'] as const).map((env) =>
@@ -393,7 +424,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         repositories,
         repository: CALLER,
         settings: { secrets: {}, vars, environments },
-        github: { actor: 'rehearsal', run_id: '4242', ...github_ },
+        github: { actor: 'rehearsal', ...github_ },
         env: {
           RUNNER_TOOL_CACHE: toolCache,
           HOME: join(work, 'home'),
@@ -425,6 +456,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     };
     const runs: RehearsalResult['runs'] = [];
     let previews: RehearsalResult['previews'];
+    const redeploys: NonNullable<RehearsalResult['redeploys']> = [];
     const runWorkflow = async (
       name: string,
       file: string,
@@ -433,7 +465,11 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       expectFailure = false,
     ) => {
       print(`\n${name}: ${CALLER}/${file}`);
-      const run = await runner(github_).run(file, inputs);
+      // Each run its own id, as GitHub gives it (Datadog's DORA deployment of a run is keyed on it); its
+      // start is what record-deployment reads from the GitHub API for the marker.
+      const runId = 4242 + runs.length;
+      github.addWorkflowRun(CALLER, runId, new Date());
+      const run = await runner({ run_id: String(runId), ...github_ }).run(file, inputs);
       runs.push({ name, run, expectFailure });
       return run;
     };
@@ -493,6 +529,54 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         },
         { environment: 'production', reason: 'checkout errors after the release' },
       );
+    }
+    if (scenario === 'redeploy') {
+      // main moves on (a hotfix, then another commit) and staging is deployed by name (ref: main) each
+      // time, from deploy-ref.yml; then the hotfix is put back by its SHA while main is elsewhere.
+      const advance = (n: number): string => {
+        const root = join(work, `caller-${n}`);
+        cpSync(caller.root, root, { recursive: true, filter: (src) => !src.endsWith('/node_modules') });
+        appendFileSync(join(root, 'backend/server.mjs'), `// hotfix ${n}\n`);
+        caller.history = { ...caller.history, [caller.sha]: caller.root };
+        caller.root = root;
+        caller.sha = createHash('sha1').update(`${caller.sha} hotfix ${n}`).digest('hex');
+        return caller.sha;
+      };
+      const deployRef = async (ref: string, expected: string) => {
+        const inputs = { ref };
+        const run = await runWorkflow(
+          `deploy-ref (${ref.slice(0, 12)})`,
+          '.github/workflows/deploy-ref.yml',
+          {
+            event_name: 'workflow_dispatch',
+            sha: caller.sha,
+            ref: 'refs/heads/main',
+            event: {
+              inputs,
+              ref: 'refs/heads/main',
+              repository: push.event.repository,
+              sender: push.event.sender,
+              workflow: '.github/workflows/deploy-ref.yml',
+            },
+          },
+          inputs,
+        );
+        const slug = heroku.currentRelease(APPS.staging)?.slug;
+        redeploys.push({
+          expected,
+          heroku: slug ? heroku.slug(APPS.staging, slug.id)?.commit : undefined,
+          // The deployment the job put out (a READY one of the same commit is reused, not made again).
+          vercel: vercel.deployments.get(run.jobs.staging?.outputs['deployment-id'] ?? '')?.meta?.githubCommitSha,
+          sentry: sentry.releases.has(expected),
+          datadog: [...datadog.deployments.values()].at(-1)?.git?.commit_sha,
+          slack: slack.topLevel(channel.id).at(-1)?.text ?? '',
+        });
+      };
+      const hotfix = advance(1);
+      await deployRef('main', hotfix);
+      const next = advance(2);
+      await deployRef('main', next);
+      await deployRef(hotfix, hotfix);
     }
     if (scenario === 'preview-branch') {
       // The caller's preview.yml as a team on Supabase branching writes it: each PR's database is a
@@ -673,6 +757,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       },
       closing: [],
       previews,
+      ...(scenario === 'redeploy' ? { redeploys } : {}),
       flags: {
         staging: await flagRows(dbUrl.staging),
         production: await flagRows(dbUrl.production),

@@ -659,6 +659,7 @@ export class WorkflowRunner {
         ...(github.run_id !== undefined ? { GITHUB_RUN_ID: stringify(github.run_id) } : {}),
         ...(this.options.env ?? {}),
         ...env,
+        ...commitVariables(github),
       },
       event: github.event as Record<string, unknown>,
       eventName: stringify(github.event_name ?? 'push'),
@@ -705,6 +706,24 @@ export class WorkflowRunner {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * GITHUB_SHA and GITHUB_REF are github.sha and github.ref for every event (a workflow_dispatch payload
+ * names no commit), and a step's env cannot change them.
+ */
+function commitVariables(github: Record<string, Value>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (github.sha !== undefined) out.GITHUB_SHA = stringify(github.sha);
+  if (github.ref !== undefined) {
+    const ref = stringify(github.ref);
+    Object.assign(out, {
+      GITHUB_REF: ref,
+      GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, ''),
+      GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    });
+  }
+  return out;
 }
 
 /** actions/checkout: the repository (default the caller's) at the ref (default github.sha) into the workspace. */
