@@ -1639,6 +1639,16 @@ describe('preview-database', () => {
       },
       'staging-database-url': async () => {
         await clean();
+        // Another repository's preview on the same server, holding this PR's number: refused, left alone.
+        await admin('create database wingman_pr_21');
+        await admin(`comment on database wingman_pr_21 is 'wingman-deploy preview of pull request #21 of acme/admin'`);
+        const clash = await onServer({});
+        expect(clash.exitCode).toBe(1);
+        expect(clash.annotations[0]?.message).toContain(
+          `is the preview of pull request #21 of acme/admin, not of ${DEFAULT_REPOSITORY}`,
+        );
+        expect(await databases()).toEqual(['wingman_pr_21']);
+        await clean();
         const r = await onServer({});
         expect(r.exitCode).toBe(0);
         const url = r.outputs['database-url']!;
