@@ -584,6 +584,12 @@ describe('deploy-heroku', () => {
         await fresh();
         await run({ version: 'v-distinct-42' });
         expect(builds('wm-staging')[0]!.source_blob.version).toBe('v-distinct-42');
+        // promote: the commit this run deploys; staging running another one's slug is refused.
+        const other = await run({ mode: 'promote', 'pipeline-stage': 'production', version: 'v-distinct-43' });
+        expect(other.exitCode).toBe(1);
+        expect(other.annotations[0]?.message).toContain('runs a slug of v-distinct-42, not of v-distinct-43');
+        const same = await run({ mode: 'promote', 'pipeline-stage': 'production', version: 'v-distinct-42' });
+        expect(same.exitCode).toBe(0);
       },
       force: async () => {
         await fresh();

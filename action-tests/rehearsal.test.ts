@@ -368,7 +368,7 @@ describe('the rehearsal of the caller repository', () => {
     expect(hotfix!.expected).not.toBe(next!.expected);
     expect(back!.expected).toBe(hotfix!.expected);
     for (const d of r.redeploys!) {
-      expect(d).toMatchObject({ heroku: d.expected, vercel: d.expected, sentry: true, datadog: d.expected });
+      expect(d).toMatchObject({ heroku: d.expected, vercel: d.expected, sentry: d.expected, datadog: d.expected });
       expect(d.slack).toContain(`deploy succeeded — ${d.expected.slice(0, 7)}`);
     }
     const runs = r.runs.filter((x) => x.name.startsWith('deploy-ref'));

@@ -31,7 +31,5 @@ const expected =
     (result.previews!.databases.length === 0 &&
       (result.previews!.supabaseBranches ?? []).length === 0 &&
       result.previews!.reviewApps.every((a) => a.status === 'deleting' || a.status === 'deleted'))) &&
-  (result.redeploys ?? []).every(
-    (d) => d.heroku === d.expected && d.vercel === d.expected && d.sentry && d.datadog === d.expected,
-  );
+  (result.redeploys ?? []).every((d) => [d.heroku, d.vercel, d.sentry, d.datadog].every((c) => c === d.expected));
 process.exit(expected ? 0 : 1);

@@ -32,7 +32,7 @@ export const deployHerokuInputs = defineInputs({
   }),
   version: input.string({
     description:
-      "deploy: recorded as the build's source version and used to skip a commit that is already released. Default: the workflow's commit (GITHUB_SHA).",
+      "deploy: recorded as the build's source version and used to skip a commit that is already released (default: the workflow's commit, GITHUB_SHA). promote: the commit this run deploys; the promotion is refused when the source app runs a slug of another (default: not checked).",
   }),
   'config-vars': input.keyValues({
     description:

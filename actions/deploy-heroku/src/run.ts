@@ -54,7 +54,8 @@ export async function run(ctx: ActionContext, inputs: DeployHerokuInputs): Promi
           "input 'pipeline-stage' is required for mode promote: set it to the stage to promote to, e.g. production",
         );
       }
-      report = await promote({ ...common, stage: inputs.pipelineStage, force: inputs.force });
+      // Only a version given names the commit this run means; GITHUB_SHA may not be what staging ran.
+      report = await promote({ ...common, stage: inputs.pipelineStage, force: inputs.force, commit: inputs.version });
     } else if (inputs.mode === 'review-app' || inputs.mode === 'delete-review-app') {
       const { readGitHubContext } = await import('@wingman/github');
       const gh = readGitHubContext();

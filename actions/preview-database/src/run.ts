@@ -60,7 +60,13 @@ function storeOf(
       log: ctx.log,
       http: { signal },
     });
-  return new PrDatabases({ serverUrl: inputs.stagingDatabaseUrl!, template: inputs.template, log: ctx.log, owner });
+  return new PrDatabases({
+    serverUrl: inputs.stagingDatabaseUrl!,
+    template: inputs.template,
+    log: ctx.log,
+    owner,
+    ownerId: process.env.GITHUB_REPOSITORY_ID,
+  });
 }
 
 /** Outputs for the later steps of this job; the connection and keys are masked and reach this job only. */

@@ -6,7 +6,8 @@ const out = new URL('./.vercel/output/', import.meta.url);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(new URL('static/', out), { recursive: true });
 cpSync(new URL('./public/', import.meta.url), new URL('static/', out), { recursive: true });
-const commit = process.env.GITHUB_SHA ?? 'local';
+// WINGMAN_COMMIT: the commit deploy.yml checked out (it may be given a ref other than the run's commit).
+const commit = process.env.WINGMAN_COMMIT || process.env.GITHUB_SHA || 'local';
 const index = new URL('static/index.html', out);
 writeFileSync(
   index,

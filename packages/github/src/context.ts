@@ -31,9 +31,15 @@ export interface GitHubContext {
 /**
  * The context of a step that deploys another commit than the run's own (a workflow given a `ref`): that
  * commit is the one reported; the event's branch and commit message describe the run's commit, so they go.
+ * GITHUB_SHA is the run's own too: on pull_request, what actions/checkout gives is that merge commit,
+ * and the context keeps the PR head it reports.
  */
-export function deploying(context: GitHubContext, commit: string | undefined): GitHubContext {
-  if (!commit || commit === context.sha) return context;
+export function deploying(
+  context: GitHubContext,
+  commit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): GitHubContext {
+  if (!commit || commit === context.sha || commit === env.GITHUB_SHA) return context;
   return { ...context, sha: commit, branch: '', commitMessage: undefined };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readEvent, readGitHubContext, runLinks } from '../src';
+import { deploying, readEvent, readGitHubContext, runLinks } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-ctx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +50,44 @@ describe('readGitHubContext', () => {
     });
     expect(ctx).toMatchObject({ sha: 'abc', branch: 'main', commitMessage: 'Fix it', repositoryVisibility: 'private' });
     expect(ctx.pullRequest).toBeUndefined();
+  });
+});
+
+describe('deploying', () => {
+  const merge = 'e'.repeat(40);
+  const head = 'f'.repeat(40);
+  const pr = {
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_SHA: merge,
+    GITHUB_EVENT_PATH: eventFile({
+      number: 12,
+      pull_request: { number: 12, head: { sha: head, ref: 'feat/x' }, base: { ref: 'main' } },
+    }),
+  };
+
+  it("keeps a pull request's head and branch when given the merge commit actions/checkout checked out", () => {
+    const ctx = readGitHubContext(pr);
+    expect(deploying(ctx, merge, pr)).toBe(ctx);
+    expect(deploying(ctx, head, pr)).toBe(ctx);
+    expect(deploying(ctx, undefined, pr)).toBe(ctx);
+  });
+
+  it("names another commit, without the run's branch and message, which are not its", () => {
+    const env = {
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_REF_NAME: 'main',
+      GITHUB_EVENT_PATH: eventFile({ head_commit: { message: 'the run' } }),
+    };
+    const other = 'b'.repeat(40);
+    expect(deploying(readGitHubContext(env), other, env)).toMatchObject({
+      sha: other,
+      branch: '',
+      commitMessage: undefined,
+      owner: 'o',
+    });
   });
 });
 

@@ -18,6 +18,11 @@ export interface PromoteOptions extends HerokuOptions {
   /** Pipeline stage whose apps receive the promotion, e.g. production. */
   stage: string;
   force?: boolean;
+  /**
+   * The commit this run deploys: refused when the source app runs a slug of another one (a deploy of
+   * another commit reached it while this run waited, e.g. for production's approval).
+   */
+  commit?: string;
 }
 
 export async function promote(options: PromoteOptions): Promise<HerokuReport> {
@@ -26,6 +31,11 @@ export async function promote(options: PromoteOptions): Promise<HerokuReport> {
     const app = await readApp(ctx);
     const { pipelineId, couplings } = await findStageApps(ctx, app, options.stage);
     const source = await readPromotedRelease(ctx, app);
+    if (options.commit && source.commit && source.commit !== options.commit)
+      throw new HerokuError(
+        `Heroku app '${app.name}' v${source.release.version} runs a slug of ${source.commit}, not of ${options.commit}, the commit this run deploys (another deploy reached ${app.name} since): deploy ${options.commit} to ${app.name} again, or promote from the run of ${source.commit}`,
+        'commit_mismatch',
+      );
     report.version = source.commit ?? undefined;
     log.info(
       `Promoting ${app.name} v${source.release.version}${source.commit ? ` (${source.commit})` : ''} to ${options.stage}`,

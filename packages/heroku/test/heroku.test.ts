@@ -310,9 +310,28 @@ describe('Heroku deploy / promote / rollback', () => {
     const body = sim.requestsTo('POST', '/pipeline-promotions')[0]?.body as { source: { release: { id: string } } };
     expect(body.source.release.id).toBe(staged.id);
     // A re-run promotes nothing.
-    const again = await promote({ ...base(), app: 'wm-staging', stage: 'production' });
+    const again = await promote({ ...base(), app: 'wm-staging', stage: 'production', commit: SHA });
     expect(again.skipped).toBe(true);
     expect(sim.requestsTo('POST', '/pipeline-promotions')).toHaveLength(1);
+  });
+
+  it("refuses to promote a slug of another commit than the run's (another deploy reached staging meanwhile)", async () => {
+    sim.addApp('wm-staging');
+    sim.addApp('wm-prod');
+    sim.seedDeploy('wm-staging', SHA);
+    const later = 'b'.repeat(40);
+    sim.seedDeploy('wm-staging', later);
+    sim.addPipeline('wm', [
+      { app: 'wm-staging', stage: 'staging' },
+      { app: 'wm-prod', stage: 'production' },
+    ]);
+    const refused = await failure(promote({ ...base(), app: 'wm-staging', stage: 'production', commit: SHA }));
+    expect(refused.message).toBe(
+      `Heroku app 'wm-staging' v4 runs a slug of ${later}, not of ${SHA}, the commit this run deploys (another deploy reached wm-staging since): deploy ${SHA} to wm-staging again, or promote from the run of ${later}`,
+    );
+    expect(sim.requestsTo('POST', '/pipeline-promotions')).toHaveLength(0);
+    const promoted = await promote({ ...base(), app: 'wm-staging', stage: 'production', commit: later });
+    expect(promoted).toMatchObject({ skipped: false, version: later });
   });
 
   it('fails a promotion on the target’s error and refuses an app outside a pipeline or a stage with no apps', async () => {

@@ -19,19 +19,27 @@ export interface PrDatabaseOptions {
   /** CREATE DATABASE … TEMPLATE; default template1. */
   template?: string;
   log: Log;
-  /** Text identifying whose databases these are, written as each database's comment. */
+  /** The repository whose databases these are (owner/repo), written into each database's comment. */
   owner?: string;
+  /** Its GITHUB_REPOSITORY_ID, written beside the name: it still matches after a rename or transfer. */
+  ownerId?: string;
 }
 
 interface ServerDatabase {
   pr: number;
   /** The repository its note names (owner/repo), when it names one. */
   owner?: string;
+  /** And that repository's id, when the note has it. */
+  ownerId?: string;
 }
 
 const NOTE = 'wingman-deploy preview of pull request';
-const ownerOf = (note: string | null): string | undefined =>
-  note?.startsWith(NOTE) ? /^#\d+ of (\S+)$/.exec(note.slice(NOTE.length + 1))?.[1] : undefined;
+const ownerOf = (note: string | null): Pick<ServerDatabase, 'owner' | 'ownerId'> => {
+  const m = note?.startsWith(NOTE)
+    ? /^#\d+ of (\S+)(?: \(repository (\d+)\))?$/.exec(note.slice(NOTE.length + 1))
+    : null;
+  return m ? { owner: m[1], ownerId: m[2] } : {};
+};
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -70,7 +78,7 @@ export class PrDatabases implements PreviewStore {
         );
       await this.withClient(this.o.serverUrl, async (c) => {
         await c.query(`create database ${ident(name)} template ${ident(this.o.template ?? 'template1')}`);
-        const note = `${NOTE} #${p.pr}${this.o.owner ? ` of ${this.o.owner}` : ''}`;
+        const note = `${NOTE} #${p.pr}${this.o.owner ? ` of ${this.o.owner}${this.o.ownerId ? ` (repository ${this.o.ownerId})` : ''}` : ''}`;
         await c.query(`comment on database ${ident(name)} is '${note.replace(/'/g, "''")}'`);
       });
       this.o.log.info(`Created database ${name} from template ${this.o.template ?? 'template1'}`);
@@ -110,13 +118,18 @@ export class PrDatabases implements PreviewStore {
       const { rows } = await c.query<{ datname: string; note: string | null }>(
         `select datname, shobj_description(oid, 'pg_database') as note from pg_database where datname ~ '^wingman_pr_[0-9]+$'`,
       );
-      return rows.map((r) => ({ pr: prOfName(r.datname)!, owner: ownerOf(r.note) })).sort((a, b) => a.pr - b.pr);
+      return rows.map((r) => ({ pr: prOfName(r.datname)!, ...ownerOf(r.note) })).sort((a, b) => a.pr - b.pr);
     });
   }
 
-  /** Ours, unless its note names another repository: one made by hand, or before notes, is counted as ours. */
+  /**
+   * Ours, unless its note names another repository (by id when both have one: a renamed repository keeps
+   * its databases); one made by hand, or before notes, is counted as ours.
+   */
   private isOurs(d: ServerDatabase): boolean {
-    return !this.o.owner || !d.owner || d.owner.toLowerCase() === this.o.owner.toLowerCase();
+    if (!this.o.owner || !d.owner) return true;
+    if (this.o.ownerId && d.ownerId) return this.o.ownerId === d.ownerId;
+    return d.owner.toLowerCase() === this.o.owner.toLowerCase();
   }
 
   private urlOf(database: string): string {

@@ -216,6 +216,22 @@ describe('wingman_pr_<n> databases on a staging server', () => {
     await other.remove(41);
   });
 
+  it('knows its databases by repository id after a rename, and a new repository of the old name by its id', async () => {
+    const before = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/web', ownerId: '1001' });
+    await before.ensure({ pr: 50, gitBranch: 'feature/w', maxPreviews: 10, deadline: soon() });
+    expect(
+      await query(
+        staging.serverUrl,
+        `select shobj_description(oid, 'pg_database') as note from pg_database where datname = 'wingman_pr_50'`,
+      ),
+    ).toEqual([{ note: 'wingman-deploy preview of pull request #50 of acme/web (repository 1001)' }]);
+    const renamed = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/frontend', ownerId: '1001' });
+    expect(await renamed.prs()).toContain(50);
+    const sameName = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/web', ownerId: '2002' });
+    expect(await sameName.prs()).not.toContain(50);
+    expect(await renamed.remove(50)).toBe(true);
+  });
+
   it('refuses a server URL that names a preview database (it would make previews beside a preview)', () => {
     const url = new URL(staging.serverUrl);
     url.pathname = '/wingman_pr_3';

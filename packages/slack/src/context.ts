@@ -75,7 +75,8 @@ export function runContextFrom(env: Env, event: Record<string, unknown>, commit?
       commitAuthor = str(obj(wrCommit.author)?.name);
     }
   }
-  if (commit && commit !== sha) {
+  // GITHUB_SHA is the run's own commit too (on pull_request, the merge commit actions/checkout gives).
+  if (commit && commit !== sha && commit !== str(env.GITHUB_SHA)) {
     sha = commit;
     if (!pr) commitTitle = commitAuthor = undefined;
   }

@@ -258,3 +258,26 @@ describe('parseMentions', () => {
     expect(parseMentions(undefined)).toEqual({ mrkdwn: undefined, invalid: [] });
   });
 });
+
+describe('runContextFrom with the commit a step deploys', () => {
+  const merge = 'e'.repeat(40);
+  const head = 'f'.repeat(40);
+  const prEnv = { GITHUB_REPOSITORY: 'o/r', GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: merge };
+  const prEvent = { pull_request: { number: 3, title: 'Add scoring', head: { sha: head }, user: { login: 'mona' } } };
+
+  it("keeps a pull request's head and title when given the merge commit actions/checkout checked out", () => {
+    expect(runContextFrom(prEnv, prEvent, merge)).toEqual(runContextFrom(prEnv, prEvent));
+    expect(runContextFrom(prEnv, prEvent, merge)).toMatchObject({ sha: head, commitTitle: 'Add scoring' });
+  });
+
+  it("names another commit, with its link, and drops the push's title and author, which are the run's", () => {
+    const other = 'b'.repeat(40);
+    const c = runContextFrom(
+      { ...prEnv, GITHUB_EVENT_NAME: 'push', GITHUB_SHA: SHA },
+      { head_commit: { id: SHA, message: 'the run', author: { name: 'Mona' } } },
+      other,
+    );
+    expect(c).toMatchObject({ sha: other, commitUrl: `https://github.com/o/r/commit/${other}` });
+    expect([c.commitTitle, c.commitAuthor]).toEqual([undefined, undefined]);
+  });
+});

@@ -126,8 +126,8 @@ export interface RehearsalResult {
     heroku: string | null | undefined;
     /** The newest Vercel deployment's commit. */
     vercel: string | undefined;
-    /** Whether Sentry has a release named after the commit. */
-    sentry: boolean;
+    /** The Sentry release the run's sentry-release step made. */
+    sentry: string | undefined;
     /** The newest Datadog deploy marker's commit. */
     datadog: string | undefined;
     /** The newest Slack message (it names the commit). */
@@ -455,6 +455,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       },
     };
     const runs: RehearsalResult['runs'] = [];
+    let lastRun = { id: 0, attempt: 0 };
     let previews: RehearsalResult['previews'];
     const redeploys: NonNullable<RehearsalResult['redeploys']> = [];
     const runWorkflow = async (
@@ -463,13 +464,17 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       github_: Record<string, Value>,
       inputs: Record<string, Value> = {},
       expectFailure = false,
+      rerun = false,
     ) => {
       print(`\n${name}: ${CALLER}/${file}`);
-      // Each run its own id, as GitHub gives it (Datadog's DORA deployment of a run is keyed on it); its
-      // start is what record-deployment reads from the GitHub API for the marker.
-      const runId = 4242 + runs.length;
-      github.addWorkflowRun(CALLER, runId, new Date());
-      const run = await runner({ run_id: String(runId), ...github_ }).run(file, inputs);
+      // Each run its own id, as GitHub gives it (Datadog's DORA deployment of a run is keyed on it); a
+      // re-run keeps the id with the next attempt. Its start is what record-deployment reads from the
+      // GitHub API for the marker.
+      const runId = rerun ? lastRun.id : 4242 + runs.length;
+      const attempt = rerun ? lastRun.attempt + 1 : 1;
+      lastRun = { id: runId, attempt };
+      github.addWorkflowRun(CALLER, runId, new Date(), attempt);
+      const run = await runner({ run_id: String(runId), run_attempt: String(attempt), ...github_ }).run(file, inputs);
       runs.push({ name, run, expectFailure });
       return run;
     };
@@ -567,7 +572,8 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
           heroku: slug ? heroku.slug(APPS.staging, slug.id)?.commit : undefined,
           // The deployment the job put out (a READY one of the same commit is reused, not made again).
           vercel: vercel.deployments.get(run.jobs.staging?.outputs['deployment-id'] ?? '')?.meta?.githubCommitSha,
-          sentry: sentry.releases.has(expected),
+          // The release this run's step made (run 3's commit already has one, from run 1).
+          sentry: run.steps.find((s) => s.job === 'staging / deploy' && s.id === 'sentry')?.outputs.release,
           datadog: [...datadog.deployments.values()].at(-1)?.git?.commit_sha,
           slack: slack.topLevel(channel.id).at(-1)?.text ?? '',
         });
@@ -642,7 +648,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
         { times: 5 },
       );
       await runWorkflow('preview (closed)', '.github/workflows/preview.yml', pr('closed'), {}, true);
-      await runWorkflow('preview (closed, re-run)', '.github/workflows/preview.yml', pr('closed'));
+      await runWorkflow('preview (closed, re-run)', '.github/workflows/preview.yml', pr('closed'), {}, false, true);
       // Failures the PR's comment reports: #8's review app does not build; then, with ten other pull
       // requests holding a preview database (#101-#109, closed long ago, and #8), #9 is refused.
       github.addPullRequest(CALLER, 8, { sha: caller.sha, ref: 'feature/pr-8' });

@@ -491,15 +491,14 @@ export class WorkflowRunner {
           } else {
             const cwd = resolve(workspace, stringify(evaluate(step.raw['working-directory'] as Template, ctx)) || '.');
             const githubEnv = {
-              GITHUB_SHA: stringify((contexts.github as Record<string, Value>).sha ?? ''),
+              ...runnerVariables(contexts.github as Record<string, Value>),
               GITHUB_REPOSITORY: this.options.repository,
-              GITHUB_REF: stringify((contexts.github as Record<string, Value>).ref ?? ''),
             };
             const script = stringify(evaluate(step.run as Template, ctx));
             record = {
               job: name,
               step: label,
-              ...this.shell(script, { ...githubEnv, ...stepEnv }, workspace, cwd),
+              ...this.shell(script, { ...stepEnv, ...githubEnv }, workspace, cwd),
               durationMs: 0,
             };
           }
@@ -656,10 +655,9 @@ export class WorkflowRunner {
       inputs,
       // The runner's default variables mirror the github context (GITHUB_RUN_ID is github.run_id).
       env: {
-        ...(github.run_id !== undefined ? { GITHUB_RUN_ID: stringify(github.run_id) } : {}),
         ...(this.options.env ?? {}),
         ...env,
-        ...commitVariables(github),
+        ...runnerVariables(github),
       },
       event: github.event as Record<string, unknown>,
       eventName: stringify(github.event_name ?? 'push'),
@@ -709,17 +707,20 @@ export class WorkflowRunner {
 }
 
 /**
- * GITHUB_SHA and GITHUB_REF are github.sha and github.ref for every event (a workflow_dispatch payload
- * names no commit), and a step's env cannot change them.
+ * The runner's default variables that mirror the github context, for every event (a workflow_dispatch
+ * payload names no commit); a step's env cannot change them. A re-run keeps its run id, with the next attempt.
  */
-function commitVariables(github: Record<string, Value>): Record<string, string> {
+function runnerVariables(github: Record<string, Value>): Record<string, string> {
   const out: Record<string, string> = {};
-  if (github.sha !== undefined) out.GITHUB_SHA = stringify(github.sha);
+  if (github.sha !== undefined) out.GITHUB_SHA = out.GITHUB_WORKFLOW_SHA = stringify(github.sha);
+  if (github.run_id !== undefined) out.GITHUB_RUN_ID = stringify(github.run_id);
+  if (github.run_attempt !== undefined) out.GITHUB_RUN_ATTEMPT = stringify(github.run_attempt);
   if (github.ref !== undefined) {
     const ref = stringify(github.ref);
     Object.assign(out, {
       GITHUB_REF: ref,
-      GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, ''),
+      // refs/pull/7/merge is 7/merge.
+      GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags|pull)\//, ''),
       GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
     });
   }
