@@ -77,7 +77,16 @@ export class PrDatabases implements PreviewStore {
           'limit',
         );
       await this.withClient(this.o.serverUrl, async (c) => {
-        await c.query(`create database ${ident(name)} template ${ident(this.o.template ?? 'template1')}`);
+        await c
+          .query(`create database ${ident(name)} template ${ident(this.o.template ?? 'template1')}`)
+          .catch((err: { code?: string }) => {
+            // duplicate_database: made between our read and our create.
+            if (err.code !== '42P04') throw err;
+            throw new PreviewError(
+              `database ${name} was created on the staging server while this run was making it (another run for pull request #${p.pr}, or another repository's): re-run this job, which reuses it if it is this repository's`,
+              'refused',
+            );
+          });
         const note = `${NOTE} #${p.pr}${this.o.owner ? ` of ${this.o.owner}${this.o.ownerId ? ` (repository ${this.o.ownerId})` : ''}` : ''}`;
         await c.query(`comment on database ${ident(name)} is '${note.replace(/'/g, "''")}'`);
       });

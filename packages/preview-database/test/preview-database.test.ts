@@ -216,6 +216,18 @@ describe('wingman_pr_<n> databases on a staging server', () => {
     await other.remove(41);
   });
 
+  it('says what happened when the database is made by another run between its read and its create', async () => {
+    const racing = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/app' });
+    // The read saw no database; another run's create lands before this one's.
+    Object.assign(racing, { onServer: async () => [] });
+    await query(staging.serverUrl, 'create database wingman_pr_60');
+    const err = await failure(racing.ensure({ pr: 60, gitBranch: 'feature/r', maxPreviews: 10, deadline: soon() }));
+    expect(err.message).toBe(
+      "database wingman_pr_60 was created on the staging server while this run was making it (another run for pull request #60, or another repository's): re-run this job, which reuses it if it is this repository's",
+    );
+    expect(await store.remove(60)).toBe(true);
+  });
+
   it('knows its databases by repository id after a rename, and a new repository of the old name by its id', async () => {
     const before = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/web', ownerId: '1001' });
     await before.ensure({ pr: 50, gitBranch: 'feature/w', maxPreviews: 10, deadline: soon() });
