@@ -41,6 +41,9 @@ const ownerOf = (note: string | null): Pick<ServerDatabase, 'owner' | 'ownerId'>
   return m ? { owner: m[1], ownerId: m[2] } : {};
 };
 
+/** owner/repo, with its id when there is one (a deleted repository's name may come back with another). */
+const repository = (name: string | undefined, id: string | undefined) => `${name}${id ? ` (repository ${id})` : ''}`;
+
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export class PrDatabases implements PreviewStore {
@@ -64,7 +67,7 @@ export class PrDatabases implements PreviewStore {
     const same = onServer.find((d) => d.pr === p.pr);
     if (same && !this.isOurs(same))
       throw new PreviewError(
-        `database ${name} on the staging server is the preview of pull request #${p.pr} of ${same.owner}, not of ${this.o.owner}: two repositories' previews cannot share a staging server; give this repository's 'staging-database-url' a server of its own`,
+        `database ${name} on the staging server is the preview of pull request #${p.pr} of ${repository(same.owner, same.ownerId)}, not of ${repository(this.o.owner, this.o.ownerId)}: two repositories' previews cannot share a staging server; give this repository's 'staging-database-url' a server of its own`,
         'refused',
       );
     const existing = onServer.filter((d) => this.isOurs(d)).map((d) => d.pr);
@@ -87,7 +90,7 @@ export class PrDatabases implements PreviewStore {
               'refused',
             );
           });
-        const note = `${NOTE} #${p.pr}${this.o.owner ? ` of ${this.o.owner}${this.o.ownerId ? ` (repository ${this.o.ownerId})` : ''}` : ''}`;
+        const note = `${NOTE} #${p.pr}${this.o.owner ? ` of ${repository(this.o.owner, this.o.ownerId)}` : ''}`;
         await c.query(`comment on database ${ident(name)} is '${note.replace(/'/g, "''")}'`);
       });
       this.o.log.info(`Created database ${name} from template ${this.o.template ?? 'template1'}`);

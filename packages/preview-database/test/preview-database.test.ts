@@ -241,6 +241,10 @@ describe('wingman_pr_<n> databases on a staging server', () => {
     expect(await renamed.prs()).toContain(50);
     const sameName = new PrDatabases({ serverUrl: staging.serverUrl, log, owner: 'acme/web', ownerId: '2002' });
     expect(await sameName.prs()).not.toContain(50);
+    const taken = await failure(sameName.ensure({ pr: 50, gitBranch: 'feature/n', maxPreviews: 10, deadline: soon() }));
+    expect(taken.message).toMatch(
+      /^database wingman_pr_50 on the staging server is the preview of pull request #50 of acme\/web \(repository 1001\), not of acme\/web \(repository 2002\): /,
+    );
     expect(await renamed.remove(50)).toBe(true);
   });
 
