@@ -35,7 +35,8 @@ export async function acquireMigrationLock(client: pg.Client, opts: LockOptions)
   ]);
 }
 
-async function describeHolder(client: pg.Client, waitMs: number): Promise<string> {
+/** Exported for its test: advisory locks are per database, and another database's holder is not ours. */
+export async function describeHolder(client: pg.Client, waitMs: number): Promise<string> {
   const { rows } = await client.query<{
     pid: number;
     application_name: string;
@@ -45,6 +46,7 @@ async function describeHolder(client: pg.Client, waitMs: number): Promise<string
     `select a.pid, a.application_name, a.backend_start, a.client_addr::text as client_addr
        from pg_locks l join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted
+        and l.database = (select oid from pg_database where datname = current_database())
         and ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint and l.objsubid = 1`,
     [MIGRATION_LOCK_KEY],
   );

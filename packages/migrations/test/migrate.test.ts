@@ -431,6 +431,23 @@ describe('concurrency', () => {
     expect(await tableExists(db, 'supabase_migrations.schema_migrations')).toBe(false);
   });
 
+  it("names no holder of another database's lock (advisory locks are per database; a staging server holds many)", async () => {
+    const { MIGRATION_LOCK_KEY } = await import('../src/index');
+    const { describeHolder } = await import('../src/lock');
+    const other = await startPostgres({ bootstrap: 'none' });
+    try {
+      const elsewhere = await other.connect();
+      await elsewhere.query(`set application_name = 'a run on another database'`);
+      await elsewhere.query('select pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const here = await db.connect();
+      expect(await describeHolder(here, 1000)).toBe(
+        "another migration run held the migration lock for longer than wait-for-lock (1s): a session that released it just now; wait for it to finish or raise 'wait-for-lock'",
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('a connection killed mid-file leaves no partial file, and the next run completes', async () => {
     const p = project({
       '001_a.sql': 'create table public.a (id int);',
