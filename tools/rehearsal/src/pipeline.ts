@@ -614,6 +614,21 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
     // The example's preview alias (preview.yml aliases: wingmanmatch-pr-{pr}.vercel.app) of each rehearsed PR, if served.
     const previewAliases = () =>
       [7, 8, 9].map((n) => `wingmanmatch-pr-${n}.vercel.app`).filter((a) => vercel.aliasTarget(a) !== undefined);
+    // The caller's daily previews sweep, as its schedule starts it.
+    const runSweep = () =>
+      runWorkflow('previews-sweep', '.github/workflows/previews-sweep.yml', {
+        ...push,
+        event_name: 'schedule',
+        event: { schedule: '17 4 * * *', repository: push.event.repository },
+      });
+    // What the previews left behind: review apps, PR databases on the staging server, served aliases.
+    const previewLeftovers = async () => ({
+      reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
+      databases: (await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)).map(
+        (row) => String(row.datname),
+      ),
+      aliases: previewAliases(),
+    });
     // A pull request event, as GitHub sends it for the caller's PR #n.
     const pr = (action: string, n = 7) => ({
       event_name: 'pull_request',
@@ -667,11 +682,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       // #8 and #9 are closed without their close event reaching the workflow: the sweep's job.
       github.closePullRequest(CALLER, 8);
       github.closePullRequest(CALLER, 9);
-      await runWorkflow('previews-sweep', '.github/workflows/previews-sweep.yml', {
-        ...push,
-        event_name: 'schedule',
-        event: { schedule: '17 4 * * *', repository: push.event.repository },
-      });
+      await runSweep();
       previews = {
         comments: Object.fromEntries(
           [8, 9].map((n) => [
@@ -679,11 +690,7 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
             github.comments(CALLER, n).find((c) => c.body.includes('Full-stack preview'))?.body ?? '',
           ]),
         ),
-        reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
-        databases: (
-          await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
-        ).map((row) => String(row.datname)),
-        aliases: previewAliases(),
+        ...(await previewLeftovers()),
       };
     }
     if (scenario === 'preview-branch') {
@@ -695,18 +702,10 @@ export async function rehearsePipeline(options: RehearsalOptions = {}): Promise<
       github.addPullRequest(CALLER, 8, { sha: caller.sha, ref: 'feature/pr-8' });
       await runWorkflow('preview #8 (opened)', '.github/workflows/preview.yml', pr('opened', 8));
       github.closePullRequest(CALLER, 8);
-      await runWorkflow('previews-sweep', '.github/workflows/previews-sweep.yml', {
-        ...push,
-        event_name: 'schedule',
-        event: { schedule: '17 4 * * *', repository: push.event.repository },
-      });
+      await runSweep();
       previews = {
         comments: {},
-        reviewApps: heroku.reviewApps.map((r) => ({ pr: r.pr_number, status: r.status })),
-        databases: (
-          await queryRows(previewServer, `select datname from pg_database where datname ~ '^wingman_pr_'`)
-        ).map((row) => String(row.datname)),
-        aliases: previewAliases(),
+        ...(await previewLeftovers()),
         supabaseBranches: supabase.branches(STAGING_PROJECT_REF).map((b) => b.git_branch ?? b.name),
       };
     }
